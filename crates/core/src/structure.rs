@@ -1,0 +1,74 @@
+//! Roles of named structures: which masks are the liver, which are tumors, which are cysts.
+//!
+//! Datasets name masks freely (3D-IRCADb alone uses `livertumor1`, `livertumor01`,
+//! `livertumors`, `liverkyst`, `leftlung`, `portalvein1` …). The rules below are the documented
+//! defaults; callers may override the role of any mask.
+
+use serde::{Deserialize, Serialize};
+
+/// What a structure mask represents for tumor analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StructureRole {
+    /// The liver parenchyma (the reference organ for tumor burden).
+    Liver,
+    /// A tumor (lesion counted and measured).
+    Tumor,
+    /// A cyst: a lesion that is explicitly not a tumor.
+    Cyst,
+    /// Any other organ or structure (vessels, bone, skin, lungs …).
+    Other,
+}
+
+/// Role of a structure by its name, case-insensitive, ignoring trailing digits and separators.
+///
+/// - `liver` → liver;
+/// - names containing `kyst` or `cyst` → cyst (checked before tumors: `liverkyst` is a cyst);
+/// - names containing `tumor`/`tumour`, and `lesion*`, `metastas*s` other than
+///   `metastasectomie` (a resection zone) → tumor;
+/// - anything else → other.
+pub fn classify_structure(name: &str) -> StructureRole {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_' || c == '-' || c == ' ');
+    if stem == "liver" {
+        StructureRole::Liver
+    } else if stem.contains("kyst") || stem.contains("cyst") {
+        StructureRole::Cyst
+    } else if stem.contains("tumor")
+        || stem.contains("tumour")
+        || stem.starts_with("lesion")
+        || (stem.starts_with("metastas") && !stem.starts_with("metastasect"))
+    {
+        StructureRole::Tumor
+    } else {
+        StructureRole::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ircad_names() {
+        use StructureRole::*;
+        let cases = [
+            ("liver", Liver),
+            ("Liver", Liver),
+            ("livertumor1", Tumor),
+            ("livertumor01", Tumor),
+            ("livertumors", Tumor),
+            ("tumor", Tumor),
+            ("liverkyst", Cyst),
+            ("livercyst", Cyst),
+            ("portalvein1", Other),
+            ("leftlung", Other),
+            ("venoussystem", Other),
+            ("metastasectomie", Other),
+            ("liverkyst2", Cyst),
+        ];
+        for (name, role) in cases {
+            assert_eq!(classify_structure(name), role, "{name}");
+        }
+    }
+}

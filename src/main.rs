@@ -1,0 +1,2 @@
+//! tumorscope command line (work in progress).
+fn main() {}
