@@ -116,11 +116,7 @@ impl Geometry {
             xyz_mm[2] - self.origin_mm[2],
         ];
         // Directions are orthonormal, so the inverse is the transpose.
-        let mut ijk = [0.0; 3];
-        for axis in 0..3 {
-            ijk[axis] = dot(d, self.direction[axis]) / self.spacing_mm[axis];
-        }
-        ijk
+        std::array::from_fn(|axis| dot(d, self.direction[axis]) / self.spacing_mm[axis])
     }
 
     /// The 4×4 row-major affine mapping `[i, j, k, 1]` to LPS `[x, y, z, 1]`.

@@ -69,7 +69,7 @@ pub enum WindowError {
 impl Window {
     /// A window from width and centre; widths below 1 are refused as DICOM requires.
     pub fn new(width: f64, center: f64) -> Result<Self, WindowError> {
-        if !(width >= 1.0) || !center.is_finite() {
+        if width.is_nan() || width < 1.0 || !center.is_finite() {
             return Err(WindowError::Width(width));
         }
         Ok(Self { width, center })

@@ -1,0 +1,65 @@
+//! Catalog schema as an ordered list of migrations; `user_version` counts the ones applied.
+
+/// Number of migrations this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Each entry moves the schema one version forward. Never edit a released entry: add one.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: patients, series, masks, instances, skipped files, results.
+    "CREATE TABLE patients (
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        layout TEXT NOT NULL,
+        root TEXT NOT NULL,
+        UNIQUE (root, label)
+     );
+     CREATE TABLE series (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+        series_uid TEXT NOT NULL,
+        study_uid TEXT NOT NULL,
+        modality TEXT NOT NULL,
+        description TEXT NOT NULL,
+        columns INTEGER NOT NULL,
+        rows INTEGER NOT NULL,
+        slices INTEGER NOT NULL,
+        spacing_x_mm REAL NOT NULL,
+        spacing_y_mm REAL NOT NULL,
+        spacing_z_mm REAL NOT NULL,
+        localizer INTEGER NOT NULL,
+        geometry_json TEXT NOT NULL,
+        header_json TEXT NOT NULL,
+        warnings_json TEXT NOT NULL
+     );
+     CREATE INDEX series_patient ON series(patient_id);
+     CREATE TABLE masks (
+        id INTEGER PRIMARY KEY,
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        role TEXT,
+        series_uid TEXT NOT NULL,
+        slices INTEGER NOT NULL
+     );
+     CREATE INDEX masks_series ON masks(series_id);
+     CREATE TABLE instances (
+        id INTEGER PRIMARY KEY,
+        series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+        mask_id INTEGER REFERENCES masks(id) ON DELETE CASCADE,
+        origin TEXT NOT NULL,
+        k INTEGER NOT NULL,
+        instance_number INTEGER
+     );
+     CREATE INDEX instances_series ON instances(series_id);
+     CREATE TABLE skipped (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        reason TEXT NOT NULL
+     );
+     CREATE TABLE results (
+        patient_id INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (patient_id, kind)
+     );",
+];

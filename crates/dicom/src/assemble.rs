@@ -1,0 +1,432 @@
+//! Series assembly: instance headers → patients → series, ordered, checked, masks attached.
+//!
+//! Clinical exports are grouped by Patient ID, Study and Series UIDs, and a series UID that
+//! covers several image sizes or orientations is split. 3D-IRCADb instances are grouped by the
+//! folders they came from. Masks are attached by geometry, never by UID: a mask series belongs to
+//! the CT series whose in-plane geometry and slice positions it shares.
+
+use std::collections::BTreeMap;
+
+use tumorscope_core::{classify_structure, Geometry};
+
+use crate::dataset::{Footprint, Layout, MaskSeries, Patient, Series, SliceRef};
+use crate::layout::PathRole;
+use crate::slice_order::{order_slices, slice_normal};
+use crate::InstanceHeader;
+
+/// One readable instance with where it came from.
+#[derive(Debug, Clone)]
+pub struct ScannedInstance {
+    pub origin: String,
+    pub root: usize,
+    pub role: PathRole,
+    pub header: InstanceHeader,
+}
+
+/// Positions along the normal within this distance are the same slice when matching masks.
+const MATCH_POSITION_MM: f64 = 0.05;
+const MATCH_SPACING_MM: f64 = 1e-3;
+const MATCH_ORIENTATION: f64 = 1e-3;
+
+/// Groups instances into patients. `fallback_label(root)` names an IRCAD patient whose folder is
+/// not part of the origin (the user pointed at `PATIENT_DICOM.zip` itself).
+pub fn assemble(instances: Vec<ScannedInstance>, fallback_label: &dyn Fn(usize) -> String) -> Vec<Patient> {
+    // patient key → (layout, root, label, series key → instances)
+    let mut patients: BTreeMap<String, PatientBuild> = BTreeMap::new();
+    for inst in instances {
+        let (key, label, layout, group) = match &inst.role {
+            PathRole::IrcadCt { patient } | PathRole::IrcadLabelMap { patient } | PathRole::IrcadMask { patient, .. } => {
+                let label = patient.clone().unwrap_or_else(|| fallback_label(inst.root));
+                let group = match &inst.role {
+                    PathRole::IrcadMask { structure, .. } => Group::Mask(structure.clone()),
+                    PathRole::IrcadLabelMap { .. } => Group::LabelMap,
+                    _ => Group::Image,
+                };
+                (format!("ircad\u{0}{}\u{0}{label}", inst.root), label, Layout::Ircad, group)
+            }
+            PathRole::Generic => {
+                let h = &inst.header;
+                let label = if !h.patient_id.is_empty() {
+                    h.patient_id.clone()
+                } else if !h.patient_name.is_empty() {
+                    h.patient_name.clone()
+                } else {
+                    "unknown".to_owned()
+                };
+                (format!("generic\u{0}{label}"), label, Layout::Generic, Group::Image)
+            }
+        };
+        let p = patients.entry(key).or_insert_with(|| PatientBuild {
+            label,
+            layout,
+            root: inst.root,
+            groups: BTreeMap::new(),
+        });
+        let series_key = (group, inst.header.study_uid.clone(), inst.header.series_uid.clone());
+        p.groups.entry(series_key).or_default().push(inst);
+    }
+
+    let mut out: Vec<Patient> = patients.into_values().map(PatientBuild::finish).collect();
+    // Labels from different roots may collide (two folders named alike): keep them apart.
+    out.sort_by(|a, b| natural_cmp(&a.label, &b.label));
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Group {
+    Image,
+    LabelMap,
+    Mask(String),
+}
+
+struct PatientBuild {
+    label: String,
+    layout: Layout,
+    root: usize,
+    groups: BTreeMap<(Group, String, String), Vec<ScannedInstance>>,
+}
+
+impl PatientBuild {
+    fn finish(self) -> Patient {
+        let mut series = Vec::new();
+        let mut masks = Vec::new();
+        for ((group, _, _), instances) in self.groups {
+            for part in split_by_shape(instances) {
+                match &group {
+                    Group::Image | Group::LabelMap => {
+                        let mut s = build_series(part.instances, part.split_note.clone());
+                        if group == Group::LabelMap {
+                            s.description = format!("label map {}", s.description).trim().to_owned();
+                            s.localizer = false;
+                        }
+                        series.push(s);
+                    }
+                    Group::Mask(name) => masks.push(build_mask(name, part.instances, part.split_note)),
+                }
+            }
+        }
+        // Localizers apart, volumes first, then by series number and UID.
+        series.sort_by(|a, b| {
+            (a.localizer, a.header.series_number, &a.series_uid).cmp(&(b.localizer, b.header.series_number, &b.series_uid))
+        });
+        let mut unattached = Vec::new();
+        for mut mask in masks {
+            match attach_target(&series, &mask) {
+                Some((idx, note)) => {
+                    let target = &mut series[idx];
+                    remap_mask_k(&mut mask, target);
+                    if let Some(n) = note {
+                        mask.warnings.push(n);
+                    }
+                    target.masks.push(mask);
+                }
+                None => {
+                    mask.warnings.push("matches the geometry of no CT series of this patient: not attached".into());
+                    unattached.push(mask);
+                }
+            }
+        }
+        for s in &mut series {
+            s.masks.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+        }
+        Patient { label: self.label, layout: self.layout, root: self.root, series, unattached_masks: unattached }
+    }
+}
+
+struct Part {
+    instances: Vec<ScannedInstance>,
+    split_note: Option<String>,
+}
+
+/// Splits one series UID by image size, orientation, pixel spacing and localizer flag.
+fn split_by_shape(instances: Vec<ScannedInstance>) -> Vec<Part> {
+    let mut parts: Vec<(ShapeKey, Vec<ScannedInstance>)> = Vec::new();
+    for inst in instances {
+        let key = ShapeKey::of(&inst.header);
+        match parts.iter_mut().find(|(k, _)| k.same(&key)) {
+            Some((_, v)) => v.push(inst),
+            None => parts.push((key, vec![inst])),
+        }
+    }
+    let n = parts.len();
+    parts
+        .into_iter()
+        .map(|(key, instances)| Part {
+            split_note: (n > 1).then(|| {
+                format!(
+                    "series UID holds {n} different image shapes (sizes, orientations or localizers): split; this part is {}×{}{}",
+                    key.columns,
+                    key.rows,
+                    if key.localizer { ", localizer" } else { "" }
+                )
+            }),
+            instances,
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+struct ShapeKey {
+    rows: u16,
+    columns: u16,
+    orientation: Option<[f64; 6]>,
+    spacing: Option<[f64; 2]>,
+    localizer: bool,
+}
+
+impl ShapeKey {
+    fn of(h: &InstanceHeader) -> Self {
+        Self {
+            rows: h.rows,
+            columns: h.columns,
+            orientation: h.orientation,
+            spacing: h.pixel_spacing_mm,
+            localizer: h.image_type.iter().any(|t| t.eq_ignore_ascii_case("LOCALIZER")),
+        }
+    }
+
+    fn same(&self, other: &Self) -> bool {
+        self.rows == other.rows
+            && self.columns == other.columns
+            && self.localizer == other.localizer
+            && close_opt(self.orientation.as_ref().map(|o| &o[..]), other.orientation.as_ref().map(|o| &o[..]), MATCH_ORIENTATION)
+            && close_opt(self.spacing.as_ref().map(|o| &o[..]), other.spacing.as_ref().map(|o| &o[..]), MATCH_SPACING_MM)
+    }
+}
+
+fn close_opt(a: Option<&[f64]>, b: Option<&[f64]>, tol: f64) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+const DEFAULT_ORIENTATION: [f64; 6] = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
+
+/// Orders instances and derives the series grid.
+fn order(instances: &[ScannedInstance]) -> (crate::slice_order::SliceOrder, [f64; 6], Vec<String>) {
+    let mut warnings = Vec::new();
+    let orientation = instances.iter().find_map(|i| i.header.orientation).unwrap_or_else(|| {
+        warnings.push("no Image Orientation (Patient): assumed axial".to_owned());
+        DEFAULT_ORIENTATION
+    });
+    let have_positions = instances.iter().all(|i| i.header.position_mm.is_some());
+    let positions: Vec<[f64; 3]> = if have_positions {
+        instances.iter().map(|i| i.header.position_mm.unwrap_or_default()).collect()
+    } else {
+        // Without positions the only order left is Instance Number; say so.
+        warnings.push("no Image Position (Patient) on every slice: ordered by Instance Number, step from Slice Thickness".to_owned());
+        let step = instances.iter().find_map(|i| i.header.slice_thickness_mm).filter(|t| *t > 0.0).unwrap_or(1.0);
+        let normal = slice_normal(orientation);
+        instances
+            .iter()
+            .map(|i| {
+                let n = i.header.instance_number.unwrap_or(0) as f64 * step;
+                [normal[0] * n, normal[1] * n, normal[2] * n]
+            })
+            .collect()
+    };
+    let ordered = order_slices(&positions, orientation);
+    (ordered, orientation, warnings)
+}
+
+fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> Series {
+    let (ordered, orientation, mut warnings) = order(&instances);
+    warnings.extend(split_note);
+    warnings.extend(ordered.warnings.iter().cloned());
+    let first = &instances[ordered.slices.first().map(|s| s.input).unwrap_or(0)];
+    let header = first.header.clone();
+    let localizer = header.image_type.iter().any(|t| t.eq_ignore_ascii_case("LOCALIZER"))
+        || (ordered.slices.len() == 1 && instances.len() == 1 && header.frames <= 1);
+    if header.frames > 1 {
+        warnings.push(format!("multi-frame image ({} frames): not loaded as a volume", header.frames));
+    }
+    let spacing_xy = header.pixel_spacing_mm.unwrap_or_else(|| {
+        warnings.push("no Pixel Spacing: assumed 1 mm".to_owned());
+        [1.0, 1.0]
+    });
+    let normal = slice_normal(orientation);
+    let origin = first.header.position_mm.unwrap_or([0.0; 3]);
+    let step = if ordered.step_mm > 0.0 { ordered.step_mm } else { 1.0 };
+    let geometry = Geometry {
+        dims: [header.columns as usize, header.rows as usize, ordered.grid_slices],
+        spacing_mm: [spacing_xy[0], spacing_xy[1], step],
+        origin_mm: origin,
+        direction: [
+            [orientation[0], orientation[1], orientation[2]],
+            [orientation[3], orientation[4], orientation[5]],
+            normal,
+        ],
+    };
+    let slices = ordered
+        .slices
+        .iter()
+        .map(|s| SliceRef {
+            origin: instances[s.input].origin.clone(),
+            k: s.k,
+            normal_mm: s.normal_mm,
+            instance_number: instances[s.input].header.instance_number,
+        })
+        .collect();
+    for d in &ordered.duplicates {
+        warnings.push(format!("duplicate position: `{}` left out", instances[*d].origin));
+    }
+    Series {
+        series_uid: header.series_uid.clone(),
+        study_uid: header.study_uid.clone(),
+        modality: header.modality.clone(),
+        description: header.series_description.clone(),
+        geometry,
+        slices,
+        masks: Vec::new(),
+        warnings,
+        localizer,
+        missing_k: ordered.missing.clone(),
+        header,
+    }
+}
+
+fn build_mask(name: &str, instances: Vec<ScannedInstance>, split_note: Option<String>) -> MaskSeries {
+    let (ordered, orientation, mut warnings) = order(&instances);
+    warnings.extend(split_note);
+    // Gaps in a mask series are not interpolated: a missing mask slice is empty.
+    warnings.extend(ordered.warnings.iter().filter(|w| !w.contains("missing slice")).cloned());
+    let first = &instances[ordered.slices.first().map(|s| s.input).unwrap_or(0)].header;
+    let footprint = Footprint {
+        rows: first.rows,
+        columns: first.columns,
+        spacing_mm: first.pixel_spacing_mm.unwrap_or([1.0, 1.0]),
+        orientation,
+        positions_mm: ordered.slices.iter().map(|s| s.normal_mm).collect(),
+        first_position_mm: first.position_mm.unwrap_or([0.0; 3]),
+    };
+    let slices = ordered
+        .slices
+        .iter()
+        .map(|s| SliceRef {
+            origin: instances[s.input].origin.clone(),
+            k: s.k,
+            normal_mm: s.normal_mm,
+            instance_number: instances[s.input].header.instance_number,
+        })
+        .collect();
+    MaskSeries {
+        name: name.to_owned(),
+        role: classify_structure(name),
+        series_uid: first.series_uid.clone(),
+        slices,
+        warnings,
+        footprint: Some(footprint),
+    }
+}
+
+/// The CT series a mask belongs to, with a note when the slice sets differ partly.
+fn attach_target(series: &[Series], mask: &MaskSeries) -> Option<(usize, Option<String>)> {
+    let fp = mask.footprint.as_ref()?;
+    let mut best: Option<(usize, usize, Option<String>)> = None;
+    for (idx, s) in series.iter().enumerate() {
+        if s.localizer {
+            continue;
+        }
+        let h = &s.header;
+        let spacing = h.pixel_spacing_mm.unwrap_or([1.0, 1.0]);
+        let orientation = h.orientation.unwrap_or(DEFAULT_ORIENTATION);
+        if h.rows != fp.rows
+            || h.columns != fp.columns
+            || !close_opt(Some(&spacing), Some(&fp.spacing_mm), MATCH_SPACING_MM)
+            || !close_opt(Some(&orientation), Some(&fp.orientation), MATCH_ORIENTATION)
+        {
+            continue;
+        }
+        // In-plane origin must agree too (a mask of another field of view has other x/y).
+        let origin = s.geometry.origin_mm;
+        let normal = s.geometry.direction[2];
+        let d = [fp.first_position_mm[0] - origin[0], fp.first_position_mm[1] - origin[1], fp.first_position_mm[2] - origin[2]];
+        let along = d[0] * normal[0] + d[1] * normal[1] + d[2] * normal[2];
+        let inplane = ((d[0] - along * normal[0]).powi(2) + (d[1] - along * normal[1]).powi(2) + (d[2] - along * normal[2]).powi(2)).sqrt();
+        if inplane > MATCH_POSITION_MM {
+            continue;
+        }
+        let ct: Vec<f64> = s.slices.iter().map(|x| x.normal_mm).collect();
+        let shared = fp.positions_mm.iter().filter(|p| ct.iter().any(|c| (*c - **p).abs() < MATCH_POSITION_MM)).count();
+        if shared == 0 {
+            continue;
+        }
+        let mask_only = fp.positions_mm.len() - shared;
+        let ct_only = ct.len() - shared;
+        let note = (mask_only > 0 || ct_only > 0).then(|| {
+            format!("slice sets differ from the CT: {shared} shared, {ct_only} only in the CT, {mask_only} only in the mask")
+        });
+        // Only accept partial overlap when one set contains the other (gaps from skipped files).
+        if mask_only > 0 && ct_only > 0 {
+            continue;
+        }
+        if best.as_ref().is_none_or(|b| shared > b.1) {
+            best = Some((idx, shared, note));
+        }
+    }
+    best.map(|(i, _, n)| (i, n))
+}
+
+/// Puts the mask's slices on the CT grid: `k` is the CT grid index of the same position.
+fn remap_mask_k(mask: &mut MaskSeries, target: &Series) {
+    let g = &target.geometry;
+    let first = target.slices.first().map(|s| s.normal_mm).unwrap_or(0.0);
+    mask.slices.retain_mut(|s| {
+        let k = ((s.normal_mm - first) / g.spacing_mm[2]).round();
+        if k < 0.0 || k as usize >= g.dims[2] {
+            return false;
+        }
+        s.k = k as usize;
+        true
+    });
+}
+
+/// Compares strings with digit runs as numbers: `image_2` < `image_10`, `3Dircadb1.2` < `3Dircadb1.10`.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, _) => return std::cmp::Ordering::Less,
+            (_, None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let na = a.iter().take_while(|c| c.is_ascii_digit()).count();
+                let nb = b.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (da, db) = (trim_zeros(&a[..na]), trim_zeros(&b[..nb]));
+                let ord = da.len().cmp(&db.len()).then_with(|| da.cmp(db));
+                if ord != std::cmp::Ordering::Equal {
+                    return ord;
+                }
+                a = &a[na..];
+                b = &b[nb..];
+            }
+            (Some(x), Some(y)) => {
+                let ord = x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase());
+                if ord != std::cmp::Ordering::Equal {
+                    return ord;
+                }
+                a = &a[1..];
+                b = &b[1..];
+            }
+        }
+    }
+}
+
+fn trim_zeros(d: &[u8]) -> &[u8] {
+    let n = d.iter().take_while(|c| **c == b'0').count();
+    &d[n.min(d.len().saturating_sub(1))..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["3Dircadb1.10", "3Dircadb1.2", "3Dircadb1.1", "image_10", "image_9"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, vec!["3Dircadb1.1", "3Dircadb1.2", "3Dircadb1.10", "image_9", "image_10"]);
+    }
+}

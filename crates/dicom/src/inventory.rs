@@ -1,0 +1,92 @@
+//! The inventory: a compact, stable JSON view of a [`Dataset`] (`tumorscope scan --json`).
+
+use serde::Serialize;
+
+use crate::dataset::{Dataset, Layout, Series, Skipped};
+
+/// Top level of `scan --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inventory {
+    pub patients: Vec<PatientEntry>,
+    /// Non-DICOM files seen.
+    pub ignored: usize,
+    /// DICOM instances read.
+    pub instances: usize,
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PatientEntry {
+    pub patient: String,
+    pub layout: Layout,
+    pub series: Vec<SeriesEntry>,
+    /// Masks that matched no series by geometry.
+    pub unattached_masks: Vec<MaskEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesEntry {
+    pub series_uid: String,
+    pub modality: String,
+    pub description: String,
+    /// Files in the series.
+    pub slices: usize,
+    /// `[columns, rows, slices]` of the loaded grid (slices includes interpolated gaps).
+    pub dims: [usize; 3],
+    /// `[x, y, z]` mm, z = slice step from positions.
+    pub spacing_mm: [f64; 3],
+    pub localizer: bool,
+    pub masks: Vec<MaskEntry>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MaskEntry {
+    pub name: String,
+    pub role: tumorscope_core::StructureRole,
+    pub slices: usize,
+    pub warnings: Vec<String>,
+}
+
+impl SeriesEntry {
+    fn of(s: &Series) -> Self {
+        Self {
+            series_uid: s.series_uid.clone(),
+            modality: s.modality.clone(),
+            description: s.description.clone(),
+            slices: s.slices.len(),
+            dims: s.geometry.dims,
+            spacing_mm: s.geometry.spacing_mm,
+            localizer: s.localizer,
+            masks: s.masks.iter().map(MaskEntry::of).collect(),
+            warnings: s.warnings.clone(),
+        }
+    }
+}
+
+impl MaskEntry {
+    fn of(m: &crate::MaskSeries) -> Self {
+        Self { name: m.name.clone(), role: m.role, slices: m.slices.len(), warnings: m.warnings.clone() }
+    }
+}
+
+impl Dataset {
+    /// The inventory view of this dataset.
+    pub fn inventory(&self) -> Inventory {
+        Inventory {
+            patients: self
+                .patients
+                .iter()
+                .map(|p| PatientEntry {
+                    patient: p.label.clone(),
+                    layout: p.layout,
+                    series: p.series.iter().map(SeriesEntry::of).collect(),
+                    unattached_masks: p.unattached_masks.iter().map(MaskEntry::of).collect(),
+                })
+                .collect(),
+            ignored: self.ignored,
+            instances: self.instances,
+            skipped: self.skipped.clone(),
+        }
+    }
+}

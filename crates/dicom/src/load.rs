@@ -1,0 +1,207 @@
+//! Volume loading: a scanned series (and its masks) → a [`PatientImage`] in HU.
+//!
+//! Only the entries of the chosen series are read (archives that hold none of them are not even
+//! opened); slices decode in parallel across rayon workers. Grid positions no file covers are
+//! filled by linear interpolation between their neighbours (the scan warned about them), so the
+//! volume keeps its true slice positions.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use dicom_object::OpenFileOptions;
+use tumorscope_core::{LabelMask, PatientImage, Volume};
+use tumorscope_ingest::{walk, Entry, Origin, WalkOptions};
+
+use crate::dataset::{Dataset, Patient, Series, Skipped};
+use crate::error::DicomError;
+use crate::header::{error_chain, header_from_object};
+use crate::pixels::{frame_bytes, Conversion, PixelFormat};
+use crate::select::OriginSet;
+
+/// Options of [`load_series`].
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub walk: WalkOptions,
+}
+
+/// A loaded patient with what went wrong along the way.
+#[derive(Debug, Clone)]
+pub struct LoadedPatient {
+    pub image: PatientImage,
+    /// The series' own warnings plus what loading noticed (rounding, clipping, padding).
+    pub warnings: Vec<String>,
+    /// Slices that could not be decoded (the volume has interpolated or empty slices there).
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Clone, Copy)]
+enum Want {
+    Ct(usize),
+    Mask(usize, usize),
+}
+
+enum Decoded {
+    Ct(Vec<i16>, Conversion),
+    Mask(Vec<u8>),
+}
+
+/// Loads the primary series of `patient` with its masks.
+pub fn load_patient(dataset: &Dataset, patient: &Patient, options: &LoadOptions) -> Result<LoadedPatient, DicomError> {
+    let series = patient.primary_series().ok_or_else(|| DicomError::NoVolume { patient: patient.label.clone() })?;
+    load_series(dataset, patient, series, options)
+}
+
+/// Loads `series` of `patient` and the masks attached to it.
+pub fn load_series(
+    dataset: &Dataset,
+    patient: &Patient,
+    series: &Series,
+    options: &LoadOptions,
+) -> Result<LoadedPatient, DicomError> {
+    let g = series.geometry.clone();
+    let mut wanted: HashMap<&str, Want> = HashMap::new();
+    for s in &series.slices {
+        wanted.insert(&s.origin, Want::Ct(s.k));
+    }
+    for (m, mask) in series.masks.iter().enumerate() {
+        for s in &mask.slices {
+            wanted.insert(&s.origin, Want::Mask(m, s.k));
+        }
+    }
+    let set = OriginSet::new(wanted.keys().copied());
+    let select = |origin: &Origin| set.select(origin);
+    let columns = g.dims[0];
+    let rows = g.dims[1];
+    let visit = |entry: Entry<'_>| -> Option<Result<Decoded, DicomError>> {
+        let want = *wanted.get(entry.origin.as_str())?;
+        Some(decode_entry(entry, want, columns, rows))
+    };
+    let root = dataset.roots.get(patient.root).cloned().into_iter().collect::<Vec<_>>();
+    let result = walk(&root, &options.walk, &select, &visit);
+
+    let slice_len = g.slice_len();
+    let mut ct = Volume::filled(g.clone(), 0i16);
+    let mut masks: Vec<LabelMask> =
+        series.masks.iter().map(|m| LabelMask { name: m.name.clone(), role: m.role, data: vec![0u8; g.len()] }).collect();
+    let mut have = vec![false; g.dims[2]];
+    let mut warnings = series.warnings.clone();
+    let mut skipped: Vec<Skipped> =
+        result.errors.iter().map(|e| Skipped { origin: e.location(), reason: e.to_string() }).collect();
+    let mut total = Conversion::default();
+    for (origin, item) in result.items {
+        let Some(item) = item else { continue };
+        let Some(&want) = wanted.get(origin.as_str()) else { continue };
+        match (item, want) {
+            (Ok(Decoded::Ct(values, conv)), Want::Ct(k)) => {
+                ct.data[k * slice_len..(k + 1) * slice_len].copy_from_slice(&values[..slice_len]);
+                have[k] = true;
+                total.rounded |= conv.rounded;
+                total.clipped += conv.clipped;
+                total.padded += conv.padded;
+            }
+            (Ok(Decoded::Mask(bits)), Want::Mask(m, k)) => {
+                masks[m].data[k * slice_len..(k + 1) * slice_len].copy_from_slice(&bits[..slice_len]);
+            }
+            (Err(e), _) => skipped.push(Skipped { origin: origin.to_string(), reason: e.to_string() }),
+            _ => {}
+        }
+    }
+    if !have.iter().any(|h| *h) {
+        return Err(DicomError::EmptySeries { series: series.series_uid.clone() });
+    }
+    let filled = fill_missing(&mut ct.data, &have, slice_len);
+    if filled > 0 && series.missing_k.len() != filled {
+        warnings.push(format!("{filled} slice(s) without readable data filled by interpolation between neighbours"));
+    }
+    if total.rounded {
+        warnings.push(format!(
+            "rescale slope `{}` / intercept `{}` give fractional HU: rounded to the nearest integer",
+            series.header.rescale_slope.unwrap_or(1.0),
+            series.header.rescale_intercept.unwrap_or(0.0)
+        ));
+    }
+    if total.clipped > 0 {
+        warnings.push(format!("{} voxel(s) outside the 16-bit HU range were clipped", total.clipped));
+    }
+    if total.padded > 0 {
+        warnings.push(format!("{} padding voxel(s) (Pixel Padding Value) set to -1024 HU", total.padded));
+    }
+    for m in &series.masks {
+        warnings.extend(m.warnings.iter().map(|w| format!("mask `{}`: {w}", m.name)));
+    }
+    Ok(LoadedPatient { image: PatientImage { patient: patient.label.clone(), ct, masks }, warnings, skipped })
+}
+
+fn decode_entry(entry: Entry<'_>, want: Want, columns: usize, rows: usize) -> Result<Decoded, DicomError> {
+    let origin = entry.origin.to_string();
+    let bytes = entry.read_all().map_err(|e| DicomError::Read { origin: origin.clone(), reason: e.to_string() })?;
+    let obj = OpenFileOptions::new()
+        .from_reader(Cursor::new(&bytes))
+        .map_err(|e| DicomError::Read { origin: origin.clone(), reason: error_chain(&e) })?;
+    let header = header_from_object(&obj);
+    let format = PixelFormat::from_header(&header)
+        .map_err(|e| DicomError::DecodePixels { origin: origin.clone(), reason: e.to_string() })?;
+    if format.columns != columns || format.rows != rows {
+        return Err(DicomError::SliceShape { origin, columns, rows, found_columns: format.columns, found_rows: format.rows });
+    }
+    let pixels = frame_bytes(&obj, &format).map_err(|reason| DicomError::DecodePixels {
+        origin: origin.clone(),
+        reason: format!("{reason} (transfer syntax `{}`)", obj.meta().transfer_syntax().trim_end_matches('\0')),
+    })?;
+    let decode_err = |e: crate::pixels::PixelError| DicomError::DecodePixels { origin: origin.clone(), reason: e.to_string() };
+    match want {
+        Want::Ct(_) => {
+            let mut out = vec![0i16; columns * rows];
+            let conv = format.to_hu(&pixels, &mut out).map_err(decode_err)?;
+            Ok(Decoded::Ct(out, conv))
+        }
+        Want::Mask(..) => {
+            let mut out = vec![0u8; columns * rows];
+            format.to_mask(&pixels, &mut out).map_err(decode_err)?;
+            Ok(Decoded::Mask(out))
+        }
+    }
+}
+
+/// Fills slices without data by linear interpolation between the nearest slices that have it
+/// (or copies the nearest one at the ends). Returns how many slices were filled.
+fn fill_missing(data: &mut [i16], have: &[bool], slice_len: usize) -> usize {
+    let present: Vec<usize> = (0..have.len()).filter(|&k| have[k]).collect();
+    let mut filled = 0;
+    for k in 0..have.len() {
+        if have[k] {
+            continue;
+        }
+        let below = present.iter().rev().find(|&&p| p < k).copied();
+        let above = present.iter().find(|&&p| p > k).copied();
+        let (a, b, t) = match (below, above) {
+            (Some(a), Some(b)) => (a, b, (k - a) as f64 / (b - a) as f64),
+            (Some(a), None) => (a, a, 0.0),
+            (None, Some(b)) => (b, b, 0.0),
+            (None, None) => continue,
+        };
+        for n in 0..slice_len {
+            let va = data[a * slice_len + n] as f64;
+            let vb = data[b * slice_len + n] as f64;
+            data[k * slice_len + n] = (va + (vb - va) * t).round() as i16;
+        }
+        filled += 1;
+    }
+    filled
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interpolates_gaps() {
+        let mut data = vec![0i16, 0, 0, 0, 30, 60];
+        let have = [true, false, true];
+        // slice_len 2: slices [0,0], [?,?], [30,60]
+        data[0] = 0;
+        data[1] = 0;
+        assert_eq!(fill_missing(&mut data, &have, 2), 1);
+        assert_eq!(&data[2..4], &[15, 30]);
+    }
+}

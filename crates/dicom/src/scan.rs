@@ -1,0 +1,111 @@
+//! The header scan: every file under the given paths → one [`Dataset`].
+//!
+//! Each entry is read only as far as its header (a 16 KiB prefix, more when a header is longer),
+//! so scanning never inflates pixel data it does not need.
+
+use std::path::{Path, PathBuf};
+
+use tumorscope_ingest::{walk, Entry, Origin, Visit, WalkOptions};
+
+use crate::assemble::{assemble, ScannedInstance};
+use crate::dataset::{Dataset, Skipped};
+use crate::header::{parse_header, HeaderOutcome, HEADER_PREFIX_BYTES};
+use crate::layout::classify_path;
+use crate::InstanceHeader;
+
+/// Options of [`scan`].
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub walk: WalkOptions,
+}
+
+/// What reading one entry gave.
+enum Scanned {
+    Header(Box<InstanceHeader>),
+    NotDicom,
+    Bad(String),
+}
+
+/// Scans `paths` (folders, files, zip archives at any depth) and organizes what it finds.
+/// `on_entry` is called once per entry read (for progress bars).
+pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Sync)) -> Dataset {
+    let select = |_: &Origin| Visit::Enter;
+    let visit = |entry: Entry<'_>| {
+        let out = scan_entry(entry);
+        on_entry();
+        out
+    };
+    let result = walk(paths, &options.walk, &select, &visit);
+
+    let mut skipped: Vec<Skipped> =
+        result.errors.iter().map(|e| Skipped { origin: e.location(), reason: e.to_string() }).collect();
+    let mut ignored = 0;
+    let mut instances = Vec::new();
+    for (origin, scanned) in result.items {
+        match scanned {
+            Scanned::Header(header) => {
+                let root = root_of(paths, &origin);
+                instances.push(ScannedInstance {
+                    role: classify_path(&origin.segments()),
+                    origin: origin.to_string(),
+                    root,
+                    header: *header,
+                });
+            }
+            Scanned::NotDicom => ignored += 1,
+            Scanned::Bad(reason) => skipped.push(Skipped { origin: origin.to_string(), reason }),
+        }
+    }
+    skipped.sort_by(|a, b| a.origin.cmp(&b.origin));
+    let count = instances.len();
+    let fallback = |root: usize| fallback_label(&paths[root]);
+    let patients = assemble(instances, &fallback);
+    Dataset { roots: paths.to_vec(), patients, ignored, instances: count, skipped }
+}
+
+fn scan_entry(mut entry: Entry<'_>) -> Scanned {
+    let prefix = match entry.read_prefix(HEADER_PREFIX_BYTES) {
+        Ok(p) => p.to_vec(),
+        Err(e) => return Scanned::Bad(format!("read error: {e}")),
+    };
+    let complete = prefix.len() < HEADER_PREFIX_BYTES;
+    match parse_header(&prefix, complete) {
+        HeaderOutcome::Header(h) => Scanned::Header(h),
+        HeaderOutcome::NotDicom => Scanned::NotDicom,
+        HeaderOutcome::Corrupt(why) => Scanned::Bad(format!("not a readable DICOM file: {why}")),
+        HeaderOutcome::NeedMore => {
+            let all = match entry.read_all() {
+                Ok(b) => b,
+                Err(e) => return Scanned::Bad(format!("read error: {e}")),
+            };
+            match parse_header(&all, true) {
+                HeaderOutcome::Header(h) => Scanned::Header(h),
+                HeaderOutcome::NotDicom => Scanned::NotDicom,
+                HeaderOutcome::Corrupt(why) => {
+                    Scanned::Bad(format!("not a readable DICOM file: {why}"))
+                }
+                HeaderOutcome::NeedMore => Scanned::Bad("truncated DICOM header".to_owned()),
+            }
+        }
+    }
+}
+
+/// Which input path an origin came from (the longest root whose origin prefixes it).
+pub(crate) fn root_of(paths: &[PathBuf], origin: &Origin) -> usize {
+    let o = origin.as_str();
+    paths
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| o.starts_with(&*Origin::from_path(p).as_str().to_owned()))
+        .max_by_key(|(_, p)| p.as_os_str().len())
+        .map(|(i, _)| i)
+        .unwrap_or(0)
+}
+
+/// A patient label for IRCAD data whose patient folder is not in the origin: the name of the
+/// folder the user pointed at, or of the folder holding the archive they pointed at.
+fn fallback_label(root: &Path) -> String {
+    let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let dir = if canonical.is_dir() { Some(canonical.as_path()) } else { canonical.parent() };
+    dir.and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "patient".to_owned())
+}

@@ -1,0 +1,421 @@
+//! Finding the cases of a NIfTI dataset under a folder: LiTS, Medical Segmentation Decathlon
+//! (and its nnU-Net v2 form), or loose NIfTI files.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::NiftiError;
+
+/// How a case was recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NiftiLayout {
+    /// LiTS: `volume-N.nii[.gz]` with `segmentation-N.nii[.gz]` (labels 1 liver, 2 tumor);
+    /// the test set's `test-volume-N` files come without labels.
+    Lits,
+    /// A Medical Segmentation Decathlon task folder (`dataset.json`, `imagesTr`, `labelsTr`,
+    /// `imagesTs`), raw or in nnU-Net v2 form.
+    Msd,
+    /// Any other NIfTI file: an image without labels.
+    Plain,
+}
+
+/// One image (and its label map, when the dataset has one) to load with [`crate::load_case`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NiftiCase {
+    /// Case name: the file stem (`volume-3`, `liver_7`, `test-volume-12`).
+    pub patient: String,
+    /// The CT image.
+    pub image: PathBuf,
+    /// The label map on the same grid, if any.
+    pub labels: Option<PathBuf>,
+    pub layout: NiftiLayout,
+    /// Structure name of each non-zero label value (LiTS: 1 `liver`, 2 `tumor`; MSD: from
+    /// `dataset.json`, with `cancer` spelled `tumor`). Values missing here load as `label-N`.
+    pub label_names: Vec<(u8, String)>,
+}
+
+/// Finds every case under `root` (a folder, or one NIfTI file), in natural order of case name
+/// (`volume-2` before `volume-10`).
+///
+/// - A folder with `dataset.json` is an MSD task: `imagesTr/X` pairs with `labelsTr/X`;
+///   `imagesTs` images come without labels. In nnU-Net v2 form (`dataset.json` has
+///   `file_ending` or `channel_names`), `X_0000` pairs with `labelsTr/X` and the other channels
+///   are skipped. Files elsewhere in the task folder are ignored.
+/// - Elsewhere, `volume-N` pairs with `segmentation-N` anywhere under `root` (LiTS ships them
+///   in separate batch folders); a lone `segmentation-N` is skipped.
+/// - Any other `.nii` / `.nii.gz` file is a [`NiftiLayout::Plain`] image without labels.
+///
+/// macOS resource forks (`._*`), `__MACOSX` and hidden folders are skipped. Two files claiming
+/// the same LiTS or MSD case are an error, since picking one silently could mix datasets.
+pub fn discover(root: &Path) -> Result<Vec<NiftiCase>, NiftiError> {
+    let mut files = Vec::new();
+    let mut task_dirs = Vec::new();
+    let meta = std::fs::metadata(root).map_err(|source| NiftiError::Read {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    if meta.is_dir() {
+        walk(root, &mut files, &mut task_dirs)?;
+    } else {
+        files.push(root.to_path_buf());
+    }
+
+    let mut cases = Vec::new();
+    for dir in &task_dirs {
+        cases.extend(msd_cases(dir)?);
+    }
+    let outside_tasks = files
+        .into_iter()
+        .filter(|f| !task_dirs.iter().any(|d| f.starts_with(d)));
+    cases.extend(lits_and_plain_cases(outside_tasks)?);
+    cases.sort_by(|a, b| natural_cmp(&a.patient, &b.patient).then_with(|| a.image.cmp(&b.image)));
+    Ok(cases)
+}
+
+/// Collects NIfTI files and MSD task folders (folders with `dataset.json`) under `dir`.
+fn walk(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    task_dirs: &mut Vec<PathBuf>,
+) -> Result<(), NiftiError> {
+    let read_err = |source| NiftiError::Read {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        entries.push(entry.map_err(read_err)?);
+    }
+    entries.sort_by_key(|e| e.file_name());
+    if entries.iter().any(|e| e.file_name() == "dataset.json") {
+        task_dirs.push(dir.to_path_buf());
+        return Ok(());
+    }
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("._") || name == "__MACOSX" {
+            continue;
+        }
+        // `file_type` does not follow symlinks, so a link cycle cannot trap the walk.
+        let kind = entry.file_type().map_err(|source| NiftiError::Read {
+            path: entry.path(),
+            source,
+        })?;
+        if kind.is_dir() {
+            if !name.starts_with('.') {
+                walk(&entry.path(), files, task_dirs)?;
+            }
+        } else if nifti_stem(&name).is_some() {
+            files.push(entry.path());
+        }
+    }
+    Ok(())
+}
+
+/// The name without `.nii.gz` / `.nii` (any case), `None` for other files.
+fn nifti_stem(name: &str) -> Option<&str> {
+    let lower = name.to_ascii_lowercase();
+    let cut = if lower.ends_with(".nii.gz") {
+        7
+    } else if lower.ends_with(".nii") {
+        4
+    } else {
+        return None;
+    };
+    (!name.starts_with("._") && name.len() > cut).then(|| &name[..name.len() - cut])
+}
+
+/// `N` of `prefix` + digits.
+fn numbered<'a>(stem: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = stem.strip_prefix(prefix)?;
+    (!rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())).then_some(rest)
+}
+
+/// Cases of files outside MSD task folders.
+fn lits_and_plain_cases(
+    files: impl Iterator<Item = PathBuf>,
+) -> Result<Vec<NiftiCase>, NiftiError> {
+    let mut volumes: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut segmentations: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut cases = Vec::new();
+    for file in files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(stem) = nifti_stem(&name) else {
+            continue;
+        };
+        // Numbers compare as numbers: `volume-007` and `volume-7` are the same case.
+        let key = |n: &str| n.trim_start_matches('0').to_string();
+        let slot = match (numbered(stem, "volume-"), numbered(stem, "segmentation-")) {
+            (Some(n), _) => Some((&mut volumes, key(n))),
+            (_, Some(n)) => Some((&mut segmentations, key(n))),
+            _ => None,
+        };
+        match slot {
+            Some((map, n)) => {
+                if let Some(first) = map.get(&n) {
+                    return Err(NiftiError::DuplicateCase {
+                        case: stem.to_string(),
+                        first: first.clone(),
+                        second: file,
+                    });
+                }
+                map.insert(n, file);
+            }
+            None => {
+                let test_set = numbered(stem, "test-volume-").is_some();
+                cases.push(NiftiCase {
+                    patient: stem.to_string(),
+                    image: file.clone(),
+                    labels: None,
+                    layout: if test_set {
+                        NiftiLayout::Lits
+                    } else {
+                        NiftiLayout::Plain
+                    },
+                    label_names: if test_set {
+                        lits_label_names()
+                    } else {
+                        Vec::new()
+                    },
+                });
+            }
+        }
+    }
+    for (n, image) in volumes {
+        let name = image
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        cases.push(NiftiCase {
+            patient: nifti_stem(&name).unwrap_or(&name).to_string(),
+            image,
+            labels: segmentations.remove(&n),
+            layout: NiftiLayout::Lits,
+            label_names: lits_label_names(),
+        });
+    }
+    Ok(cases)
+}
+
+/// LiTS labels: 0 background, 1 liver, 2 tumor.
+fn lits_label_names() -> Vec<(u8, String)> {
+    vec![(1, "liver".to_string()), (2, "tumor".to_string())]
+}
+
+/// Cases of one MSD task folder.
+fn msd_cases(dir: &Path) -> Result<Vec<NiftiCase>, NiftiError> {
+    let json_path = dir.join("dataset.json");
+    let text = std::fs::read_to_string(&json_path).map_err(|source| NiftiError::Read {
+        path: json_path.clone(),
+        source,
+    })?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|source| NiftiError::DatasetJson {
+            path: json_path.clone(),
+            source,
+        })?;
+    let label_names = msd_label_names(&json);
+    let nnunet = json.get("file_ending").is_some() || json.get("channel_names").is_some();
+
+    let mut cases = Vec::new();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for (images, labels) in [("imagesTr", Some("labelsTr")), ("imagesTs", None)] {
+        let mut names = Vec::new();
+        let images_dir = dir.join(images);
+        match std::fs::read_dir(&images_dir) {
+            Ok(entries) => {
+                for entry in entries {
+                    let entry = entry.map_err(|source| NiftiError::Read {
+                        path: images_dir.clone(),
+                        source,
+                    })?;
+                    names.push(entry.file_name().to_string_lossy().into_owned());
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(source) => {
+                return Err(NiftiError::Read {
+                    path: images_dir,
+                    source,
+                })
+            }
+        }
+        names.sort();
+        for name in names {
+            let Some(stem) = nifti_stem(&name) else {
+                continue;
+            };
+            let patient = if nnunet {
+                // nnU-Net v2 names channels `CASE_XXXX`; CT is the single channel `0000`.
+                match stem.strip_suffix("_0000") {
+                    Some(case) => case,
+                    None => continue,
+                }
+            } else {
+                stem
+            };
+            let image = images_dir.join(&name);
+            if let Some(first) = seen.insert(patient.to_string(), image.clone()) {
+                return Err(NiftiError::DuplicateCase {
+                    case: patient.to_string(),
+                    first,
+                    second: image,
+                });
+            }
+            let labels = labels.and_then(|l| {
+                let ending = &name[stem.len()..];
+                let candidate = dir.join(l).join(format!("{patient}{ending}"));
+                candidate.is_file().then_some(candidate)
+            });
+            cases.push(NiftiCase {
+                patient: patient.to_string(),
+                image,
+                labels,
+                layout: NiftiLayout::Msd,
+                label_names: label_names.clone(),
+            });
+        }
+    }
+    Ok(cases)
+}
+
+/// Non-zero label values and names from `dataset.json`: MSD writes `{"1": "liver"}`,
+/// nnU-Net v2 `{"liver": 1}`. Names are lowercased; `cancer` becomes `tumor`.
+fn msd_label_names(json: &serde_json::Value) -> Vec<(u8, String)> {
+    let Some(labels) = json.get("labels").and_then(|l| l.as_object()) else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for (key, value) in labels {
+        let pair = match (key.trim().parse::<u8>(), value) {
+            (Ok(n), serde_json::Value::String(name)) => Some((n, name.as_str())),
+            (_, serde_json::Value::Number(n)) => n
+                .as_u64()
+                .and_then(|n| u8::try_from(n).ok())
+                .map(|n| (n, key.as_str())),
+            // nnU-Net region labels (lists of values) name no single value.
+            _ => None,
+        };
+        if let Some((n, name)) = pair.filter(|(n, _)| *n != 0) {
+            let name = name.trim().to_ascii_lowercase();
+            names.push((
+                n,
+                if name == "cancer" {
+                    "tumor".to_string()
+                } else {
+                    name
+                },
+            ));
+        }
+    }
+    names.sort();
+    names.dedup_by_key(|(n, _)| *n);
+    names
+}
+
+/// Orders strings with digit runs compared as numbers (`a2` < `a10`).
+pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.iter().take_while(|c| c.is_ascii_digit()).count();
+                let db = b.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (na, nb) = (trim_zeros(&a[..da]), trim_zeros(&b[..db]));
+                let by_value = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
+                // Equal values: fewer leading zeros first, so the order stays total.
+                match by_value.then_with(|| da.cmp(&db)) {
+                    Ordering::Equal => {
+                        a = &a[da..];
+                        b = &b[db..];
+                    }
+                    other => return other,
+                }
+            }
+            (Some(x), Some(y)) => match x.cmp(y) {
+                Ordering::Equal => {
+                    a = &a[1..];
+                    b = &b[1..];
+                }
+                other => return other,
+            },
+        }
+    }
+}
+
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let zeros = digits.iter().take_while(|&&c| c == b'0').count();
+    &digits[zeros..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order() {
+        let mut names = vec![
+            "volume-10",
+            "volume-2",
+            "volume-1",
+            "liver_100",
+            "liver_9",
+            "volume-02",
+            "a",
+        ];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            [
+                "a",
+                "liver_9",
+                "liver_100",
+                "volume-1",
+                "volume-2",
+                "volume-02",
+                "volume-10"
+            ]
+        );
+    }
+
+    #[test]
+    fn nifti_names() {
+        assert_eq!(nifti_stem("volume-3.nii"), Some("volume-3"));
+        assert_eq!(nifti_stem("liver_7.nii.gz"), Some("liver_7"));
+        assert_eq!(nifti_stem("LIVER.NII.GZ"), Some("LIVER"));
+        assert_eq!(nifti_stem("._liver_7.nii.gz"), None);
+        assert_eq!(nifti_stem("notes.txt"), None);
+        assert_eq!(nifti_stem(".nii"), None);
+        assert_eq!(numbered("volume-12", "volume-"), Some("12"));
+        assert_eq!(numbered("volume-12b", "volume-"), None);
+        assert_eq!(numbered("volume-", "volume-"), None);
+    }
+
+    #[test]
+    fn label_names_of_both_json_forms() {
+        let msd: serde_json::Value =
+            serde_json::from_str(r#"{"labels": {"0": "background", "1": "Liver", "2": "cancer"}}"#)
+                .unwrap();
+        assert_eq!(
+            msd_label_names(&msd),
+            [(1, "liver".to_string()), (2, "tumor".to_string())]
+        );
+        let v2: serde_json::Value = serde_json::from_str(
+            r#"{"labels": {"background": 0, "vessel": 1, "tumour": 2, "both": [1, 2]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            msd_label_names(&v2),
+            [(1, "vessel".to_string()), (2, "tumour".to_string())]
+        );
+        assert!(msd_label_names(&serde_json::json!({})).is_empty());
+    }
+}

@@ -1,0 +1,44 @@
+//! NIfTI-1 for tumorscope: read LiTS and Medical Segmentation Decathlon datasets into
+//! [`PatientImage`]s, and export CT and masks that ITK-SNAP, 3D Slicer, nibabel and nnU-Net
+//! open in the right place.
+//!
+//! - [`discover`] finds cases under a folder (LiTS `volume-N`/`segmentation-N`, MSD task
+//!   folders with `dataset.json`, loose files); [`load_case`] loads one.
+//! - [`read_header`] reads the header only; [`read_ct_volume`] and [`read_label_map`] read one
+//!   image.
+//! - [`write_volume_i16`] and [`write_mask_u8`] write `.nii.gz` (or `.nii`) atomically.
+//!
+//! Geometry is DICOM LPS like the rest of tumorscope: NIfTI's RAS affine is converted with
+//! `LPS = diag(−1, −1, 1) × RAS`, voxels copy straight (NIfTI's `x` is our `i`, fastest on
+//! disk). The file's own `k` axis is kept, even when it runs backwards along the slice normal.
+//!
+//! This crate does not know DICOM, and does not read NIfTI-2, `.hdr`/`.img` pairs, 4D series,
+//! complex or RGB data.
+//!
+//! ```
+//! use tumorscope_core::{Geometry, Volume};
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("ct.nii.gz");
+//! let mut ct = Volume::filled(Geometry::axial([4, 3, 2], [0.8, 0.8, 2.5], [0.0; 3]), -1000i16);
+//! ct.set([1, 2, 1], 40);
+//! tumorscope_nifti::write_volume_i16(&path, &ct)?;
+//! assert_eq!(tumorscope_nifti::read_ct_volume(&path)?, ct);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`PatientImage`]: tumorscope_core::PatientImage
+
+mod case;
+mod discover;
+mod error;
+mod header;
+mod orientation;
+mod read;
+mod write;
+
+pub use case::load_case;
+pub use discover::{discover, NiftiCase, NiftiLayout};
+pub use error::NiftiError;
+pub use orientation::NiftiTransform;
+pub use read::{read_ct_volume, read_header, read_label_map, NiftiHeaderInfo};
+pub use write::{write_mask_u8, write_volume_i16};

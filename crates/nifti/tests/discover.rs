@@ -1,0 +1,240 @@
+//! Discovery of LiTS, MSD and nnU-Net v2 trees written with our own writer, then loading.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use tumorscope_core::{Geometry, StructureRole, Volume};
+use tumorscope_nifti::{
+    discover, load_case, write_mask_u8, write_volume_i16, NiftiError, NiftiLayout,
+};
+
+fn grid() -> Geometry {
+    Geometry::axial([4, 3, 2], [0.8, 0.8, 2.0], [0.0; 3])
+}
+
+/// A label map with `liver` voxels of 1 and `tumor` voxels of 2 (tumor first).
+fn labels(liver: usize, tumor: usize) -> Vec<u8> {
+    let mut data = vec![0u8; grid().len()];
+    data[..tumor].fill(2);
+    data[tumor..tumor + liver].fill(1);
+    data
+}
+
+fn write_ct(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    write_volume_i16(path, &Volume::filled(grid(), 40i16)).unwrap();
+}
+
+fn write_labels(path: &Path, data: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    write_mask_u8(path, &grid(), data).unwrap();
+}
+
+fn rel(root: &Path, p: &Option<PathBuf>) -> Option<String> {
+    p.as_ref()
+        .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+}
+
+#[test]
+fn lits_pairs_across_batches_in_natural_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_ct(&root.join("Training Batch 1/volume-10.nii"));
+    write_labels(
+        &root.join("Training Batch 1/segmentation-10.nii"),
+        &labels(5, 2),
+    );
+    write_ct(&root.join("Training Batch 1/volume-2.nii"));
+    write_labels(
+        &root.join("Training Batch 2/segmentation-2.nii.gz"),
+        &labels(3, 0),
+    );
+    write_ct(&root.join("Training Batch 2/volume-11.nii.gz"));
+    write_ct(&root.join("test/test-volume-3.nii"));
+    write_labels(&root.join("orphans/segmentation-99.nii"), &labels(1, 1));
+    std::fs::write(
+        root.join("Training Batch 1/._volume-10.nii"),
+        b"resource fork",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("__MACOSX")).unwrap();
+    std::fs::write(root.join("__MACOSX/volume-5.nii"), b"junk").unwrap();
+    std::fs::write(root.join("README.txt"), b"not nifti").unwrap();
+
+    let cases = discover(root).unwrap();
+    let summary: Vec<_> = cases
+        .iter()
+        .map(|c| {
+            (
+                c.patient.as_str(),
+                c.layout,
+                rel(root, &Some(c.image.clone())).unwrap(),
+                rel(root, &c.labels),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "test-volume-3",
+                NiftiLayout::Lits,
+                "test/test-volume-3.nii".into(),
+                None
+            ),
+            (
+                "volume-2",
+                NiftiLayout::Lits,
+                "Training Batch 1/volume-2.nii".into(),
+                Some("Training Batch 2/segmentation-2.nii.gz".into())
+            ),
+            (
+                "volume-10",
+                NiftiLayout::Lits,
+                "Training Batch 1/volume-10.nii".into(),
+                Some("Training Batch 1/segmentation-10.nii".into())
+            ),
+            (
+                "volume-11",
+                NiftiLayout::Lits,
+                "Training Batch 2/volume-11.nii.gz".into(),
+                None
+            ),
+        ]
+    );
+
+    let image = load_case(&cases[2]).unwrap();
+    let liver = image.mask("liver").unwrap();
+    let tumor = image.mask("tumor").unwrap();
+    assert_eq!((liver.role, liver.voxel_count()), (StructureRole::Liver, 5));
+    assert_eq!((tumor.role, tumor.voxel_count()), (StructureRole::Tumor, 2));
+    // A case annotated without tumor still gets an (empty) tumor mask.
+    let image = load_case(&cases[1]).unwrap();
+    assert_eq!(image.mask("tumor").unwrap().voxel_count(), 0);
+    assert_eq!(image.mask("liver").unwrap().voxel_count(), 3);
+    assert!(load_case(&cases[0]).unwrap().masks.is_empty());
+}
+
+#[test]
+fn msd_task_with_dataset_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let task = dir.path().join("Task03_Liver");
+    std::fs::create_dir_all(&task).unwrap();
+    std::fs::write(
+        task.join("dataset.json"),
+        r#"{"name": "Liver", "labels": {"0": "background", "1": "liver", "2": "cancer"},
+            "training": [{"image": "./imagesTr/liver_0.nii.gz", "label": "./labelsTr/liver_0.nii.gz"}]}"#,
+    )
+    .unwrap();
+    for n in [10, 0, 2] {
+        write_ct(&task.join(format!("imagesTr/liver_{n}.nii.gz")));
+        write_labels(
+            &task.join(format!("labelsTr/liver_{n}.nii.gz")),
+            &labels(4, n % 3),
+        );
+    }
+    write_ct(&task.join("imagesTs/liver_132.nii.gz"));
+    std::fs::write(task.join("imagesTr/._liver_0.nii.gz"), b"resource fork").unwrap();
+    std::fs::write(task.join("labelsTr/._liver_0.nii.gz"), b"resource fork").unwrap();
+    // A loose file next to the task folder is a plain image.
+    write_ct(&dir.path().join("extra.nii.gz"));
+
+    let cases = discover(dir.path()).unwrap();
+    let summary: Vec<_> = cases
+        .iter()
+        .map(|c| (c.patient.as_str(), c.layout, rel(dir.path(), &c.labels)))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("extra", NiftiLayout::Plain, None),
+            (
+                "liver_0",
+                NiftiLayout::Msd,
+                Some("Task03_Liver/labelsTr/liver_0.nii.gz".into())
+            ),
+            (
+                "liver_2",
+                NiftiLayout::Msd,
+                Some("Task03_Liver/labelsTr/liver_2.nii.gz".into())
+            ),
+            (
+                "liver_10",
+                NiftiLayout::Msd,
+                Some("Task03_Liver/labelsTr/liver_10.nii.gz".into())
+            ),
+            ("liver_132", NiftiLayout::Msd, None),
+        ]
+    );
+    assert_eq!(
+        cases[1].label_names,
+        [(1, "liver".to_string()), (2, "tumor".to_string())]
+    );
+    let image = load_case(&cases[3]).unwrap();
+    assert_eq!(image.patient, "liver_10");
+    assert_eq!(image.mask("tumor").unwrap().voxel_count(), 1);
+    assert_eq!(image.mask("liver").unwrap().voxel_count(), 4);
+
+    // Pointing at the task folder itself works the same.
+    assert_eq!(discover(&task).unwrap().len(), 4);
+}
+
+#[test]
+fn nnunet_v2_channels_pair_with_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let task = dir.path().join("Dataset003_Liver");
+    std::fs::create_dir_all(&task).unwrap();
+    std::fs::write(
+        task.join("dataset.json"),
+        r#"{"channel_names": {"0": "CT"}, "labels": {"background": 0, "liver": 1, "tumor": 2}, "file_ending": ".nii.gz"}"#,
+    )
+    .unwrap();
+    write_ct(&task.join("imagesTr/liver_001_0000.nii.gz"));
+    write_ct(&task.join("imagesTr/liver_001_0001.nii.gz"));
+    write_labels(&task.join("labelsTr/liver_001.nii.gz"), &labels(2, 1));
+    let cases = discover(dir.path()).unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].patient, "liver_001");
+    assert_eq!(
+        cases[0].labels.as_deref(),
+        Some(task.join("labelsTr/liver_001.nii.gz").as_path())
+    );
+    let image = load_case(&cases[0]).unwrap();
+    assert_eq!(image.mask("tumor").unwrap().voxel_count(), 1);
+}
+
+#[test]
+fn duplicates_and_bad_json_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write_ct(&dir.path().join("a/volume-4.nii"));
+    write_ct(&dir.path().join("b/volume-4.nii.gz"));
+    assert!(
+        matches!(discover(dir.path()), Err(NiftiError::DuplicateCase { case, .. }) if case == "volume-4")
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("dataset.json"), "{ not json").unwrap();
+    assert!(matches!(
+        discover(dir.path()),
+        Err(NiftiError::DatasetJson { .. })
+    ));
+    assert!(matches!(
+        discover(&dir.path().join("missing")),
+        Err(NiftiError::Read { .. })
+    ));
+}
+
+#[test]
+fn a_single_file_is_a_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scan.nii.gz");
+    write_ct(&path);
+    let cases = discover(&path).unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(
+        (cases[0].patient.as_str(), cases[0].layout),
+        ("scan", NiftiLayout::Plain)
+    );
+    let _ = common::awkward_geometries;
+}

@@ -1,0 +1,59 @@
+//! Arguments shared by every command that reads datasets: the paths and the archive limits.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use tumorscope_ingest::{Limits, WalkOptions};
+
+/// Input paths and resource limits for archives.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
+    /// Folders, DICOM files or zip archives (zips inside zips are read in memory).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Archive limits (zip bombs, endless nesting); defaults are safe for real cohorts.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitArgs {
+    /// Deepest nesting of archives (a zip on disk is level 1).
+    #[arg(long, default_value_t = Limits::default().max_depth, help_heading = "Archive limits")]
+    pub max_depth: usize,
+    /// Most entries one archive may list.
+    #[arg(long, default_value_t = Limits::default().max_entries, help_heading = "Archive limits")]
+    pub max_entries: usize,
+    /// Largest uncompressed size of one archive entry, in MiB.
+    #[arg(long, default_value_t = Limits::default().max_entry_bytes >> 20, help_heading = "Archive limits")]
+    pub max_entry_mib: u64,
+    /// Largest total of uncompressed bytes read from archives, in MiB.
+    #[arg(long, default_value_t = Limits::default().max_total_bytes >> 20, help_heading = "Archive limits")]
+    pub max_total_mib: u64,
+    /// Highest compression ratio of an entry of 1 MiB or more.
+    #[arg(long, default_value_t = Limits::default().max_ratio, help_heading = "Archive limits")]
+    pub max_ratio: u64,
+}
+
+impl InputArgs {
+    /// Checks the paths exist and builds walk options.
+    pub fn walk_options(&self) -> anyhow::Result<WalkOptions> {
+        for p in &self.paths {
+            if !p.exists() {
+                bail!("`{}` does not exist", p.display());
+            }
+        }
+        let l = &self.limits;
+        Ok(WalkOptions {
+            limits: Limits {
+                max_depth: l.max_depth,
+                max_entries: l.max_entries,
+                max_entry_bytes: l.max_entry_mib << 20,
+                max_total_bytes: l.max_total_mib << 20,
+                max_ratio: l.max_ratio,
+                ..Limits::default()
+            },
+            ..WalkOptions::default()
+        })
+    }
+}

@@ -1,0 +1,200 @@
+//! `tumorscope organize PATH… --out DIR`: lay a cohort out as a clean tree, in slice order.
+//!
+//! `DIR/<patient>/ct/0000.dcm …`, `DIR/<patient>/masks/<structure>/0000.dcm …` (other series of a
+//! patient under `series-<n>-<modality>/`), and `DIR/manifest.json` mapping every written file to
+//! its origin. The tree is built in a temporary folder beside `DIR` and renamed into place at the
+//! end, so `DIR` is either absent, the old tree, or the complete new one.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use serde::Serialize;
+use tumorscope_dicom::Skipped;
+use tumorscope_ingest::{safe_relative_path, walk, Entry, Origin, Visit};
+
+use super::inputs::InputArgs;
+use super::scan::{scan_inputs, summary};
+use crate::ui::{report_skipped, Ui};
+use crate::Outcome;
+
+/// Unpack and lay out a cohort as `DIR/<patient>/ct/…` and `DIR/<patient>/masks/<structure>/…`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Output folder (must not exist unless --force).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Replace an existing output folder.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ManifestEntry {
+    file: String,
+    origin: String,
+    patient: String,
+    series_uid: String,
+    structure: Option<String>,
+    k: usize,
+}
+
+pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
+    if args.out.exists() && !args.force {
+        bail!("`{}` already exists\nhint: pass --force to replace it", args.out.display());
+    }
+    let dataset = scan_inputs(&args.inputs, ui)?;
+    let mut skipped = dataset.skipped.clone();
+
+    // origin → relative destination, per root.
+    let mut plan: Vec<BTreeMap<String, ManifestEntry>> = (0..dataset.roots.len()).map(|_| BTreeMap::new()).collect();
+    let mut used_dirs = HashSet::new();
+    for patient in &dataset.patients {
+        let patient_dir = match safe_component(&patient.label) {
+            Some(d) => d,
+            None => {
+                skipped.push(Skipped { origin: patient.label.clone(), reason: "patient label is not a safe folder name".into() });
+                continue;
+            }
+        };
+        if !used_dirs.insert(patient_dir.clone()) {
+            skipped.push(Skipped {
+                origin: patient.label.clone(),
+                reason: "another patient has the same label: not organized twice".into(),
+            });
+            continue;
+        }
+        let primary = patient.primary_series().map(|s| s.series_uid.clone());
+        for (n, series) in patient.series.iter().enumerate() {
+            let series_dir = if Some(&series.series_uid) == primary.as_ref() && series.is_volume() {
+                "ct".to_owned()
+            } else {
+                format!("series-{}-{}", n + 1, if series.modality.is_empty() { "unknown" } else { &series.modality })
+                    .to_ascii_lowercase()
+            };
+            for (i, s) in series.slices.iter().enumerate() {
+                let file = format!("{patient_dir}/{series_dir}/{i:04}.dcm");
+                plan[patient.root].insert(s.origin.clone(), entry(file, &s.origin, patient, series, None, s.k));
+            }
+            for mask in &series.masks {
+                let Some(mask_dir) = safe_component(&mask.name) else {
+                    skipped.push(Skipped { origin: mask.name.clone(), reason: "structure name is not a safe folder name".into() });
+                    continue;
+                };
+                let base = if series_dir == "ct" { format!("{patient_dir}/masks/{mask_dir}") } else { format!("{patient_dir}/{series_dir}/masks/{mask_dir}") };
+                for (i, s) in mask.slices.iter().enumerate() {
+                    let file = format!("{base}/{i:04}.dcm");
+                    plan[patient.root].insert(s.origin.clone(), entry(file, &s.origin, patient, series, Some(&mask.name), s.k));
+                }
+            }
+        }
+    }
+
+    let parent = args.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs_err::create_dir_all(parent)?;
+    let staging = tempfile::Builder::new().prefix(".tumorscope-organize-").tempdir_in(parent)
+        .with_context(|| format!("cannot create a folder in `{}`", parent.display()))?;
+    let options = args.inputs.walk_options()?;
+    let total: usize = plan.iter().map(|p| p.len()).sum();
+    let bar = ui.bar(total as u64, "organizing");
+    for (root, files) in plan.iter().enumerate() {
+        if files.is_empty() {
+            continue;
+        }
+        let archives = archive_prefixes(files.keys());
+        let select = |o: &Origin| {
+            if files.contains_key(o.as_str()) || archives.contains(o.as_str()) { Visit::Enter } else { Visit::Skip }
+        };
+        let visit = |entry: Entry<'_>| -> Option<Result<(), String>> {
+            let m = files.get(entry.origin.as_str())?;
+            let r = copy_entry(entry, &staging.path().join(&m.file));
+            bar.inc(1);
+            Some(r)
+        };
+        let result = walk(std::slice::from_ref(&dataset.roots[root]), &options, &select, &visit);
+        skipped.extend(result.errors.iter().map(|e| Skipped { origin: e.location(), reason: e.to_string() }));
+        for (origin, r) in result.items {
+            if let Some(Err(reason)) = r {
+                skipped.push(Skipped { origin: origin.to_string(), reason });
+            }
+        }
+    }
+    bar.finish_and_clear();
+
+    let manifest: Vec<&ManifestEntry> = plan.iter().flat_map(|p| p.values()).collect();
+    let mut manifest = manifest;
+    manifest.sort_by(|a, b| a.file.cmp(&b.file));
+    let json = serde_json::to_vec_pretty(&serde_json::json!({
+        "tool": concat!("tumorscope ", env!("CARGO_PKG_VERSION")),
+        "roots": dataset.roots,
+        "files": manifest,
+        "skipped": skipped,
+    }))?;
+    fs_err::write(staging.path().join("manifest.json"), json)?;
+
+    let staged = staging.keep();
+    if args.out.exists() {
+        // --force: the old tree goes only once the new one is complete.
+        fs_err::remove_dir_all(&args.out)?;
+    }
+    fs_err::rename(&staged, &args.out)?;
+    print!("{}", summary(&dataset));
+    println!("organized {} file(s) into `{}`", total, args.out.display());
+    report_skipped(&skipped[dataset.skipped.len()..]);
+    report_skipped(&dataset.skipped);
+    Ok(if skipped.is_empty() { Outcome::Complete } else { Outcome::Skipped })
+}
+
+fn entry(
+    file: String,
+    origin: &str,
+    patient: &tumorscope_dicom::Patient,
+    series: &tumorscope_dicom::Series,
+    structure: Option<&str>,
+    k: usize,
+) -> ManifestEntry {
+    ManifestEntry {
+        file,
+        origin: origin.to_owned(),
+        patient: patient.label.clone(),
+        series_uid: series.series_uid.clone(),
+        structure: structure.map(str::to_owned),
+        k,
+    }
+}
+
+/// A single safe path component, or None (empty, `..`, separators, absolute).
+fn safe_component(name: &str) -> Option<String> {
+    let p = safe_relative_path(name).ok()?;
+    (p.components().count() == 1).then(|| p.to_string_lossy().into_owned())
+}
+
+/// Every archive level (`a.zip`, `a.zip!/b.zip`) of the given origins.
+fn archive_prefixes<'a>(origins: impl Iterator<Item = &'a String>) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for o in origins {
+        let mut from = 0;
+        while let Some(pos) = o[from..].find("!/") {
+            out.insert(o[..from + pos].to_owned());
+            from += pos + 2;
+        }
+    }
+    out
+}
+
+/// Copies one entry into the staging tree, refusing unsafe entry names on the way.
+fn copy_entry(entry: Entry<'_>, dest: &Path) -> Result<(), String> {
+    for part in entry.origin.as_str().split("!/").skip(1) {
+        if safe_relative_path(part).is_err() {
+            return Err(format!("unsafe entry name `{part}` (absolute or `..`): not extracted"));
+        }
+    }
+    let bytes = entry.read_all().map_err(|e| format!("read error: {e}"))?;
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    }
+    std::fs::write(dest, bytes).map_err(|e| format!("cannot write `{}`: {e}", dest.display()))
+}
+

@@ -1,0 +1,113 @@
+//! `tumorscope scan PATH…`: find, organize and catalog every patient, series and mask.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use tumorscope_catalog::Catalog;
+use tumorscope_dicom::{scan, Dataset, ScanOptions};
+
+use super::inputs::InputArgs;
+use crate::ui::{report_skipped, write_atomic, Ui};
+use crate::Outcome;
+
+/// Scan folders and archives; print a summary, write the catalog and optionally an inventory.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// SQLite catalog to write.
+    #[arg(long, default_value = "tumorscope.db")]
+    pub db: PathBuf,
+    /// Do not write a catalog.
+    #[arg(long, conflicts_with = "db")]
+    pub no_db: bool,
+    /// Write the inventory as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
+    let dataset = scan_inputs(&args.inputs, ui)?;
+    print!("{}", summary(&dataset));
+    if !args.no_db {
+        let mut catalog = Catalog::open(&args.db)?;
+        catalog.record_scan(&dataset)?;
+    }
+    if let Some(path) = &args.json {
+        let json = serde_json::to_vec_pretty(&dataset.inventory()).context("cannot encode the inventory")?;
+        write_atomic(path, &json)?;
+    }
+    report_skipped(&dataset.skipped);
+    Ok(if dataset.skipped.is_empty() { Outcome::Complete } else { Outcome::Skipped })
+}
+
+/// Scans with a progress counter; shared by the commands that start from paths.
+pub fn scan_inputs(inputs: &InputArgs, ui: &Ui) -> anyhow::Result<Dataset> {
+    let options = ScanOptions { walk: inputs.walk_options()? };
+    let bar = ui.file_counter("scanning");
+    let dataset = scan(&inputs.paths, &options, &|| bar.inc(1));
+    bar.finish_and_clear();
+    Ok(dataset)
+}
+
+/// The human-readable scan summary.
+pub fn summary(d: &Dataset) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut series_count = 0;
+    for p in &d.patients {
+        let layout = match p.layout {
+            tumorscope_dicom::Layout::Ircad => "3D-IRCADb layout",
+            tumorscope_dicom::Layout::Generic => "DICOM by UIDs",
+        };
+        let _ = writeln!(out, "{}  ({layout})", p.label);
+        for s in &p.series {
+            series_count += 1;
+            let g = &s.geometry;
+            let _ = write!(
+                out,
+                "  {:<3} {}×{}×{}  {:.3} × {:.3} × {:.3} mm  {} slices",
+                if s.modality.is_empty() { "?" } else { &s.modality },
+                g.dims[0],
+                g.dims[1],
+                g.dims[2],
+                g.spacing_mm[0],
+                g.spacing_mm[1],
+                g.spacing_mm[2],
+                s.slices.len()
+            );
+            if s.localizer {
+                out.push_str("  localizer");
+            }
+            if !s.description.is_empty() {
+                let _ = write!(out, "  \"{}\"", s.description);
+            }
+            out.push('\n');
+            if !s.masks.is_empty() {
+                let names: Vec<&str> = s.masks.iter().map(|m| m.name.as_str()).collect();
+                let _ = writeln!(out, "      masks ({}): {}", names.len(), names.join(", "));
+            }
+            for w in &s.warnings {
+                let _ = writeln!(out, "      warning: {w}");
+            }
+            for m in &s.masks {
+                for w in &m.warnings {
+                    let _ = writeln!(out, "      warning: mask `{}`: {w}", m.name);
+                }
+            }
+        }
+        for m in &p.unattached_masks {
+            let _ = writeln!(out, "  warning: mask `{}` ({} slices) matches no series by geometry: not attached", m.name, m.slices.len());
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{} patient(s), {} series, {} DICOM file(s), {} ignored (not DICOM), {} skipped",
+        d.patients.len(),
+        series_count,
+        d.instances,
+        d.ignored,
+        d.skipped.len()
+    );
+    out
+}
