@@ -46,7 +46,7 @@ fn nibabel_available() -> bool {
 fn nibabel_sees_our_affine_and_voxels() {
     if !nibabel_available() {
         assert!(
-            std::env::var_os("TUMORSCOPE_REQUIRE_NIBABEL").is_none(),
+            std::env::var_os("TUMORSCOPE_REQUIRE_TOOLS").is_none(),
             "nibabel required but missing"
         );
         eprintln!("skipped: python3 with nibabel and numpy not found (pip install nibabel numpy)");

@@ -1,0 +1,30 @@
+//! What a caller can tune in a patient analysis.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Connectivity;
+
+/// Options of [`crate::analyze_patient`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisOptions {
+    /// Which neighbours join voxels into one tumor (default 26).
+    pub connectivity: Connectivity,
+    /// Tumors smaller than this many mL are dropped and counted in `dropped_small` (default 0).
+    pub min_volume_ml: f64,
+    /// Names of the masks to treat as tumors (ASCII case-insensitive); `None` uses every mask
+    /// whose role is tumor.
+    pub tumor_masks: Option<Vec<String>>,
+    /// Slice thickness for the RECIST measurability rule; `None` uses the slice step.
+    pub slice_thickness_mm: Option<f64>,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        Self {
+            connectivity: Connectivity::TwentySix,
+            min_volume_ml: 0.0,
+            tumor_masks: None,
+            slice_thickness_mm: None,
+        }
+    }
+}

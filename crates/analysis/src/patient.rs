@@ -1,0 +1,385 @@
+//! One patient's analysis: organ volumes, tumors as connected components, burden and RECIST.
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize, Serializer};
+use tumorscope_core::{LabelMask, PatientImage, StructureRole, MM3_PER_ML};
+
+use crate::lesion::{measure_lesion, LesionContext};
+use crate::recist::{select_targets, Recist};
+use crate::{label_components, AnalysisError, AnalysisOptions, Connectivity, TumorStats};
+
+/// How tumor burden is defined, repeated in every result so a reader of the JSON knows.
+pub const TUMOR_BURDEN_DEFINITION: &str =
+    "100 × tumor volume / liver volume, where liver volume = liver mask ∪ tumor masks";
+
+/// Share of tumor voxels inside the liver mask at or above which the liver mask is said to
+/// include the tumors (and at or below 1 − this, to exclude them).
+pub const INCLUDES_TUMORS_FRACTION: f64 = 0.99;
+
+/// Volume of one named structure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganStats {
+    pub name: String,
+    pub role: StructureRole,
+    pub voxels: usize,
+    pub volume_ml: f64,
+}
+
+/// Whether the liver mask already contains the tumors (3D-IRCADb's does, some datasets' don't).
+///
+/// Serialized as `true` (≥ 99 % of tumor voxels inside the liver mask), `false` (≤ 1 %) or
+/// `"partial"` (in between).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiverInclusion {
+    Yes,
+    No,
+    Partial,
+}
+
+impl Serialize for LiverInclusion {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Yes => s.serialize_bool(true),
+            Self::No => s.serialize_bool(false),
+            Self::Partial => s.serialize_str("partial"),
+        }
+    }
+}
+
+/// The analysis of one patient. Field names are the public JSON/CSV schema.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatientStats {
+    pub patient: String,
+    /// Every structure mask, in the image's order.
+    pub organs: Vec<OrganStats>,
+    /// Volume of liver mask ∪ tumor masks; `None` without a liver mask.
+    pub liver_volume_ml: Option<f64>,
+    /// `None` without a liver mask or without tumor voxels.
+    pub liver_mask_includes_tumors: Option<LiverInclusion>,
+    /// Tumors kept (components at least `min_volume_ml` large).
+    pub tumor_count: usize,
+    pub connectivity: Connectivity,
+    /// Sum of the kept tumors' volumes.
+    pub tumor_volume_ml: f64,
+    /// See `tumor_burden_definition`; `None` without a liver mask.
+    pub tumor_burden_pct: Option<f64>,
+    pub tumor_burden_definition: String,
+    pub largest_tumor_by_volume: Option<u32>,
+    pub largest_tumor_by_diameter: Option<u32>,
+    pub recist: Recist,
+    /// Tumor masks holding at least one voxel.
+    pub tumor_structures: usize,
+    /// Why `tumor_structures` and `tumor_count` differ, when they do.
+    pub note: Option<String>,
+    /// Components dropped for being smaller than `min_volume_ml`.
+    pub dropped_small: usize,
+    pub voxel_volume_mm3: f64,
+    pub spacing_mm: [f64; 3],
+    /// Largest first (see [`TumorStats::id`]).
+    pub tumors: Vec<TumorStats>,
+}
+
+/// Analyses one patient: tumors are the connected components of the union of its tumor masks.
+pub fn analyze_patient(
+    image: &PatientImage,
+    options: &AnalysisOptions,
+) -> Result<PatientStats, AnalysisError> {
+    let patient = image.patient.clone();
+    let g = &image.ct.geometry;
+    let n = g.len();
+    if image.ct.data.len() != n {
+        return Err(AnalysisError::CtSize {
+            patient,
+            expected: n,
+            found: image.ct.data.len(),
+        });
+    }
+    if let Some(m) = image.masks.iter().find(|m| m.data.len() != n) {
+        return Err(AnalysisError::MaskSize {
+            patient,
+            mask: m.name.clone(),
+            expected: n,
+            found: m.data.len(),
+        });
+    }
+    if !(options.min_volume_ml >= 0.0 && options.min_volume_ml.is_finite()) {
+        let value = options.min_volume_ml;
+        return Err(AnalysisError::BadOption {
+            patient,
+            option: "min_volume_ml",
+            expected: "a finite number ≥ 0",
+            value,
+        });
+    }
+    let slice_thickness_mm = options.slice_thickness_mm.unwrap_or(g.spacing_mm[2]);
+    if !(slice_thickness_mm > 0.0 && slice_thickness_mm.is_finite()) {
+        let value = slice_thickness_mm;
+        return Err(AnalysisError::BadOption {
+            patient,
+            option: "slice_thickness_mm",
+            expected: "a finite number > 0",
+            value,
+        });
+    }
+    let tumor_masks = select_tumor_masks(image, options)?;
+    let voxel_mm3 = g.voxel_volume_mm3();
+    let to_ml = |voxels: usize| voxels as f64 * voxel_mm3 / MM3_PER_ML;
+
+    let organs: Vec<OrganStats> = image
+        .masks
+        .par_iter()
+        .map(|m| {
+            let voxels = count_nonzero(&m.data);
+            OrganStats {
+                name: m.name.clone(),
+                role: m.role,
+                voxels,
+                volume_ml: to_ml(voxels),
+            }
+        })
+        .collect();
+    let tumor_structures = tumor_masks
+        .iter()
+        .filter(|m| {
+            let pos = image.masks.iter().position(|x| std::ptr::eq(x, **m));
+            pos.is_some_and(|p| organs[p].voxels > 0)
+        })
+        .count();
+
+    // Unions of the tumor masks and of the liver masks (borrowed when there is only one).
+    let tumor_union = union_of(&tumor_masks, n);
+    let liver_masks: Vec<&LabelMask> = image.masks_with_role(StructureRole::Liver).collect();
+    let liver_union = (!liver_masks.is_empty()).then(|| union_of(&liver_masks, n));
+
+    let components =
+        label_components(&tumor_union, g.dims, options.connectivity).map_err(|source| {
+            AnalysisError::Label {
+                patient: patient.clone(),
+                source,
+            }
+        })?;
+    let voxel_lists = component_voxels(&tumor_union, &components.labels, components.count as usize);
+
+    let ctx = LesionContext {
+        geometry: g,
+        ct: &image.ct.data,
+        tumor_masks: &tumor_masks,
+        liver: liver_union.as_deref(),
+    };
+    let measured: Vec<TumorStats> = voxel_lists
+        .par_iter()
+        .filter(|v| to_ml(v.len()) >= options.min_volume_ml)
+        .filter_map(|v| measure_lesion(v, &ctx))
+        .collect();
+    let found = components.count as usize;
+    let dropped_small = found - measured.len();
+    // Volume descending; `par_iter().collect()` kept raster order, and the sort is stable.
+    let mut tumors = measured;
+    tumors.sort_by_key(|t| std::cmp::Reverse(t.voxels));
+    for (n, t) in tumors.iter_mut().enumerate() {
+        t.id = n as u32 + 1;
+    }
+
+    let (liver_volume_ml, liver_mask_includes_tumors) = match &liver_union {
+        None => (None, None),
+        Some(liver) => {
+            let o = overlap(liver, &tumor_union);
+            let inclusion = (o.tumor > 0).then(|| {
+                let f = o.both as f64 / o.tumor as f64;
+                if f >= INCLUDES_TUMORS_FRACTION {
+                    LiverInclusion::Yes
+                } else if f <= 1.0 - INCLUDES_TUMORS_FRACTION {
+                    LiverInclusion::No
+                } else {
+                    LiverInclusion::Partial
+                }
+            });
+            (Some(to_ml(o.either)), inclusion)
+        }
+    };
+    let tumor_volume_ml = to_ml(tumors.iter().map(|t| t.voxels).sum());
+    let tumor_burden_pct = liver_volume_ml
+        .filter(|&v| v > 0.0)
+        .map(|v| 100.0 * tumor_volume_ml / v);
+    let largest_tumor_by_volume = tumors.first().map(|t| t.id);
+    let largest_tumor_by_diameter = tumors
+        .iter()
+        .max_by(|a, b| {
+            a.max_diameter_mm
+                .total_cmp(&b.max_diameter_mm)
+                .then(b.id.cmp(&a.id))
+        })
+        .map(|t| t.id);
+    let recist = select_targets(&tumors, slice_thickness_mm);
+    let note = component_note(
+        tumor_structures,
+        found,
+        dropped_small,
+        options.min_volume_ml,
+    );
+
+    Ok(PatientStats {
+        patient,
+        organs,
+        liver_volume_ml,
+        liver_mask_includes_tumors,
+        tumor_count: tumors.len(),
+        connectivity: options.connectivity,
+        tumor_volume_ml,
+        tumor_burden_pct,
+        tumor_burden_definition: TUMOR_BURDEN_DEFINITION.to_owned(),
+        largest_tumor_by_volume,
+        largest_tumor_by_diameter,
+        recist,
+        tumor_structures,
+        note,
+        dropped_small,
+        voxel_volume_mm3: voxel_mm3,
+        spacing_mm: g.spacing_mm,
+        tumors,
+    })
+}
+
+/// The tumor masks: those named in the options, or those whose role is tumor.
+fn select_tumor_masks<'a>(
+    image: &'a PatientImage,
+    options: &AnalysisOptions,
+) -> Result<Vec<&'a LabelMask>, AnalysisError> {
+    match &options.tumor_masks {
+        None => Ok(image.masks_with_role(StructureRole::Tumor).collect()),
+        Some(names) => names
+            .iter()
+            .map(|name| {
+                image
+                    .mask(name)
+                    .ok_or_else(|| AnalysisError::UnknownTumorMask {
+                        patient: image.patient.clone(),
+                        name: name.clone(),
+                        available: image
+                            .masks
+                            .iter()
+                            .map(|m| format!("`{}`", m.name))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })
+            })
+            .collect(),
+    }
+}
+
+/// Explains a difference between tumor masks and tumors found.
+fn component_note(
+    structures: usize,
+    found: usize,
+    dropped: usize,
+    min_volume_ml: f64,
+) -> Option<String> {
+    let mut parts = Vec::new();
+    if found < structures {
+        parts.push(format!(
+            "{structures} tumor masks, {found} components: tumors touch or overlap"
+        ));
+    } else if found > structures {
+        parts.push(format!(
+            "{structures} tumor masks split into {found} components"
+        ));
+    }
+    if dropped > 0 {
+        parts.push(format!(
+            "{dropped} components smaller than {min_volume_ml} ml dropped"
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+fn count_nonzero(data: &[u8]) -> usize {
+    data.par_chunks(CHUNK)
+        .map(|c| c.iter().filter(|&&v| v != 0).count())
+        .sum()
+}
+
+/// Chunk length for parallel passes over whole volumes.
+const CHUNK: usize = 1 << 16;
+
+/// The union of `masks` (non-zero = inside); the mask itself when there is only one.
+fn union_of<'a>(masks: &[&'a LabelMask], n: usize) -> Cow<'a, [u8]> {
+    match masks {
+        [one] => Cow::Borrowed(&one.data),
+        _ => {
+            let mut acc = vec![0u8; n];
+            for m in masks {
+                acc.par_chunks_mut(CHUNK)
+                    .zip(m.data.par_chunks(CHUNK))
+                    .for_each(|(a, d)| {
+                        for (x, &y) in a.iter_mut().zip(d) {
+                            *x |= y;
+                        }
+                    });
+            }
+            Cow::Owned(acc)
+        }
+    }
+}
+
+/// Voxel counts of the liver and tumor unions taken together.
+#[derive(Default)]
+struct Overlap {
+    either: usize,
+    both: usize,
+    tumor: usize,
+}
+
+fn overlap(liver: &[u8], tumor: &[u8]) -> Overlap {
+    liver
+        .par_chunks(CHUNK)
+        .zip(tumor.par_chunks(CHUNK))
+        .map(|(l, t)| {
+            let mut o = Overlap::default();
+            for (&a, &b) in l.iter().zip(t) {
+                let (a, b) = (usize::from(a != 0), usize::from(b != 0));
+                o.either += a | b;
+                o.both += a & b;
+                o.tumor += b;
+            }
+            o
+        })
+        .reduce(Overlap::default, |x, y| Overlap {
+            either: x.either + y.either,
+            both: x.both + y.both,
+            tumor: x.tumor + y.tumor,
+        })
+}
+
+/// The ascending voxel indices of every component `1..=count`, reading labels only where the
+/// mask is set (the mask is mostly zeros, skipped eight bytes at a time).
+fn component_voxels(mask: &[u8], labels: &[u32], count: usize) -> Vec<Vec<usize>> {
+    let per_chunk: Vec<Vec<(u32, usize)>> = mask
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, part)| {
+            let base = c * CHUNK;
+            let mut found = Vec::new();
+            for (w, word) in part.chunks(8).enumerate() {
+                if word.iter().all(|&b| b == 0) {
+                    continue;
+                }
+                for (n, &b) in word.iter().enumerate() {
+                    if b != 0 {
+                        let at = base + w * 8 + n;
+                        found.push((labels[at], at));
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    let mut lists = vec![Vec::new(); count];
+    for (l, n) in per_chunk.into_iter().flatten() {
+        if let Some(list) = (l as usize).checked_sub(1).and_then(|l| lists.get_mut(l)) {
+            list.push(n);
+        }
+    }
+    lists
+}

@@ -1,0 +1,123 @@
+//! `Entry`: one leaf file handed to the visitor, readable once, streaming.
+
+use std::io::{self, Read};
+
+use crate::archive::PREALLOCATE_MAX_BYTES;
+use crate::origin::Origin;
+
+/// One leaf file (on disk or inside an archive), readable once as a stream.
+///
+/// Nothing is inflated before the visitor asks for it: a visitor that reads a 64 KiB prefix
+/// costs a 64 KiB inflate, not the whole entry.
+pub struct Entry<'a> {
+    /// Where the file came from.
+    pub origin: &'a Origin,
+    /// Uncompressed size, when known (archive entries: as their header declares it).
+    pub size: Option<u64>,
+    reader: Peekable<Box<dyn Read + 'a>>,
+}
+
+impl<'a> Entry<'a> {
+    pub(crate) fn new(
+        origin: &'a Origin,
+        size: Option<u64>,
+        reader: Peekable<Box<dyn Read + 'a>>,
+    ) -> Self {
+        Entry {
+            origin,
+            size,
+            reader,
+        }
+    }
+
+    /// The stream of the entry's bytes (starting with any bytes peeked by
+    /// [`Entry::read_prefix`] and not consumed yet).
+    pub fn reader(&mut self) -> &mut dyn Read {
+        &mut self.reader
+    }
+
+    /// Up to `n` bytes from the current position, without consuming them: fewer only at the
+    /// end of the entry. A later [`Entry::reader`] or [`Entry::read_all`] starts with them.
+    pub fn read_prefix(&mut self, n: usize) -> io::Result<&[u8]> {
+        self.reader.peek(n)
+    }
+
+    /// All remaining bytes of the entry.
+    pub fn read_all(mut self) -> io::Result<Vec<u8>> {
+        // Trust the declared size only as a hint, capped so a lying header cannot make us
+        // reserve gigabytes up front.
+        let hint = self.size.unwrap_or(0).min(PREALLOCATE_MAX_BYTES) as usize;
+        let mut bytes = Vec::with_capacity(hint);
+        self.reader.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+}
+
+/// A reader with a look-ahead buffer: `peek` fills it, `read` drains it before the inner reader.
+pub(crate) struct Peekable<R> {
+    inner: R,
+    buffer: Vec<u8>,
+    position: usize,
+}
+
+impl<R: Read> Peekable<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Peekable {
+            inner,
+            buffer: Vec::new(),
+            position: 0,
+        }
+    }
+
+    /// Up to `n` unconsumed bytes, reading more from the inner reader when needed.
+    pub(crate) fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.position > 0 {
+            self.buffer.drain(..self.position);
+            self.position = 0;
+        }
+        if self.buffer.len() < n {
+            let missing = (n - self.buffer.len()) as u64;
+            (&mut self.inner)
+                .take(missing)
+                .read_to_end(&mut self.buffer)?;
+        }
+        let available = self.buffer.len().min(n);
+        Ok(&self.buffer[..available])
+    }
+}
+
+impl<R: Read> Read for Peekable<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.position < self.buffer.len() {
+            let n = (self.buffer.len() - self.position).min(buf.len());
+            buf[..n].copy_from_slice(&self.buffer[self.position..self.position + n]);
+            self.position += n;
+            if self.position == self.buffer.len() {
+                self.buffer.clear();
+                self.position = 0;
+            }
+            return Ok(n);
+        }
+        self.inner.read(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peeked_bytes_are_read_again() {
+        let mut reader = Peekable::new(&b"abcdefgh"[..]);
+        assert_eq!(reader.peek(3).ok(), Some(&b"abc"[..]));
+        assert_eq!(reader.peek(5).ok(), Some(&b"abcde"[..]));
+        let mut two = [0u8; 2];
+        reader.read_exact(&mut two).ok();
+        assert_eq!(&two, b"ab");
+        assert_eq!(reader.peek(2).ok(), Some(&b"cd"[..]));
+        assert_eq!(reader.peek(100).ok(), Some(&b"cdefgh"[..]));
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).ok();
+        assert_eq!(rest, b"cdefgh");
+    }
+}

@@ -1,0 +1,16 @@
+//! Why a report could not be produced.
+
+/// A failure of one of the report writers; each variant names what was being written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// serde_json refused a value (a custom `Serialize` failed; plain data cannot).
+    #[error("cannot serialize `{what}` to JSON")]
+    Json {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A thumbnail handed in for the HTML page does not start with the PNG signature.
+    #[error("thumbnail of tumor `{tumor_id}` of patient `{patient}` is not a PNG image")]
+    NotPng { patient: String, tumor_id: u32 },
+}

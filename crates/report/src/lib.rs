@@ -1,0 +1,50 @@
+//! Serializes tumorscope analysis results for people and machines: JSON, CSV, a console line and
+//! one self-contained HTML page with inline SVG charts and PNG thumbnails.
+//!
+//! This crate computes nothing: every number comes from `tumorscope-analysis` types
+//! ([`PatientStats`], [`CohortStats`] …), and it writes no files: each writer returns bytes and
+//! the caller (the CLI) writes them atomically.
+//!
+//! - [`stats_json`]: the machine-readable document (provenance, definitions, cohort, patients);
+//! - [`patients_csv`] / [`tumors_csv`]: one row per patient / per tumor, RFC 4180, with text
+//!   cells guarded against spreadsheet formula injection;
+//! - [`report_html`]: one page with no network references (inline CSS, inline SVG, images as
+//!   `data:` URIs), every data-derived text HTML-escaped;
+//! - [`console_line`]: the one-line summary the CLI prints per patient.
+//!
+//! ```
+//! use tumorscope_analysis::{analyze_patient, AnalysisOptions};
+//! use tumorscope_core::{Geometry, LabelMask, PatientImage, Volume};
+//! use tumorscope_report::console_line;
+//!
+//! let g = Geometry::axial([4, 4, 4], [1.0, 1.0, 1.0], [0.0; 3]);
+//! let mut tumor = vec![0u8; 64];
+//! tumor[g.index([1, 1, 1])] = 1;
+//! let image = PatientImage {
+//!     patient: "demo".into(),
+//!     ct: Volume::filled(g, 40i16),
+//!     masks: vec![LabelMask::new("liver", vec![1; 64]), LabelMask::new("livertumor1", tumor)],
+//! };
+//! let stats = analyze_patient(&image, &AnalysisOptions::default()).unwrap();
+//! assert_eq!(console_line(&stats), "demo: 1 tumor, 0.00 mL, burden 1.56 %");
+//! ```
+//!
+//! [`PatientStats`]: tumorscope_analysis::PatientStats
+//! [`CohortStats`]: tumorscope_analysis::CohortStats
+
+mod base64;
+mod console;
+mod csv;
+mod error;
+mod format;
+mod html;
+mod json;
+mod model;
+mod tables;
+
+pub use console::console_line;
+pub use error::ReportError;
+pub use html::report_html;
+pub use json::{stats_json, DEFINITIONS};
+pub use model::{PatientReport, Provenance, Report};
+pub use tables::{patients_csv, tumors_csv};

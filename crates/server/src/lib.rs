@@ -1,0 +1,1 @@
+//! tumorscope-server (work in progress).

@@ -1,0 +1,74 @@
+//! Test harness: temp folders with generated cohorts, and a runner for the real binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tumorscope_phantom::{write_cohort, CohortWritten, PhantomOptions};
+
+/// A temp folder that lives as long as the test.
+pub struct Dir {
+    pub tmp: tempfile::TempDir,
+}
+
+impl Dir {
+    pub fn new() -> Self {
+        Self { tmp: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Writes a generated cohort under `name`.
+    pub fn cohort(&self, name: &str, options: PhantomOptions, nested: bool) -> CohortWritten {
+        write_cohort(&self.path().join(name), &options, nested).expect("cohort")
+    }
+
+    /// Runs `tumorscope ARGS` in this folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_tumorscope"))
+            .args(args)
+            .arg("--quiet")
+            .current_dir(self.path())
+            .output()
+            .expect("run tumorscope");
+        Run(out)
+    }
+}
+
+/// The result of one run.
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.0.status.code().unwrap_or(-1)
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    /// Panics with both streams when the exit code is not `code`.
+    pub fn expect_code(self, code: i32) -> Self {
+        assert_eq!(self.code(), code, "stdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        self
+    }
+}
+
+/// Path of the real patient, or None (with a message) when the data is absent.
+pub fn real_patient() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/3Dircadb1.17");
+    if dir.join("PATIENT_DICOM.zip").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("TUMORSCOPE_REQUIRE_DATA").as_deref() != Ok("1"),
+        "3Dircadb1.17 not found at `{}` and TUMORSCOPE_REQUIRE_DATA=1",
+        dir.display()
+    );
+    eprintln!("3Dircadb1.17 not found at `{}`: real-data test skipped", dir.display());
+    None
+}
