@@ -62,7 +62,8 @@ fn input() -> Input {
         patients: 2,
         ..Default::default()
     };
-    let cohort = write_cohort(temp.path(), &options, false).expect("the synthetic cohort is written");
+    let cohort =
+        write_cohort(temp.path(), &options, false).expect("the synthetic cohort is written");
     let patient = cohort.root.join("3Dircadb1.1");
     Input {
         name: "synthetic",

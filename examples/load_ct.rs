@@ -44,7 +44,9 @@ fn parse_args() -> anyhow::Result<Args> {
                     .to_str()
                     .and_then(|n| n.parse().ok())
                     .filter(|&n: &usize| n > 0)
-                    .with_context(|| format!("`--repeat` needs a positive number, found `{n:?}`"))?;
+                    .with_context(|| {
+                        format!("`--repeat` needs a positive number, found `{n:?}`")
+                    })?;
             }
             Some("--label") => label = true,
             Some("--once") => once = true,
@@ -87,7 +89,11 @@ fn best_of<T>(n: usize, mut f: impl FnMut() -> anyhow::Result<T>) -> anyhow::Res
 }
 
 fn scan_dir(args: &Args) -> anyhow::Result<Dataset> {
-    let dataset = scan(std::slice::from_ref(&args.dir), &ScanOptions::default(), &|| {});
+    let dataset = scan(
+        std::slice::from_ref(&args.dir),
+        &ScanOptions::default(),
+        &|| {},
+    );
     if dataset.patients.is_empty() {
         bail!("no patient found under `{}`", args.dir.display());
     }
@@ -97,14 +103,34 @@ fn scan_dir(args: &Args) -> anyhow::Result<Dataset> {
 /// Loads the primary series of the first patient without its masks.
 fn load_ct_only(dataset: &Dataset) -> anyhow::Result<LoadedPatient> {
     let patient = &dataset.patients[0];
-    let mut series = patient.primary_series().context("the patient has no CT volume")?.clone();
+    let mut series = patient
+        .primary_series()
+        .context("the patient has no CT volume")?
+        .clone();
     series.masks.clear();
-    Ok(load_series(dataset, patient, &series, &LoadOptions::default())?)
+    Ok(load_series(
+        dataset,
+        patient,
+        &series,
+        &LoadOptions::default(),
+    )?)
 }
 
 fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
     let ct_zip = args.dir.join("PATIENT_DICOM.zip");
+    let zips = [ct_zip.clone(), args.dir.join("MASKS_DICOM.zip")];
+    // Inflating every entry of both zips, whole or up to a prefix: the floor under `scan`
+    // (which reads a 16 KiB prefix per entry) and under a full load.
+    let inflate_both = |prefix_bytes: Option<u64>| -> anyhow::Result<u64> {
+        let mut bytes = 0;
+        for zip in &zips {
+            bytes += inflate::inflate_zip_prefix(zip, prefix_bytes)
+                .map_err(anyhow::Error::msg)?
+                .bytes;
+        }
+        Ok(bytes)
+    };
 
     // The first scan + CT load, timed alone: what one cold-ish `load` costs end to end.
     let (first, first_elapsed) = timed(|| -> anyhow::Result<_> {
@@ -124,8 +150,9 @@ fn main() -> anyhow::Result<()> {
     let mask_count = patient.primary_series().map_or(0, |s| s.masks.len());
 
     let (_, scan_best) = best_of(args.repeat, || scan_dir(&args))?;
-    let (inflated, inflate_best) =
-        best_of(args.repeat, || inflate::inflate_zip(&ct_zip).map_err(anyhow::Error::msg))?;
+    let (inflated, inflate_best) = best_of(args.repeat, || {
+        inflate::inflate_zip(&ct_zip).map_err(anyhow::Error::msg)
+    })?;
     let (_, load_best) = best_of(args.repeat, || load_ct_only(&dataset))?;
     let (_, scan_load_best) = best_of(args.repeat, || load_ct_only(&scan_dir(&args)?))?;
 
@@ -141,7 +168,10 @@ fn main() -> anyhow::Result<()> {
     println!("inflate_ct_entries {}", inflated.entries);
     println!("inflate_ct_mb {:.1}", inflated.bytes as f64 / 1e6);
     println!("load_ct_ms {:.2}", ms(load_best));
-    println!("load_over_inflate {:.3}", load_best.as_secs_f64() / inflate_best.as_secs_f64());
+    println!(
+        "load_over_inflate {:.3}",
+        load_best.as_secs_f64() / inflate_best.as_secs_f64()
+    );
     println!("scan_load_ct_ms {:.2}", ms(scan_load_best));
 
     if args.label {
@@ -150,7 +180,12 @@ fn main() -> anyhow::Result<()> {
         })?;
         // The union of every `livertumor*` structure, as the Python reference builds it.
         let mut tumors = vec![0u8; loaded.image.ct.data.len()];
-        for mask in loaded.image.masks.iter().filter(|m| m.name.starts_with("livertumor")) {
+        for mask in loaded
+            .image
+            .masks
+            .iter()
+            .filter(|m| m.name.starts_with("livertumor"))
+        {
             for (t, &m) in tumors.iter_mut().zip(&mask.data) {
                 *t |= m;
             }
@@ -159,8 +194,17 @@ fn main() -> anyhow::Result<()> {
         let (components, label_best) = best_of(args.repeat, || {
             Ok(label_components(&tumors, dims, Connectivity::TwentySix)?)
         })?;
+        let (_, inflate_all_best) = best_of(args.repeat, || inflate_both(None))?;
+        let (_, prefix_16k_best) = best_of(args.repeat, || inflate_both(Some(16 * 1024)))?;
+        let (_, prefix_2k_best) = best_of(args.repeat, || inflate_both(Some(2 * 1024)))?;
         println!("load_all_ms {:.2}", ms(load_all_best));
-        println!("tumor_voxels {}", tumors.iter().filter(|&&t| t != 0).count());
+        println!("inflate_all_ms {:.2}", ms(inflate_all_best));
+        println!("inflate_prefix_16k_all_ms {:.2}", ms(prefix_16k_best));
+        println!("inflate_prefix_2k_all_ms {:.2}", ms(prefix_2k_best));
+        println!(
+            "tumor_voxels {}",
+            tumors.iter().filter(|&&t| t != 0).count()
+        );
         println!("tumor_components {}", components.count);
         println!("label_ms {:.2}", ms(label_best));
     }

@@ -32,6 +32,10 @@ enum Command {
     Scan(cmd::scan::Args),
     Organize(cmd::organize::Args),
     Metadata(cmd::metadata::Args),
+    Analyze(cmd::analyze::Args),
+    Render(cmd::render::Args),
+    Export(cmd::export::Args),
+    View(cmd::view::Args),
     Demo(cmd::demo::Args),
 }
 
@@ -52,6 +56,10 @@ fn main() -> ExitCode {
         Command::Scan(args) => cmd::scan::execute(args, &ui),
         Command::Organize(args) => cmd::organize::execute(args, &ui),
         Command::Metadata(args) => cmd::metadata::execute(args, &ui),
+        Command::Analyze(args) => cmd::analyze::execute(args, &ui),
+        Command::Render(args) => cmd::render::execute(args, &ui),
+        Command::Export(args) => cmd::export::execute(args, &ui),
+        Command::View(args) => cmd::view::execute(args, &ui),
         Command::Demo(args) => cmd::demo::execute(args, &ui),
     };
     match result {
@@ -68,6 +76,7 @@ fn main() -> ExitCode {
 /// A closed pipe (`tumorscope metadata … | head`) is not an error.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

@@ -10,7 +10,12 @@ use tumorscope_phantom::PhantomOptions;
 use util::{real_patient, Dir};
 
 fn options(patients: usize, junk: bool, corrupt: bool) -> PhantomOptions {
-    PhantomOptions { patients, junk_files: junk, corrupt_file: corrupt, ..PhantomOptions::default() }
+    PhantomOptions {
+        patients,
+        junk_files: junk,
+        corrupt_file: corrupt,
+        ..PhantomOptions::default()
+    }
 }
 
 #[test]
@@ -18,19 +23,38 @@ fn scan_reports_the_corrupt_file_and_exits_1() {
     let dir = Dir::new();
     let written = dir.cohort("c", options(4, true, true), true);
     let root = written.root.to_str().unwrap();
-    let run = dir.run(&["scan", root, "--json", "inv.json", "--db", "cat.db"]).expect_code(1);
+    let run = dir
+        .run(&["scan", root, "--json", "inv.json", "--db", "cat.db"])
+        .expect_code(1);
     let corrupt = written.corrupt.unwrap();
-    assert!(run.stderr().contains(&format!("skipped: `{corrupt}`")), "{}", run.stderr());
+    assert!(
+        run.stderr().contains(&format!("skipped: `{corrupt}`")),
+        "{}",
+        run.stderr()
+    );
     assert!(run.stdout().contains("4 patient(s)"), "{}", run.stdout());
-    let inv: Value = serde_json::from_slice(&std::fs::read(dir.path().join("inv.json")).unwrap()).unwrap();
+    let inv: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("inv.json")).unwrap()).unwrap();
     assert_eq!(inv["patients"].as_array().unwrap().len(), 4);
-    assert_eq!(inv["ignored"].as_u64().unwrap() as usize, written.junk.len());
+    assert_eq!(
+        inv["ignored"].as_u64().unwrap() as usize,
+        written.junk.len()
+    );
     assert_eq!(inv["skipped"][0]["origin"], corrupt.as_str());
     let p1 = &inv["patients"][0];
     assert_eq!(p1["patient"], "3Dircadb1.1");
     assert_eq!(p1["series"][0]["dims"], serde_json::json!([64, 64, 24]));
-    assert_eq!(p1["series"][0]["spacing_mm"][2].as_f64().map(|z| (z - 1.6).abs() < 1e-9), Some(true));
-    assert!(p1["series"][0]["masks"].as_array().unwrap().iter().all(|m| m["slices"] == 24));
+    assert_eq!(
+        p1["series"][0]["spacing_mm"][2]
+            .as_f64()
+            .map(|z| (z - 1.6).abs() < 1e-9),
+        Some(true)
+    );
+    assert!(p1["series"][0]["masks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["slices"] == 24));
     assert!(dir.path().join("cat.db").is_file());
 }
 
@@ -38,9 +62,16 @@ fn scan_reports_the_corrupt_file_and_exits_1() {
 fn clean_input_exits_0_and_missing_path_exits_2() {
     let dir = Dir::new();
     let written = dir.cohort("c", options(2, false, false), false);
-    dir.run(&["scan", written.root.to_str().unwrap(), "--no-db"]).expect_code(0);
-    let run = dir.run(&["scan", "does-not-exist", "--no-db"]).expect_code(2);
-    assert!(run.stderr().contains("`does-not-exist` does not exist"), "{}", run.stderr());
+    dir.run(&["scan", written.root.to_str().unwrap(), "--no-db"])
+        .expect_code(0);
+    let run = dir
+        .run(&["scan", "does-not-exist", "--no-db"])
+        .expect_code(2);
+    assert!(
+        run.stderr().contains("`does-not-exist` does not exist"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
@@ -49,7 +80,11 @@ fn non_dicom_files_are_counted_not_skipped() {
     let junk = dir.path().join("junk");
     std::fs::create_dir_all(junk.join("__MACOSX")).unwrap();
     std::fs::write(junk.join("README.txt"), "hello").unwrap();
-    std::fs::write(junk.join(".DS_Store"), [0u8, 0, 0, 1, b'B', b'u', b'd', b'1']).unwrap();
+    std::fs::write(
+        junk.join(".DS_Store"),
+        [0u8, 0, 0, 1, b'B', b'u', b'd', b'1'],
+    )
+    .unwrap();
     std::fs::write(junk.join("__MACOSX/._image_0"), [0u8, 5, 22, 7]).unwrap();
     let run = dir.run(&["scan", "junk", "--no-db"]).expect_code(0);
     assert!(run.stdout().contains("3 ignored"), "{}", run.stdout());
@@ -60,11 +95,18 @@ fn zip_bomb_is_skipped_with_a_clear_message() {
     let dir = Dir::new();
     let path = dir.path().join("bomb.zip");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-    zip.start_file("zeros.bin", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.start_file("zeros.bin", zip::write::SimpleFileOptions::default())
+        .unwrap();
     zip.write_all(&vec![0u8; 8 << 20]).unwrap();
     zip.finish().unwrap();
-    let run = dir.run(&["scan", "bomb.zip", "--no-db", "--max-entry-mib", "1"]).expect_code(1);
-    assert!(run.stderr().contains("bomb.zip!/zeros.bin"), "{}", run.stderr());
+    let run = dir
+        .run(&["scan", "bomb.zip", "--no-db", "--max-entry-mib", "1"])
+        .expect_code(1);
+    assert!(
+        run.stderr().contains("bomb.zip!/zeros.bin"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
@@ -76,19 +118,40 @@ fn organize_lays_out_slices_in_order_and_refuses_to_overwrite() {
     let tree = dir.path().join("tree");
     for t in &written.patients {
         let ct = tree.join(&t.label).join("ct");
-        assert_eq!(std::fs::read_dir(&ct).unwrap().count(), t.slices, "{}", t.label);
+        assert_eq!(
+            std::fs::read_dir(&ct).unwrap().count(),
+            t.slices,
+            "{}",
+            t.label
+        );
         for s in &t.structures {
-            assert_eq!(std::fs::read_dir(tree.join(&t.label).join("masks").join(s)).unwrap().count(), t.slices);
+            assert_eq!(
+                std::fs::read_dir(tree.join(&t.label).join("masks").join(s))
+                    .unwrap()
+                    .count(),
+                t.slices
+            );
         }
     }
-    let manifest: Value = serde_json::from_slice(&std::fs::read(tree.join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(tree.join("manifest.json")).unwrap()).unwrap();
     let files = manifest["files"].as_array().unwrap();
-    let total: usize = written.patients.iter().map(|t| t.slices * (1 + t.structures.len())).sum();
+    let total: usize = written
+        .patients
+        .iter()
+        .map(|t| t.slices * (1 + t.structures.len()))
+        .sum();
     assert_eq!(files.len(), total);
     // Files are numbered in slice order: k equals the file number for the CT.
     for f in files.iter().filter(|f| f["structure"].is_null()) {
         let name = f["file"].as_str().unwrap();
-        let number: usize = name.rsplit('/').next().unwrap().trim_end_matches(".dcm").parse().unwrap();
+        let number: usize = name
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .trim_end_matches(".dcm")
+            .parse()
+            .unwrap();
         assert_eq!(number, f["k"].as_u64().unwrap() as usize, "{name}");
         assert!(f["origin"].as_str().unwrap().contains(".zip!/"));
     }
@@ -98,10 +161,15 @@ fn organize_lays_out_slices_in_order_and_refuses_to_overwrite() {
 
     let run = dir.run(&["organize", root, "--out", "tree"]).expect_code(2);
     assert!(run.stderr().contains("--force"), "{}", run.stderr());
-    dir.run(&["organize", root, "--out", "tree", "--force"]).expect_code(0);
+    dir.run(&["organize", root, "--out", "tree", "--force"])
+        .expect_code(0);
     // No staging folders left behind.
     let leftovers = std::fs::read_dir(dir.path()).unwrap().filter(|e| {
-        e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".tumorscope-organize-")
+        e.as_ref()
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".tumorscope-organize-")
     });
     assert_eq!(leftovers.count(), 0);
 }
@@ -126,15 +194,32 @@ fn organize_refuses_unsafe_entry_names() {
         }
         let evil_one = !renamed;
         renamed = true;
-        let name = if evil_one { format!("3Dircadb1.1/PATIENT_DICOM/../../../{}", name.rsplit('/').next().unwrap()) } else { format!("3Dircadb1.1/{name}") };
-        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        let name = if evil_one {
+            format!(
+                "3Dircadb1.1/PATIENT_DICOM/../../../{}",
+                name.rsplit('/').next().unwrap()
+            )
+        } else {
+            format!("3Dircadb1.1/{name}")
+        };
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
         out.write_all(&bytes).unwrap();
     }
     out.finish().unwrap();
     let run = dir.run(&["organize", "evil.zip", "--out", "tree"]);
     assert!(!dir.path().parent().unwrap().join("image_0").exists());
-    assert!(run.code() == 1, "stdout {}\nstderr {}", run.stdout(), run.stderr());
-    assert!(run.stderr().contains("unsafe entry name"), "{}", run.stderr());
+    assert!(
+        run.code() == 1,
+        "stdout {}\nstderr {}",
+        run.stdout(),
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("unsafe entry name"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
@@ -147,7 +232,11 @@ fn metadata_pseudonymizes_unless_asked() {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(header[0], "patient");
-    assert!(header.contains(&"slice_step_mm") && header.contains(&"transfer_syntax") && header.contains(&"structures"));
+    assert!(
+        header.contains(&"slice_step_mm")
+            && header.contains(&"transfer_syntax")
+            && header.contains(&"structures")
+    );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 2);
     assert!(rows[0].starts_with("3Dircadb1.1,"));
@@ -155,9 +244,14 @@ fn metadata_pseudonymizes_unless_asked() {
     let name = rows[0].split(',').nth(name_col).unwrap();
     assert!(name.starts_with("name-"), "{name}");
 
-    let run = dir.run(&["metadata", root, "--include-phi", "--format", "json"]).expect_code(0);
+    let run = dir
+        .run(&["metadata", root, "--include-phi", "--format", "json"])
+        .expect_code(0);
     let rows: Value = serde_json::from_str(&run.stdout()).unwrap();
-    assert!(!rows[0]["patient_name"].as_str().unwrap().starts_with("name-"));
+    assert!(!rows[0]["patient_name"]
+        .as_str()
+        .unwrap()
+        .starts_with("name-"));
     assert_eq!(rows[0]["dims"], "64x64x24");
     assert_eq!(rows[0]["geometry"], "ok");
 }
@@ -165,19 +259,33 @@ fn metadata_pseudonymizes_unless_asked() {
 #[test]
 fn demo_generates_and_scans() {
     let dir = Dir::new();
-    let run = dir.run(&["demo", "--out", "d", "--patients", "3"]).expect_code(0);
+    let run = dir
+        .run(&["demo", "--out", "d", "--patients", "3"])
+        .expect_code(0);
     assert!(run.stdout().contains("3 patient(s)"), "{}", run.stdout());
-    dir.run(&["demo", "--out", "d", "--patients", "3"]).expect_code(2);
+    dir.run(&["demo", "--out", "d", "--patients", "3"])
+        .expect_code(2);
 }
 
 #[test]
 fn scan_of_the_real_patient() {
     let Some(data) = real_patient() else { return };
     let dir = Dir::new();
-    let run = dir.run(&["scan", data.to_str().unwrap(), "--no-db", "--json", "inv.json"]).expect_code(0);
+    let run = dir
+        .run(&[
+            "scan",
+            data.to_str().unwrap(),
+            "--no-db",
+            "--json",
+            "inv.json",
+        ])
+        .expect_code(0);
     let out = run.stdout();
     assert!(out.contains("3Dircadb1.17"), "{out}");
-    assert!(out.contains("512×512×119  0.743 × 0.743 × 1.600 mm  119 slices"), "{out}");
+    assert!(
+        out.contains("512×512×119  0.743 × 0.743 × 1.600 mm  119 slices"),
+        "{out}"
+    );
     assert!(out.contains("masks (8): artery, bone, liver, livertumor1, livertumor2, portalvein, skin, venoussystem"), "{out}");
     assert!(!out.contains("warning"), "{out}");
 }

@@ -33,18 +33,30 @@ impl Inflated {
 }
 
 /// Reads the zip at `path` and inflates every file entry in parallel.
+
 ///
 /// The file read is inside the measured work on purpose: the loader pays for it too (from the
 /// page cache once warm).
 pub fn inflate_zip(path: &Path) -> Result<Inflated, String> {
+    inflate_zip_prefix(path, None)
+}
+
+/// Like [`inflate_zip`], but stops each entry after `prefix_bytes` when given: what a header
+/// scan that reads a fixed prefix of every entry pays for inflating.
+pub fn inflate_zip_prefix(path: &Path, prefix_bytes: Option<u64>) -> Result<Inflated, String> {
     let bytes: Arc<[u8]> = std::fs::read(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
         .into();
-    inflate_bytes(bytes, &path.display().to_string())
+    inflate_bytes(bytes, &path.display().to_string(), prefix_bytes)
 }
 
-/// Inflates every file entry of the zip held in `bytes` (`label` names it in errors).
-pub fn inflate_bytes(bytes: Arc<[u8]>, label: &str) -> Result<Inflated, String> {
+/// Inflates every file entry of the zip held in `bytes` (`label` names it in errors), each up
+/// to `prefix_bytes` when given.
+pub fn inflate_bytes(
+    bytes: Arc<[u8]>,
+    label: &str,
+    prefix_bytes: Option<u64>,
+) -> Result<Inflated, String> {
     let archive = ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("`{label}` is not a readable zip: {e}"))?;
     (0..archive.len())
@@ -58,8 +70,11 @@ pub fn inflate_bytes(bytes: Arc<[u8]>, label: &str) -> Result<Inflated, String> 
                 if file.is_dir() {
                     return Ok(Inflated::default());
                 }
-                let mut out = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0));
-                file.read_to_end(&mut out)
+                let wanted = prefix_bytes.map_or(file.size(), |p| p.min(file.size()));
+                let mut out = Vec::with_capacity(usize::try_from(wanted).unwrap_or(0));
+                (&mut file)
+                    .take(wanted)
+                    .read_to_end(&mut out)
                     .map_err(|e| format!("`{label}` entry {index}: {e}"))?;
                 let checksum = out
                     .iter()

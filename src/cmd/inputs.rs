@@ -57,3 +57,31 @@ impl InputArgs {
         })
     }
 }
+
+/// The patient called `label`, or the only patient when no label is given.
+pub fn pick_patient<'a>(
+    dataset: &'a tumorscope_dicom::Dataset,
+    label: Option<&str>,
+) -> anyhow::Result<&'a tumorscope_dicom::Patient> {
+    let labels = || {
+        dataset
+            .patients
+            .iter()
+            .map(|p| format!("`{}`", p.label))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match label {
+        Some(l) => dataset
+            .patient(l)
+            .ok_or_else(|| anyhow::anyhow!("no patient `{l}`; found {}", labels())),
+        None => match dataset.patients.as_slice() {
+            [one] => Ok(one),
+            [] => bail!("no patient found"),
+            _ => bail!(
+                "several patients found ({})\nhint: choose one with --patient LABEL",
+                labels()
+            ),
+        },
+    }
+}

@@ -82,26 +82,48 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         }
     }
     report_skipped(&dataset.skipped);
-    Ok(if dataset.skipped.is_empty() { Outcome::Complete } else { Outcome::Skipped })
+    Ok(if dataset.skipped.is_empty() {
+        Outcome::Complete
+    } else {
+        Outcome::Skipped
+    })
 }
 
 /// The table for a dataset.
 pub fn rows(dataset: &Dataset, include_phi: bool) -> Vec<Row> {
-    dataset.patients.iter().filter_map(|p| row(p, include_phi)).collect()
+    dataset
+        .patients
+        .iter()
+        .filter_map(|p| row(p, include_phi))
+        .collect()
 }
 
 fn row(p: &Patient, include_phi: bool) -> Option<Row> {
     let s = p.primary_series().or_else(|| p.series.first())?;
     let h = &s.header;
-    let phi = |field: &str, value: &str| if include_phi || value.is_empty() { value.to_owned() } else { pseudonym(field, value) };
+    let phi = |field: &str, value: &str| {
+        if include_phi || value.is_empty() {
+            value.to_owned()
+        } else {
+            pseudonym(field, value)
+        }
+    };
     let g = &s.geometry;
     // A clinical export's label is its Patient ID: that is PHI too.
-    let label = if p.layout == Layout::Generic && !include_phi { pseudonym("patient", &p.label) } else { p.label.clone() };
+    let label = if p.layout == Layout::Generic && !include_phi {
+        pseudonym("patient", &p.label)
+    } else {
+        p.label.clone()
+    };
     Some(Row {
         patient: label,
         patient_name: phi("name", &h.patient_name),
         patient_id: phi("id", &h.patient_id),
-        birth_date: if include_phi { h.patient_birth_date.clone() } else { h.patient_birth_date.chars().take(4).collect() },
+        birth_date: if include_phi {
+            h.patient_birth_date.clone()
+        } else {
+            h.patient_birth_date.chars().take(4).collect()
+        },
         sex: h.patient_sex.clone(),
         age: h.patient_age.clone(),
         institution: phi("institution", &h.institution),
@@ -117,8 +139,17 @@ fn row(p: &Patient, include_phi: bool) -> Option<Row> {
         slices: s.slices.len(),
         transfer_syntax: h.transfer_syntax.clone(),
         series_description: h.series_description.clone(),
-        structures: s.masks.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(";"),
-        geometry: if s.warnings.is_empty() { "ok".to_owned() } else { s.warnings.join("; ") },
+        structures: s
+            .masks
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>()
+            .join(";"),
+        geometry: if s.warnings.is_empty() {
+            "ok".to_owned()
+        } else {
+            s.warnings.join("; ")
+        },
     })
 }
 
@@ -130,26 +161,66 @@ pub fn pseudonym(field: &str, value: &str) -> String {
     h.update(b"\0");
     h.update(value.as_bytes());
     let d = h.finalize();
-    format!("{field}-{}", d[..4].iter().map(|b| format!("{b:02x}")).collect::<String>())
+    format!(
+        "{field}-{}",
+        d[..4]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
 }
 
 fn to_csv(rows: &[Row]) -> Vec<u8> {
     let mut out = String::new();
     let header = [
-        "patient", "patient_name", "patient_id", "birth_date", "sex", "age", "institution", "study_date", "modality",
-        "manufacturer", "model", "kvp", "slice_thickness_mm", "pixel_spacing_mm", "slice_step_mm", "dims", "slices",
-        "transfer_syntax", "series_description", "structures", "geometry",
+        "patient",
+        "patient_name",
+        "patient_id",
+        "birth_date",
+        "sex",
+        "age",
+        "institution",
+        "study_date",
+        "modality",
+        "manufacturer",
+        "model",
+        "kvp",
+        "slice_thickness_mm",
+        "pixel_spacing_mm",
+        "slice_step_mm",
+        "dims",
+        "slices",
+        "transfer_syntax",
+        "series_description",
+        "structures",
+        "geometry",
     ];
     out.push_str(&header.join(","));
     out.push('\n');
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for r in rows {
         let cells = [
-            r.patient.clone(), r.patient_name.clone(), r.patient_id.clone(), r.birth_date.clone(), r.sex.clone(),
-            r.age.clone(), r.institution.clone(), r.study_date.clone(), r.modality.clone(), r.manufacturer.clone(),
-            r.model.clone(), num(r.kvp), num(r.slice_thickness_mm), r.pixel_spacing_mm.clone(), r.slice_step_mm.to_string(),
-            r.dims.clone(), r.slices.to_string(), r.transfer_syntax.clone(), r.series_description.clone(),
-            r.structures.clone(), r.geometry.clone(),
+            r.patient.clone(),
+            r.patient_name.clone(),
+            r.patient_id.clone(),
+            r.birth_date.clone(),
+            r.sex.clone(),
+            r.age.clone(),
+            r.institution.clone(),
+            r.study_date.clone(),
+            r.modality.clone(),
+            r.manufacturer.clone(),
+            r.model.clone(),
+            num(r.kvp),
+            num(r.slice_thickness_mm),
+            r.pixel_spacing_mm.clone(),
+            r.slice_step_mm.to_string(),
+            r.dims.clone(),
+            r.slices.to_string(),
+            r.transfer_syntax.clone(),
+            r.series_description.clone(),
+            r.structures.clone(),
+            r.geometry.clone(),
         ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&line.join(","));

@@ -43,19 +43,26 @@ struct ManifestEntry {
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     if args.out.exists() && !args.force {
-        bail!("`{}` already exists\nhint: pass --force to replace it", args.out.display());
+        bail!(
+            "`{}` already exists\nhint: pass --force to replace it",
+            args.out.display()
+        );
     }
     let dataset = scan_inputs(&args.inputs, ui)?;
     let mut skipped = dataset.skipped.clone();
 
     // origin → relative destination, per root.
-    let mut plan: Vec<BTreeMap<String, ManifestEntry>> = (0..dataset.roots.len()).map(|_| BTreeMap::new()).collect();
+    let mut plan: Vec<BTreeMap<String, ManifestEntry>> =
+        (0..dataset.roots.len()).map(|_| BTreeMap::new()).collect();
     let mut used_dirs = HashSet::new();
     for patient in &dataset.patients {
         let patient_dir = match safe_component(&patient.label) {
             Some(d) => d,
             None => {
-                skipped.push(Skipped { origin: patient.label.clone(), reason: "patient label is not a safe folder name".into() });
+                skipped.push(Skipped {
+                    origin: patient.label.clone(),
+                    reason: "patient label is not a safe folder name".into(),
+                });
                 continue;
             }
         };
@@ -71,30 +78,57 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             let series_dir = if Some(&series.series_uid) == primary.as_ref() && series.is_volume() {
                 "ct".to_owned()
             } else {
-                format!("series-{}-{}", n + 1, if series.modality.is_empty() { "unknown" } else { &series.modality })
-                    .to_ascii_lowercase()
+                format!(
+                    "series-{}-{}",
+                    n + 1,
+                    if series.modality.is_empty() {
+                        "unknown"
+                    } else {
+                        &series.modality
+                    }
+                )
+                .to_ascii_lowercase()
             };
             for (i, s) in series.slices.iter().enumerate() {
                 let file = format!("{patient_dir}/{series_dir}/{i:04}.dcm");
-                plan[patient.root].insert(s.origin.clone(), entry(file, &s.origin, patient, series, None, s.k));
+                plan[patient.root].insert(
+                    s.origin.clone(),
+                    entry(file, &s.origin, patient, series, None, s.k),
+                );
             }
             for mask in &series.masks {
                 let Some(mask_dir) = safe_component(&mask.name) else {
-                    skipped.push(Skipped { origin: mask.name.clone(), reason: "structure name is not a safe folder name".into() });
+                    skipped.push(Skipped {
+                        origin: mask.name.clone(),
+                        reason: "structure name is not a safe folder name".into(),
+                    });
                     continue;
                 };
-                let base = if series_dir == "ct" { format!("{patient_dir}/masks/{mask_dir}") } else { format!("{patient_dir}/{series_dir}/masks/{mask_dir}") };
+                let base = if series_dir == "ct" {
+                    format!("{patient_dir}/masks/{mask_dir}")
+                } else {
+                    format!("{patient_dir}/{series_dir}/masks/{mask_dir}")
+                };
                 for (i, s) in mask.slices.iter().enumerate() {
                     let file = format!("{base}/{i:04}.dcm");
-                    plan[patient.root].insert(s.origin.clone(), entry(file, &s.origin, patient, series, Some(&mask.name), s.k));
+                    plan[patient.root].insert(
+                        s.origin.clone(),
+                        entry(file, &s.origin, patient, series, Some(&mask.name), s.k),
+                    );
                 }
             }
         }
     }
 
-    let parent = args.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = args
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs_err::create_dir_all(parent)?;
-    let staging = tempfile::Builder::new().prefix(".tumorscope-organize-").tempdir_in(parent)
+    let staging = tempfile::Builder::new()
+        .prefix(".tumorscope-organize-")
+        .tempdir_in(parent)
         .with_context(|| format!("cannot create a folder in `{}`", parent.display()))?;
     let options = args.inputs.walk_options()?;
     let total: usize = plan.iter().map(|p| p.len()).sum();
@@ -105,7 +139,11 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         }
         let archives = archive_prefixes(files.keys());
         let select = |o: &Origin| {
-            if files.contains_key(o.as_str()) || archives.contains(o.as_str()) { Visit::Enter } else { Visit::Skip }
+            if files.contains_key(o.as_str()) || archives.contains(o.as_str()) {
+                Visit::Enter
+            } else {
+                Visit::Skip
+            }
         };
         let visit = |entry: Entry<'_>| -> Option<Result<(), String>> {
             let m = files.get(entry.origin.as_str())?;
@@ -113,11 +151,22 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             bar.inc(1);
             Some(r)
         };
-        let result = walk(std::slice::from_ref(&dataset.roots[root]), &options, &select, &visit);
-        skipped.extend(result.errors.iter().map(|e| Skipped { origin: e.location(), reason: e.to_string() }));
+        let result = walk(
+            std::slice::from_ref(&dataset.roots[root]),
+            &options,
+            &select,
+            &visit,
+        );
+        skipped.extend(result.errors.iter().map(|e| Skipped {
+            origin: e.location(),
+            reason: e.to_string(),
+        }));
         for (origin, r) in result.items {
             if let Some(Err(reason)) = r {
-                skipped.push(Skipped { origin: origin.to_string(), reason });
+                skipped.push(Skipped {
+                    origin: origin.to_string(),
+                    reason,
+                });
             }
         }
     }
@@ -144,7 +193,11 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     println!("organized {} file(s) into `{}`", total, args.out.display());
     report_skipped(&skipped[dataset.skipped.len()..]);
     report_skipped(&dataset.skipped);
-    Ok(if skipped.is_empty() { Outcome::Complete } else { Outcome::Skipped })
+    Ok(if skipped.is_empty() {
+        Outcome::Complete
+    } else {
+        Outcome::Skipped
+    })
 }
 
 fn entry(
@@ -167,8 +220,7 @@ fn entry(
 
 /// A single safe path component, or None (empty, `..`, separators, absolute).
 fn safe_component(name: &str) -> Option<String> {
-    let p = safe_relative_path(name).ok()?;
-    (p.components().count() == 1).then(|| p.to_string_lossy().into_owned())
+    super::organize_name(name).ok()
 }
 
 /// Every archive level (`a.zip`, `a.zip!/b.zip`) of the given origins.
@@ -188,13 +240,15 @@ fn archive_prefixes<'a>(origins: impl Iterator<Item = &'a String>) -> HashSet<St
 fn copy_entry(entry: Entry<'_>, dest: &Path) -> Result<(), String> {
     for part in entry.origin.as_str().split("!/").skip(1) {
         if safe_relative_path(part).is_err() {
-            return Err(format!("unsafe entry name `{part}` (absolute or `..`): not extracted"));
+            return Err(format!(
+                "unsafe entry name `{part}` (absolute or `..`): not extracted"
+            ));
         }
     }
     let bytes = entry.read_all().map_err(|e| format!("read error: {e}"))?;
     if let Some(dir) = dest.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     }
     std::fs::write(dest, bytes).map_err(|e| format!("cannot write `{}`: {e}", dest.display()))
 }
-

@@ -34,16 +34,23 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         catalog.record_scan(&dataset)?;
     }
     if let Some(path) = &args.json {
-        let json = serde_json::to_vec_pretty(&dataset.inventory()).context("cannot encode the inventory")?;
+        let json = serde_json::to_vec_pretty(&dataset.inventory())
+            .context("cannot encode the inventory")?;
         write_atomic(path, &json)?;
     }
     report_skipped(&dataset.skipped);
-    Ok(if dataset.skipped.is_empty() { Outcome::Complete } else { Outcome::Skipped })
+    Ok(if dataset.skipped.is_empty() {
+        Outcome::Complete
+    } else {
+        Outcome::Skipped
+    })
 }
 
 /// Scans with a progress counter; shared by the commands that start from paths.
 pub fn scan_inputs(inputs: &InputArgs, ui: &Ui) -> anyhow::Result<Dataset> {
-    let options = ScanOptions { walk: inputs.walk_options()? };
+    let options = ScanOptions {
+        walk: inputs.walk_options()?,
+    };
     let bar = ui.file_counter("scanning");
     let dataset = scan(&inputs.paths, &options, &|| bar.inc(1));
     bar.finish_and_clear();
@@ -67,7 +74,11 @@ pub fn summary(d: &Dataset) -> String {
             let _ = write!(
                 out,
                 "  {:<3} {}×{}×{}  {:.3} × {:.3} × {:.3} mm  {} slices",
-                if s.modality.is_empty() { "?" } else { &s.modality },
+                if s.modality.is_empty() {
+                    "?"
+                } else {
+                    &s.modality
+                },
                 g.dims[0],
                 g.dims[1],
                 g.dims[2],
@@ -97,7 +108,12 @@ pub fn summary(d: &Dataset) -> String {
             }
         }
         for m in &p.unattached_masks {
-            let _ = writeln!(out, "  warning: mask `{}` ({} slices) matches no series by geometry: not attached", m.name, m.slices.len());
+            let _ = writeln!(
+                out,
+                "  warning: mask `{}` ({} slices) matches no series by geometry: not attached",
+                m.name,
+                m.slices.len()
+            );
         }
     }
     let _ = writeln!(

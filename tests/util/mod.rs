@@ -14,7 +14,9 @@ pub struct Dir {
 
 impl Dir {
     pub fn new() -> Self {
-        Self { tmp: tempfile::tempdir().expect("temp dir") }
+        Self {
+            tmp: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -53,7 +55,13 @@ impl Run {
     }
     /// Panics with both streams when the exit code is not `code`.
     pub fn expect_code(self, code: i32) -> Self {
-        assert_eq!(self.code(), code, "stdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self
     }
 }
@@ -69,6 +77,9 @@ pub fn real_patient() -> Option<PathBuf> {
         "3Dircadb1.17 not found at `{}` and TUMORSCOPE_REQUIRE_DATA=1",
         dir.display()
     );
-    eprintln!("3Dircadb1.17 not found at `{}`: real-data test skipped", dir.display());
+    eprintln!(
+        "3Dircadb1.17 not found at `{}`: real-data test skipped",
+        dir.display()
+    );
     None
 }

@@ -19,11 +19,22 @@ pub use schema::SCHEMA_VERSION;
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("catalog `{path}`: {source}")]
-    Sqlite { path: String, source: rusqlite::Error },
+    Sqlite {
+        path: String,
+        source: rusqlite::Error,
+    },
     #[error("catalog `{path}` has schema version {found}, newer than this tumorscope ({supported})\nhint: use a newer tumorscope or another `--db`")]
-    TooNew { path: String, found: i64, supported: i64 },
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
     #[error("catalog `{path}`: cannot encode `{what}`: {source}")]
-    Json { path: String, what: String, source: serde_json::Error },
+    Json {
+        path: String,
+        what: String,
+        source: serde_json::Error,
+    },
 }
 
 /// A patient row.
@@ -48,7 +59,10 @@ impl Catalog {
     /// Opens (creating and migrating as needed) the catalog at `path`.
     pub fn open(path: &Path) -> Result<Self, CatalogError> {
         let p = path.display().to_string();
-        let conn = Connection::open(path).map_err(|source| CatalogError::Sqlite { path: p.clone(), source })?;
+        let conn = Connection::open(path).map_err(|source| CatalogError::Sqlite {
+            path: p.clone(),
+            source,
+        })?;
         let mut catalog = Self { conn, path: p };
         catalog.migrate()?;
         Ok(catalog)
@@ -56,25 +70,47 @@ impl Catalog {
 
     /// An in-memory catalog (tests, one-shot runs).
     pub fn in_memory() -> Result<Self, CatalogError> {
-        let conn = Connection::open_in_memory()
-            .map_err(|source| CatalogError::Sqlite { path: ":memory:".into(), source })?;
-        let mut catalog = Self { conn, path: ":memory:".into() };
+        let conn = Connection::open_in_memory().map_err(|source| CatalogError::Sqlite {
+            path: ":memory:".into(),
+            source,
+        })?;
+        let mut catalog = Self {
+            conn,
+            path: ":memory:".into(),
+        };
         catalog.migrate()?;
         Ok(catalog)
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> CatalogError + '_ {
-        move |source| CatalogError::Sqlite { path: self.path.clone(), source }
+        move |source| CatalogError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     fn migrate(&mut self) -> Result<(), CatalogError> {
         let path = self.path.clone();
-        let e = |source| CatalogError::Sqlite { path: path.clone(), source };
-        self.conn.pragma_update(None, "journal_mode", "WAL").map_err(&e)?;
-        self.conn.pragma_update(None, "foreign_keys", "ON").map_err(&e)?;
-        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(&e)?;
+        let e = |source| CatalogError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        self.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(&e)?;
+        self.conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(&e)?;
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(&e)?;
         if version > SCHEMA_VERSION {
-            return Err(CatalogError::TooNew { path, found: version, supported: SCHEMA_VERSION });
+            return Err(CatalogError::TooNew {
+                path,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
         }
         let tx = self.conn.transaction().map_err(&e)?;
         for (n, sql) in schema::MIGRATIONS.iter().enumerate() {
@@ -91,15 +127,24 @@ impl Catalog {
     /// Records a scan: replaces everything previously recorded under the same roots.
     pub fn record_scan(&mut self, dataset: &Dataset) -> Result<(), CatalogError> {
         let path = self.path.clone();
-        let e = |source| CatalogError::Sqlite { path: path.clone(), source };
+        let e = |source| CatalogError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(&e)?;
         for root in &dataset.roots {
             let root = root.display().to_string();
-            tx.execute("DELETE FROM patients WHERE root = ?1", params![root]).map_err(&e)?;
-            tx.execute("DELETE FROM skipped WHERE root = ?1", params![root]).map_err(&e)?;
+            tx.execute("DELETE FROM patients WHERE root = ?1", params![root])
+                .map_err(&e)?;
+            tx.execute("DELETE FROM skipped WHERE root = ?1", params![root])
+                .map_err(&e)?;
         }
         for patient in &dataset.patients {
-            let root = dataset.roots.get(patient.root).map(|r| r.display().to_string()).unwrap_or_default();
+            let root = dataset
+                .roots
+                .get(patient.root)
+                .map(|r| r.display().to_string())
+                .unwrap_or_default();
             let layout = serde_json::to_value(patient.layout)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -141,11 +186,19 @@ impl Catalog {
                     .map_err(&e)?;
                 for s in &series.slices {
                     insert_instance
-                        .execute(params![series_id, Option::<i64>::None, s.origin, s.k as i64, s.instance_number])
+                        .execute(params![
+                            series_id,
+                            Option::<i64>::None,
+                            s.origin,
+                            s.k as i64,
+                            s.instance_number
+                        ])
                         .map_err(&e)?;
                 }
                 for mask in &series.masks {
-                    let role = serde_json::to_value(mask.role).ok().and_then(|v| v.as_str().map(str::to_owned));
+                    let role = serde_json::to_value(mask.role)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned));
                     tx.execute(
                         "INSERT INTO masks (series_id, name, role, series_uid, slices) VALUES (?1, ?2, ?3, ?4, ?5)",
                         params![series_id, mask.name, role, mask.series_uid, mask.slices.len() as i64],
@@ -154,7 +207,13 @@ impl Catalog {
                     let mask_id = tx.last_insert_rowid();
                     for s in &mask.slices {
                         insert_instance
-                            .execute(params![series_id, mask_id, s.origin, s.k as i64, s.instance_number])
+                            .execute(params![
+                                series_id,
+                                mask_id,
+                                s.origin,
+                                s.k as i64,
+                                s.instance_number
+                            ])
                             .map_err(&e)?;
                     }
                 }
@@ -167,8 +226,11 @@ impl Catalog {
                 .map(|r| r.display().to_string())
                 .find(|r| s.origin.starts_with(r.as_str()))
                 .unwrap_or_default();
-            tx.execute("INSERT INTO skipped (root, origin, reason) VALUES (?1, ?2, ?3)", params![root, s.origin, s.reason])
-                .map_err(&e)?;
+            tx.execute(
+                "INSERT INTO skipped (root, origin, reason) VALUES (?1, ?2, ?3)",
+                params![root, s.origin, s.reason],
+            )
+            .map_err(&e)?;
         }
         tx.commit().map_err(&e)?;
         Ok(())
@@ -202,14 +264,26 @@ impl Catalog {
 
     /// Number of instances indexed.
     pub fn instance_count(&self) -> Result<i64, CatalogError> {
-        self.conn.query_row("SELECT COUNT(*) FROM instances", [], |r| r.get(0)).map_err(self.err())
+        self.conn
+            .query_row("SELECT COUNT(*) FROM instances", [], |r| r.get(0))
+            .map_err(self.err())
     }
 
     /// Stores a JSON result document (`kind` = "stats" …) for a patient label under `root`.
-    pub fn put_result(&mut self, root: &str, label: &str, kind: &str, json: &str) -> Result<(), CatalogError> {
+    pub fn put_result(
+        &mut self,
+        root: &str,
+        label: &str,
+        kind: &str,
+        json: &str,
+    ) -> Result<(), CatalogError> {
         let id: Option<i64> = self
             .conn
-            .query_row("SELECT id FROM patients WHERE root = ?1 AND label = ?2", params![root, label], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM patients WHERE root = ?1 AND label = ?2",
+                params![root, label],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(self.err())?;
         if let Some(id) = id {
@@ -227,14 +301,22 @@ impl Catalog {
     /// The stored result document of a patient.
     pub fn result(&self, patient_id: i64, kind: &str) -> Result<Option<String>, CatalogError> {
         self.conn
-            .query_row("SELECT json FROM results WHERE patient_id = ?1 AND kind = ?2", params![patient_id, kind], |r| r.get(0))
+            .query_row(
+                "SELECT json FROM results WHERE patient_id = ?1 AND kind = ?2",
+                params![patient_id, kind],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(self.err())
     }
 }
 
 fn to_json<T: serde::Serialize>(path: &str, what: &str, value: &T) -> Result<String, CatalogError> {
-    serde_json::to_string(value).map_err(|source| CatalogError::Json { path: path.to_owned(), what: what.to_owned(), source })
+    serde_json::to_string(value).map_err(|source| CatalogError::Json {
+        path: path.to_owned(),
+        what: what.to_owned(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -246,20 +328,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         let c = Catalog::open(&path).unwrap();
-        let v: i64 = c.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: i64 = c
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, SCHEMA_VERSION);
         drop(c);
         // Re-opening is idempotent.
         let c = Catalog::open(&path).unwrap();
-        c.conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        c.conn
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
         drop(c);
-        assert!(matches!(Catalog::open(&path), Err(CatalogError::TooNew { .. })));
+        assert!(matches!(
+            Catalog::open(&path),
+            Err(CatalogError::TooNew { .. })
+        ));
     }
 
     #[test]
     fn empty_dataset_records_nothing() {
         let mut c = Catalog::in_memory().unwrap();
-        let d = Dataset { roots: vec!["x".into()], patients: vec![], ignored: 3, instances: 0, skipped: vec![] };
+        let d = Dataset {
+            roots: vec!["x".into()],
+            patients: vec![],
+            ignored: 3,
+            instances: 0,
+            skipped: vec![],
+        };
         c.record_scan(&d).unwrap();
         assert!(c.patients().unwrap().is_empty());
         assert_eq!(c.instance_count().unwrap(), 0);

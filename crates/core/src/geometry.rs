@@ -59,7 +59,12 @@ impl Geometry {
                 }
             }
         }
-        Ok(Self { dims, spacing_mm, origin_mm, direction })
+        Ok(Self {
+            dims,
+            spacing_mm,
+            origin_mm,
+            direction,
+        })
     }
 
     /// Number of voxels.
@@ -138,7 +143,13 @@ impl Geometry {
             return false;
         }
         let [nx, ny, nz] = self.dims.map(|n| n.saturating_sub(1) as f64);
-        let corners = [[0.0, 0.0, 0.0], [nx, 0.0, 0.0], [0.0, ny, 0.0], [0.0, 0.0, nz], [nx, ny, nz]];
+        let corners = [
+            [0.0, 0.0, 0.0],
+            [nx, 0.0, 0.0],
+            [0.0, ny, 0.0],
+            [0.0, 0.0, nz],
+            [nx, ny, nz],
+        ];
         corners.iter().all(|&c| {
             let a = self.voxel_to_patient(c);
             let b = other.voxel_to_patient(c);
@@ -180,11 +191,21 @@ mod tests {
     #[test]
     fn rejects_bad_input() {
         assert!(matches!(
-            Geometry::new([1, 1, 1], [0.0, 1.0, 1.0], [0.0; 3], Geometry::axial([1; 3], [1.0; 3], [0.0; 3]).direction),
+            Geometry::new(
+                [1, 1, 1],
+                [0.0, 1.0, 1.0],
+                [0.0; 3],
+                Geometry::axial([1; 3], [1.0; 3], [0.0; 3]).direction
+            ),
             Err(GeometryError::BadSpacing(_))
         ));
         assert!(matches!(
-            Geometry::new([1, 1, 1], [1.0; 3], [0.0; 3], [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
+            Geometry::new(
+                [1, 1, 1],
+                [1.0; 3],
+                [0.0; 3],
+                [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+            ),
             Err(GeometryError::NotOrthonormal(_))
         ));
     }

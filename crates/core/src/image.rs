@@ -49,6 +49,8 @@ impl PatientImage {
 
     /// The mask called `name` (ASCII case-insensitive).
     pub fn mask(&self, name: &str) -> Option<&LabelMask> {
-        self.masks.iter().find(|m| m.name.eq_ignore_ascii_case(name))
+        self.masks
+            .iter()
+            .find(|m| m.name.eq_ignore_ascii_case(name))
     }
 }

@@ -29,7 +29,8 @@ pub enum StructureRole {
 /// - anything else → other.
 pub fn classify_structure(name: &str) -> StructureRole {
     let lower = name.to_ascii_lowercase();
-    let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_' || c == '-' || c == ' ');
+    let stem =
+        lower.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_' || c == '-' || c == ' ');
     if stem == "liver" {
         StructureRole::Liver
     } else if stem.contains("kyst") || stem.contains("cyst") {

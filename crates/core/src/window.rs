@@ -28,7 +28,12 @@ const fn preset(
     aliases: &'static [&'static str],
     source: &'static str,
 ) -> WindowPreset {
-    WindowPreset { name, window: Window { width, center }, aliases, source }
+    WindowPreset {
+        name,
+        window: Window { width, center },
+        aliases,
+        source,
+    }
 }
 
 const RADIOPAEDIA: &str = "Radiopaedia, Windowing (CT)";
@@ -41,10 +46,22 @@ pub const WINDOW_PRESETS: &[WindowPreset] = &[
     preset("brain", 80.0, 40.0, &[], RADIOPAEDIA),
     preset("subdural", 200.0, 75.0, &[], RADIOPAEDIA),
     preset("stroke", 8.0, 32.0, &[], RADIOPAEDIA),
-    preset("temporal-bone", 2800.0, 600.0, &["temporal", "temporalbone"], RADIOPAEDIA),
+    preset(
+        "temporal-bone",
+        2800.0,
+        600.0,
+        &["temporal", "temporalbone"],
+        RADIOPAEDIA,
+    ),
     preset("lung", 1500.0, -600.0, &["lungs", "ohif-lung"], RADIOPAEDIA),
     preset("mediastinum", 350.0, 50.0, &["mediastinal"], RADIOPAEDIA),
-    preset("abdomen", 400.0, 50.0, &["soft-tissue", "softtissue", "abdominal"], RADIOPAEDIA),
+    preset(
+        "abdomen",
+        400.0,
+        50.0,
+        &["soft-tissue", "softtissue", "abdominal"],
+        RADIOPAEDIA,
+    ),
     preset("liver", 150.0, 30.0, &[], RADIOPAEDIA),
     preset("bone", 1800.0, 400.0, &[], RADIOPAEDIA),
     preset("slicer-abdomen", 350.0, 40.0, &["ct-abdomen"], SLICER),
@@ -119,14 +136,18 @@ impl Window {
 
     /// A 65 536-entry table from every `i16` HU value to its 8-bit grey level.
     pub fn lut_i16(&self) -> Vec<u8> {
-        (i16::MIN as i32..=i16::MAX as i32).map(|hu| self.to_u8(hu as f64)).collect()
+        (i16::MIN as i32..=i16::MAX as i32)
+            .map(|hu| self.to_u8(hu as f64))
+            .collect()
     }
 }
 
 /// The preset called `name`, matching names and aliases case-insensitively.
 pub fn preset_named(name: &str) -> Option<&'static WindowPreset> {
     let name = name.trim().to_ascii_lowercase();
-    WINDOW_PRESETS.iter().find(|p| p.name == name || p.aliases.iter().any(|a| *a == name))
+    WINDOW_PRESETS
+        .iter()
+        .find(|p| p.name == name || p.aliases.iter().any(|a| *a == name))
 }
 
 #[cfg(test)]
@@ -140,7 +161,10 @@ mod tests {
         assert_eq!(w.voi_linear(-45.0, 255.0), 0.0);
         assert!(w.voi_linear(-44.999, 255.0) > 0.0);
         // Upper edge: c - 0.5 + (w-1)/2 = 104.
-        assert_eq!(w.voi_linear(104.0, 255.0), 255.0 * ((104.0 - 29.5) / 149.0 + 0.5));
+        assert_eq!(
+            w.voi_linear(104.0, 255.0),
+            255.0 * ((104.0 - 29.5) / 149.0 + 0.5)
+        );
         assert_eq!(w.voi_linear(104.0001, 255.0), 255.0);
         // Centre maps to the middle of the output range (shifted by half a step, as defined).
         assert!((w.voi_linear(29.5, 255.0) - 127.5).abs() < 1e-12);
@@ -157,10 +181,31 @@ mod tests {
 
     #[test]
     fn parses_presets_aliases_and_numbers() {
-        assert_eq!(Window::parse("liver").unwrap(), Window { width: 150.0, center: 30.0 });
-        assert_eq!(Window::parse("Soft-Tissue").unwrap(), Window { width: 400.0, center: 50.0 });
-        assert_eq!(Window::parse("1500/-600").unwrap(), Window { width: 1500.0, center: -600.0 });
-        assert!(matches!(Window::parse("nope"), Err(WindowError::Unknown(..))));
+        assert_eq!(
+            Window::parse("liver").unwrap(),
+            Window {
+                width: 150.0,
+                center: 30.0
+            }
+        );
+        assert_eq!(
+            Window::parse("Soft-Tissue").unwrap(),
+            Window {
+                width: 400.0,
+                center: 50.0
+            }
+        );
+        assert_eq!(
+            Window::parse("1500/-600").unwrap(),
+            Window {
+                width: 1500.0,
+                center: -600.0
+            }
+        );
+        assert!(matches!(
+            Window::parse("nope"),
+            Err(WindowError::Unknown(..))
+        ));
         assert!(matches!(Window::parse("0/40"), Err(WindowError::Width(_))));
         assert_eq!(Window::from_file(Some(0.0), Some(0.0)), None);
     }
@@ -170,7 +215,10 @@ mod tests {
         let w = Window::parse("abdomen").unwrap();
         let lut = w.lut_i16();
         for hu in [-1024i16, -150, 0, 49, 50, 250, 3000] {
-            assert_eq!(lut[(hu as i32 - i16::MIN as i32) as usize], w.to_u8(hu as f64));
+            assert_eq!(
+                lut[(hu as i32 - i16::MIN as i32) as usize],
+                w.to_u8(hu as f64)
+            );
         }
     }
 }

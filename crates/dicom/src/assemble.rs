@@ -30,19 +30,29 @@ const MATCH_ORIENTATION: f64 = 1e-3;
 
 /// Groups instances into patients. `fallback_label(root)` names an IRCAD patient whose folder is
 /// not part of the origin (the user pointed at `PATIENT_DICOM.zip` itself).
-pub fn assemble(instances: Vec<ScannedInstance>, fallback_label: &dyn Fn(usize) -> String) -> Vec<Patient> {
+pub fn assemble(
+    instances: Vec<ScannedInstance>,
+    fallback_label: &dyn Fn(usize) -> String,
+) -> Vec<Patient> {
     // patient key → (layout, root, label, series key → instances)
     let mut patients: BTreeMap<String, PatientBuild> = BTreeMap::new();
     for inst in instances {
         let (key, label, layout, group) = match &inst.role {
-            PathRole::IrcadCt { patient } | PathRole::IrcadLabelMap { patient } | PathRole::IrcadMask { patient, .. } => {
+            PathRole::IrcadCt { patient }
+            | PathRole::IrcadLabelMap { patient }
+            | PathRole::IrcadMask { patient, .. } => {
                 let label = patient.clone().unwrap_or_else(|| fallback_label(inst.root));
                 let group = match &inst.role {
                     PathRole::IrcadMask { structure, .. } => Group::Mask(structure.clone()),
                     PathRole::IrcadLabelMap { .. } => Group::LabelMap,
                     _ => Group::Image,
                 };
-                (format!("ircad\u{0}{}\u{0}{label}", inst.root), label, Layout::Ircad, group)
+                (
+                    format!("ircad\u{0}{}\u{0}{label}", inst.root),
+                    label,
+                    Layout::Ircad,
+                    group,
+                )
             }
             PathRole::Generic => {
                 let h = &inst.header;
@@ -53,7 +63,12 @@ pub fn assemble(instances: Vec<ScannedInstance>, fallback_label: &dyn Fn(usize) 
                 } else {
                     "unknown".to_owned()
                 };
-                (format!("generic\u{0}{label}"), label, Layout::Generic, Group::Image)
+                (
+                    format!("generic\u{0}{label}"),
+                    label,
+                    Layout::Generic,
+                    Group::Image,
+                )
             }
         };
         let p = patients.entry(key).or_insert_with(|| PatientBuild {
@@ -62,7 +77,11 @@ pub fn assemble(instances: Vec<ScannedInstance>, fallback_label: &dyn Fn(usize) 
             root: inst.root,
             groups: BTreeMap::new(),
         });
-        let series_key = (group, inst.header.study_uid.clone(), inst.header.series_uid.clone());
+        let series_key = (
+            group,
+            inst.header.study_uid.clone(),
+            inst.header.series_uid.clone(),
+        );
         p.groups.entry(series_key).or_default().push(inst);
     }
 
@@ -96,18 +115,25 @@ impl PatientBuild {
                     Group::Image | Group::LabelMap => {
                         let mut s = build_series(part.instances, part.split_note.clone());
                         if group == Group::LabelMap {
-                            s.description = format!("label map {}", s.description).trim().to_owned();
+                            s.description =
+                                format!("label map {}", s.description).trim().to_owned();
                             s.localizer = false;
                         }
                         series.push(s);
                     }
-                    Group::Mask(name) => masks.push(build_mask(name, part.instances, part.split_note)),
+                    Group::Mask(name) => {
+                        masks.push(build_mask(name, part.instances, part.split_note))
+                    }
                 }
             }
         }
         // Localizers apart, volumes first, then by series number and UID.
         series.sort_by(|a, b| {
-            (a.localizer, a.header.series_number, &a.series_uid).cmp(&(b.localizer, b.header.series_number, &b.series_uid))
+            (a.localizer, a.header.series_number, &a.series_uid).cmp(&(
+                b.localizer,
+                b.header.series_number,
+                &b.series_uid,
+            ))
         });
         let mut unattached = Vec::new();
         for mut mask in masks {
@@ -121,7 +147,9 @@ impl PatientBuild {
                     target.masks.push(mask);
                 }
                 None => {
-                    mask.warnings.push("matches the geometry of no CT series of this patient: not attached".into());
+                    mask.warnings.push(
+                        "matches the geometry of no CT series of this patient: not attached".into(),
+                    );
                     unattached.push(mask);
                 }
             }
@@ -129,7 +157,13 @@ impl PatientBuild {
         for s in &mut series {
             s.masks.sort_by(|a, b| natural_cmp(&a.name, &b.name));
         }
-        Patient { label: self.label, layout: self.layout, root: self.root, series, unattached_masks: unattached }
+        Patient {
+            label: self.label,
+            layout: self.layout,
+            root: self.root,
+            series,
+            unattached_masks: unattached,
+        }
     }
 }
 
@@ -181,7 +215,10 @@ impl ShapeKey {
             columns: h.columns,
             orientation: h.orientation,
             spacing: h.pixel_spacing_mm,
-            localizer: h.image_type.iter().any(|t| t.eq_ignore_ascii_case("LOCALIZER")),
+            localizer: h
+                .image_type
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case("LOCALIZER")),
         }
     }
 
@@ -189,8 +226,16 @@ impl ShapeKey {
         self.rows == other.rows
             && self.columns == other.columns
             && self.localizer == other.localizer
-            && close_opt(self.orientation.as_ref().map(|o| &o[..]), other.orientation.as_ref().map(|o| &o[..]), MATCH_ORIENTATION)
-            && close_opt(self.spacing.as_ref().map(|o| &o[..]), other.spacing.as_ref().map(|o| &o[..]), MATCH_SPACING_MM)
+            && close_opt(
+                self.orientation.as_ref().map(|o| &o[..]),
+                other.orientation.as_ref().map(|o| &o[..]),
+                MATCH_ORIENTATION,
+            )
+            && close_opt(
+                self.spacing.as_ref().map(|o| &o[..]),
+                other.spacing.as_ref().map(|o| &o[..]),
+                MATCH_SPACING_MM,
+            )
     }
 }
 
@@ -207,17 +252,27 @@ const DEFAULT_ORIENTATION: [f64; 6] = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
 /// Orders instances and derives the series grid.
 fn order(instances: &[ScannedInstance]) -> (crate::slice_order::SliceOrder, [f64; 6], Vec<String>) {
     let mut warnings = Vec::new();
-    let orientation = instances.iter().find_map(|i| i.header.orientation).unwrap_or_else(|| {
-        warnings.push("no Image Orientation (Patient): assumed axial".to_owned());
-        DEFAULT_ORIENTATION
-    });
+    let orientation = instances
+        .iter()
+        .find_map(|i| i.header.orientation)
+        .unwrap_or_else(|| {
+            warnings.push("no Image Orientation (Patient): assumed axial".to_owned());
+            DEFAULT_ORIENTATION
+        });
     let have_positions = instances.iter().all(|i| i.header.position_mm.is_some());
     let positions: Vec<[f64; 3]> = if have_positions {
-        instances.iter().map(|i| i.header.position_mm.unwrap_or_default()).collect()
+        instances
+            .iter()
+            .map(|i| i.header.position_mm.unwrap_or_default())
+            .collect()
     } else {
         // Without positions the only order left is Instance Number; say so.
         warnings.push("no Image Position (Patient) on every slice: ordered by Instance Number, step from Slice Thickness".to_owned());
-        let step = instances.iter().find_map(|i| i.header.slice_thickness_mm).filter(|t| *t > 0.0).unwrap_or(1.0);
+        let step = instances
+            .iter()
+            .find_map(|i| i.header.slice_thickness_mm)
+            .filter(|t| *t > 0.0)
+            .unwrap_or(1.0);
         let normal = slice_normal(orientation);
         instances
             .iter()
@@ -237,10 +292,16 @@ fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> 
     warnings.extend(ordered.warnings.iter().cloned());
     let first = &instances[ordered.slices.first().map(|s| s.input).unwrap_or(0)];
     let header = first.header.clone();
-    let localizer = header.image_type.iter().any(|t| t.eq_ignore_ascii_case("LOCALIZER"))
+    let localizer = header
+        .image_type
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case("LOCALIZER"))
         || (ordered.slices.len() == 1 && instances.len() == 1 && header.frames <= 1);
     if header.frames > 1 {
-        warnings.push(format!("multi-frame image ({} frames): not loaded as a volume", header.frames));
+        warnings.push(format!(
+            "multi-frame image ({} frames): not loaded as a volume",
+            header.frames
+        ));
     }
     let spacing_xy = header.pixel_spacing_mm.unwrap_or_else(|| {
         warnings.push("no Pixel Spacing: assumed 1 mm".to_owned());
@@ -248,9 +309,17 @@ fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> 
     });
     let normal = slice_normal(orientation);
     let origin = first.header.position_mm.unwrap_or([0.0; 3]);
-    let step = if ordered.step_mm > 0.0 { ordered.step_mm } else { 1.0 };
+    let step = if ordered.step_mm > 0.0 {
+        ordered.step_mm
+    } else {
+        1.0
+    };
     let geometry = Geometry {
-        dims: [header.columns as usize, header.rows as usize, ordered.grid_slices],
+        dims: [
+            header.columns as usize,
+            header.rows as usize,
+            ordered.grid_slices,
+        ],
         spacing_mm: [spacing_xy[0], spacing_xy[1], step],
         origin_mm: origin,
         direction: [
@@ -270,7 +339,10 @@ fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> 
         })
         .collect();
     for d in &ordered.duplicates {
-        warnings.push(format!("duplicate position: `{}` left out", instances[*d].origin));
+        warnings.push(format!(
+            "duplicate position: `{}` left out",
+            instances[*d].origin
+        ));
     }
     Series {
         series_uid: header.series_uid.clone(),
@@ -287,11 +359,21 @@ fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> 
     }
 }
 
-fn build_mask(name: &str, instances: Vec<ScannedInstance>, split_note: Option<String>) -> MaskSeries {
+fn build_mask(
+    name: &str,
+    instances: Vec<ScannedInstance>,
+    split_note: Option<String>,
+) -> MaskSeries {
     let (ordered, orientation, mut warnings) = order(&instances);
     warnings.extend(split_note);
     // Gaps in a mask series are not interpolated: a missing mask slice is empty.
-    warnings.extend(ordered.warnings.iter().filter(|w| !w.contains("missing slice")).cloned());
+    warnings.extend(
+        ordered
+            .warnings
+            .iter()
+            .filter(|w| !w.contains("missing slice"))
+            .cloned(),
+    );
     let first = &instances[ordered.slices.first().map(|s| s.input).unwrap_or(0)].header;
     let footprint = Footprint {
         rows: first.rows,
@@ -342,14 +424,25 @@ fn attach_target(series: &[Series], mask: &MaskSeries) -> Option<(usize, Option<
         // In-plane origin must agree too (a mask of another field of view has other x/y).
         let origin = s.geometry.origin_mm;
         let normal = s.geometry.direction[2];
-        let d = [fp.first_position_mm[0] - origin[0], fp.first_position_mm[1] - origin[1], fp.first_position_mm[2] - origin[2]];
+        let d = [
+            fp.first_position_mm[0] - origin[0],
+            fp.first_position_mm[1] - origin[1],
+            fp.first_position_mm[2] - origin[2],
+        ];
         let along = d[0] * normal[0] + d[1] * normal[1] + d[2] * normal[2];
-        let inplane = ((d[0] - along * normal[0]).powi(2) + (d[1] - along * normal[1]).powi(2) + (d[2] - along * normal[2]).powi(2)).sqrt();
+        let inplane = ((d[0] - along * normal[0]).powi(2)
+            + (d[1] - along * normal[1]).powi(2)
+            + (d[2] - along * normal[2]).powi(2))
+        .sqrt();
         if inplane > MATCH_POSITION_MM {
             continue;
         }
         let ct: Vec<f64> = s.slices.iter().map(|x| x.normal_mm).collect();
-        let shared = fp.positions_mm.iter().filter(|p| ct.iter().any(|c| (*c - **p).abs() < MATCH_POSITION_MM)).count();
+        let shared = fp
+            .positions_mm
+            .iter()
+            .filter(|p| ct.iter().any(|c| (*c - **p).abs() < MATCH_POSITION_MM))
+            .count();
         if shared == 0 {
             continue;
         }
@@ -425,8 +518,23 @@ mod tests {
 
     #[test]
     fn natural_order() {
-        let mut v = vec!["3Dircadb1.10", "3Dircadb1.2", "3Dircadb1.1", "image_10", "image_9"];
+        let mut v = vec![
+            "3Dircadb1.10",
+            "3Dircadb1.2",
+            "3Dircadb1.1",
+            "image_10",
+            "image_9",
+        ];
         v.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(v, vec!["3Dircadb1.1", "3Dircadb1.2", "3Dircadb1.10", "image_9", "image_10"]);
+        assert_eq!(
+            v,
+            vec![
+                "3Dircadb1.1",
+                "3Dircadb1.2",
+                "3Dircadb1.10",
+                "image_9",
+                "image_10"
+            ]
+        );
     }
 }

@@ -8,7 +8,13 @@ pub enum DicomError {
     #[error("cannot decode pixels of `{origin}`: {reason}")]
     DecodePixels { origin: String, reason: String },
     #[error("`{origin}` is {found_columns}×{found_rows}, the series is {columns}×{rows}")]
-    SliceShape { origin: String, columns: usize, rows: usize, found_columns: usize, found_rows: usize },
+    SliceShape {
+        origin: String,
+        columns: usize,
+        rows: usize,
+        found_columns: usize,
+        found_rows: usize,
+    },
     #[error("no slice of series `{series}` could be read")]
     EmptySeries { series: String },
     #[error("patient `{patient}` has no image series that can be loaded as a volume")]

@@ -93,7 +93,11 @@ pub fn parse_header(prefix: &[u8], complete: bool) -> HeaderOutcome {
     let options = OpenFileOptions::new().read_until(tags::PIXEL_DATA);
     match options.from_reader(Cursor::new(prefix)) {
         Ok(obj) => {
-            let transfer_syntax = obj.meta().transfer_syntax().trim_end_matches('\0').to_owned();
+            let transfer_syntax = obj
+                .meta()
+                .transfer_syntax()
+                .trim_end_matches('\0')
+                .to_owned();
             let has_pixel_data = reaches_pixel_data(prefix);
             let mut header = header_from_object(&obj);
             header.transfer_syntax = transfer_syntax;
@@ -165,14 +169,22 @@ pub(crate) fn header_from_object(obj: &InMemDicomObject) -> InstanceHeader {
         instance_number: float(obj, tags::INSTANCE_NUMBER).map(|v| v as i64),
         image_type: obj
             .get(tags::IMAGE_TYPE)
-            .and_then(|e| e.value().to_multi_str().ok().map(|v| v.iter().map(|x| x.trim().to_owned()).collect()))
+            .and_then(|e| {
+                e.value()
+                    .to_multi_str()
+                    .ok()
+                    .map(|v| v.iter().map(|x| x.trim().to_owned()).collect())
+            })
             .unwrap_or_default(),
         position_mm: floats::<3>(obj, tags::IMAGE_POSITION_PATIENT),
         orientation: floats::<6>(obj, tags::IMAGE_ORIENTATION_PATIENT),
         pixel_spacing_mm: floats::<2>(obj, tags::PIXEL_SPACING).map(|[row, col]| [col, row]),
         rows: float(obj, tags::ROWS).unwrap_or(0.0) as u16,
         columns: float(obj, tags::COLUMNS).unwrap_or(0.0) as u16,
-        frames: float(obj, tags::NUMBER_OF_FRAMES).map(|f| f as u32).unwrap_or(1).max(1),
+        frames: float(obj, tags::NUMBER_OF_FRAMES)
+            .map(|f| f as u32)
+            .unwrap_or(1)
+            .max(1),
         samples_per_pixel: float(obj, tags::SAMPLES_PER_PIXEL).unwrap_or(1.0) as u16,
         bits_allocated: float(obj, tags::BITS_ALLOCATED).unwrap_or(0.0) as u16,
         bits_stored: float(obj, tags::BITS_STORED).unwrap_or(0.0) as u16,
@@ -189,14 +201,23 @@ pub(crate) fn header_from_object(obj: &InMemDicomObject) -> InstanceHeader {
 
 fn text(obj: &InMemDicomObject, tag: Tag) -> String {
     obj.get(tag)
-        .and_then(|e| e.value().to_str().ok().map(|s| s.trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_owned()))
+        .and_then(|e| {
+            e.value().to_str().ok().map(|s| {
+                s.trim_matches(|c: char| c == '\0' || c.is_whitespace())
+                    .to_owned()
+            })
+        })
         .unwrap_or_default()
 }
 
 /// First value of a numeric or numeric-string attribute.
 fn float(obj: &InMemDicomObject, tag: Tag) -> Option<f64> {
     let e = obj.get(tag)?;
-    e.value().to_multi_float64().ok().and_then(|v| v.first().copied()).filter(|v| v.is_finite())
+    e.value()
+        .to_multi_float64()
+        .ok()
+        .and_then(|v| v.first().copied())
+        .filter(|v| v.is_finite())
 }
 
 fn floats<const N: usize>(obj: &InMemDicomObject, tag: Tag) -> Option<[f64; N]> {

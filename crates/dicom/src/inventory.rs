@@ -66,7 +66,12 @@ impl SeriesEntry {
 
 impl MaskEntry {
     fn of(m: &crate::MaskSeries) -> Self {
-        Self { name: m.name.clone(), role: m.role, slices: m.slices.len(), warnings: m.warnings.clone() }
+        Self {
+            name: m.name.clone(),
+            role: m.role,
+            slices: m.slices.len(),
+            warnings: m.warnings.clone(),
+        }
     }
 }
 

@@ -11,7 +11,10 @@ pub enum PathRole {
     /// 3D-IRCADb CT (`PATIENT_DICOM`); `patient` is the folder above it, when there is one.
     IrcadCt { patient: Option<String> },
     /// 3D-IRCADb mask of `structure` (`MASKS_DICOM/<structure>`).
-    IrcadMask { patient: Option<String>, structure: String },
+    IrcadMask {
+        patient: Option<String>,
+        structure: String,
+    },
     /// 3D-IRCADb label map (`LABELLED_DICOM`): read, but not a CT nor a mask series.
     IrcadLabelMap { patient: Option<String> },
     /// Anything else: grouped by UIDs.
@@ -25,16 +28,24 @@ const LABELS_DIR: &str = "labelled_dicom";
 /// The folder name without a `.zip` suffix, lowercased, for comparing against layout names.
 fn stem(segment: &str) -> String {
     let lower = segment.to_ascii_lowercase();
-    lower.strip_suffix(".zip").map(str::to_owned).unwrap_or(lower)
+    lower
+        .strip_suffix(".zip")
+        .map(str::to_owned)
+        .unwrap_or(lower)
 }
 
 /// Classifies an instance by the logical path segments of its origin (folders, archive names and
 /// entry folders, the file name last). `.`/empty segments are ignored.
 pub fn classify_path(segments: &[&str]) -> PathRole {
-    let segs: Vec<&str> =
-        segments.iter().copied().filter(|s| !s.is_empty() && *s != "." && *s != "..").collect();
+    let segs: Vec<&str> = segments
+        .iter()
+        .copied()
+        .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+        .collect();
     let stems: Vec<String> = segs.iter().map(|s| stem(s)).collect();
-    let Some(first) = stems.iter().position(|s| s == CT_DIR || s == MASKS_DIR || s == LABELS_DIR)
+    let Some(first) = stems
+        .iter()
+        .position(|s| s == CT_DIR || s == MASKS_DIR || s == LABELS_DIR)
     else {
         return PathRole::Generic;
     };
@@ -47,7 +58,10 @@ pub fn classify_path(segments: &[&str]) -> PathRole {
             // after the last MASKS_DICOM segment, provided a file name still follows it.
             let last = stems.iter().rposition(|s| s == MASKS_DIR).unwrap_or(first);
             if last + 2 < segs.len() {
-                PathRole::IrcadMask { patient, structure: segs[last + 1].to_owned() }
+                PathRole::IrcadMask {
+                    patient,
+                    structure: segs[last + 1].to_owned(),
+                }
             } else {
                 PathRole::Generic
             }
@@ -63,11 +77,26 @@ mod tests {
     fn ircad_paths() {
         let cases: &[(&[&str], PathRole)] = &[
             (
-                &["data", "3Dircadb1.17", "PATIENT_DICOM.zip", "PATIENT_DICOM", "image_7"],
-                PathRole::IrcadCt { patient: Some("3Dircadb1.17".into()) },
+                &[
+                    "data",
+                    "3Dircadb1.17",
+                    "PATIENT_DICOM.zip",
+                    "PATIENT_DICOM",
+                    "image_7",
+                ],
+                PathRole::IrcadCt {
+                    patient: Some("3Dircadb1.17".into()),
+                },
             ),
             (
-                &["cohort.zip", "3Dircadb1.3", "MASKS_DICOM.zip", "MASKS_DICOM", "livertumor01", "image_0"],
+                &[
+                    "cohort.zip",
+                    "3Dircadb1.3",
+                    "MASKS_DICOM.zip",
+                    "MASKS_DICOM",
+                    "livertumor01",
+                    "image_0",
+                ],
                 PathRole::IrcadMask {
                     patient: Some("3Dircadb1.3".into()),
                     structure: "livertumor01".into(),
@@ -75,12 +104,26 @@ mod tests {
             ),
             (
                 &["3Dircadb1.3", "MASKS_DICOM", "liver", "image_0"],
-                PathRole::IrcadMask { patient: Some("3Dircadb1.3".into()), structure: "liver".into() },
+                PathRole::IrcadMask {
+                    patient: Some("3Dircadb1.3".into()),
+                    structure: "liver".into(),
+                },
             ),
-            (&["PATIENT_DICOM.zip", "PATIENT_DICOM", "image_1"], PathRole::IrcadCt { patient: None }),
-            (&["3Dircadb1.1", "LABELLED_DICOM", "image_1"], PathRole::IrcadLabelMap { patient: Some("3Dircadb1.1".into()) }),
+            (
+                &["PATIENT_DICOM.zip", "PATIENT_DICOM", "image_1"],
+                PathRole::IrcadCt { patient: None },
+            ),
+            (
+                &["3Dircadb1.1", "LABELLED_DICOM", "image_1"],
+                PathRole::IrcadLabelMap {
+                    patient: Some("3Dircadb1.1".into()),
+                },
+            ),
             (&["export", "CT", "IM0001.dcm"], PathRole::Generic),
-            (&["3Dircadb1.3", "MASKS_DICOM.zip", "MASKS_DICOM", "image_0"], PathRole::Generic),
+            (
+                &["3Dircadb1.3", "MASKS_DICOM.zip", "MASKS_DICOM", "image_0"],
+                PathRole::Generic,
+            ),
         ];
         for (segs, want) in cases {
             assert_eq!(&classify_path(segs), want, "{segs:?}");

@@ -14,8 +14,8 @@
 mod assemble;
 mod dataset;
 mod error;
-mod inventory;
 pub mod header;
+mod inventory;
 pub mod layout;
 mod load;
 pub mod pixels;
@@ -24,10 +24,10 @@ mod select;
 pub mod slice_order;
 
 pub use assemble::{natural_cmp, ScannedInstance};
-pub use dataset::{Dataset, Layout, MaskSeries, Patient, Series, SliceRef, Skipped};
+pub use dataset::{Dataset, Layout, MaskSeries, Patient, Series, Skipped, SliceRef};
 pub use error::DicomError;
-pub use inventory::{Inventory, MaskEntry, PatientEntry, SeriesEntry};
 pub use header::{parse_header, HeaderOutcome, InstanceHeader};
+pub use inventory::{Inventory, MaskEntry, PatientEntry, SeriesEntry};
 pub use load::{load_patient, load_series, LoadOptions, LoadedPatient};
 pub use scan::{scan, ScanOptions};
 pub use select::OriginSet;

@@ -46,8 +46,16 @@ enum Decoded {
 }
 
 /// Loads the primary series of `patient` with its masks.
-pub fn load_patient(dataset: &Dataset, patient: &Patient, options: &LoadOptions) -> Result<LoadedPatient, DicomError> {
-    let series = patient.primary_series().ok_or_else(|| DicomError::NoVolume { patient: patient.label.clone() })?;
+pub fn load_patient(
+    dataset: &Dataset,
+    patient: &Patient,
+    options: &LoadOptions,
+) -> Result<LoadedPatient, DicomError> {
+    let series = patient
+        .primary_series()
+        .ok_or_else(|| DicomError::NoVolume {
+            patient: patient.label.clone(),
+        })?;
     load_series(dataset, patient, series, options)
 }
 
@@ -76,21 +84,41 @@ pub fn load_series(
         let want = *wanted.get(entry.origin.as_str())?;
         Some(decode_entry(entry, want, columns, rows))
     };
-    let root = dataset.roots.get(patient.root).cloned().into_iter().collect::<Vec<_>>();
+    let root = dataset
+        .roots
+        .get(patient.root)
+        .cloned()
+        .into_iter()
+        .collect::<Vec<_>>();
     let result = walk(&root, &options.walk, &select, &visit);
 
     let slice_len = g.slice_len();
     let mut ct = Volume::filled(g.clone(), 0i16);
-    let mut masks: Vec<LabelMask> =
-        series.masks.iter().map(|m| LabelMask { name: m.name.clone(), role: m.role, data: vec![0u8; g.len()] }).collect();
+    let mut masks: Vec<LabelMask> = series
+        .masks
+        .iter()
+        .map(|m| LabelMask {
+            name: m.name.clone(),
+            role: m.role,
+            data: vec![0u8; g.len()],
+        })
+        .collect();
     let mut have = vec![false; g.dims[2]];
     let mut warnings = series.warnings.clone();
-    let mut skipped: Vec<Skipped> =
-        result.errors.iter().map(|e| Skipped { origin: e.location(), reason: e.to_string() }).collect();
+    let mut skipped: Vec<Skipped> = result
+        .errors
+        .iter()
+        .map(|e| Skipped {
+            origin: e.location(),
+            reason: e.to_string(),
+        })
+        .collect();
     let mut total = Conversion::default();
     for (origin, item) in result.items {
         let Some(item) = item else { continue };
-        let Some(&want) = wanted.get(origin.as_str()) else { continue };
+        let Some(&want) = wanted.get(origin.as_str()) else {
+            continue;
+        };
         match (item, want) {
             (Ok(Decoded::Ct(values, conv)), Want::Ct(k)) => {
                 ct.data[k * slice_len..(k + 1) * slice_len].copy_from_slice(&values[..slice_len]);
@@ -100,18 +128,26 @@ pub fn load_series(
                 total.padded += conv.padded;
             }
             (Ok(Decoded::Mask(bits)), Want::Mask(m, k)) => {
-                masks[m].data[k * slice_len..(k + 1) * slice_len].copy_from_slice(&bits[..slice_len]);
+                masks[m].data[k * slice_len..(k + 1) * slice_len]
+                    .copy_from_slice(&bits[..slice_len]);
             }
-            (Err(e), _) => skipped.push(Skipped { origin: origin.to_string(), reason: e.to_string() }),
+            (Err(e), _) => skipped.push(Skipped {
+                origin: origin.to_string(),
+                reason: e.to_string(),
+            }),
             _ => {}
         }
     }
     if !have.iter().any(|h| *h) {
-        return Err(DicomError::EmptySeries { series: series.series_uid.clone() });
+        return Err(DicomError::EmptySeries {
+            series: series.series_uid.clone(),
+        });
     }
     let filled = fill_missing(&mut ct.data, &have, slice_len);
     if filled > 0 && series.missing_k.len() != filled {
-        warnings.push(format!("{filled} slice(s) without readable data filled by interpolation between neighbours"));
+        warnings.push(format!(
+            "{filled} slice(s) without readable data filled by interpolation between neighbours"
+        ));
     }
     if total.rounded {
         warnings.push(format!(
@@ -121,34 +157,73 @@ pub fn load_series(
         ));
     }
     if total.clipped > 0 {
-        warnings.push(format!("{} voxel(s) outside the 16-bit HU range were clipped", total.clipped));
+        warnings.push(format!(
+            "{} voxel(s) outside the 16-bit HU range were clipped",
+            total.clipped
+        ));
     }
     if total.padded > 0 {
-        warnings.push(format!("{} padding voxel(s) (Pixel Padding Value) set to -1024 HU", total.padded));
+        warnings.push(format!(
+            "{} padding voxel(s) (Pixel Padding Value) set to -1024 HU",
+            total.padded
+        ));
     }
     for m in &series.masks {
         warnings.extend(m.warnings.iter().map(|w| format!("mask `{}`: {w}", m.name)));
     }
-    Ok(LoadedPatient { image: PatientImage { patient: patient.label.clone(), ct, masks }, warnings, skipped })
+    Ok(LoadedPatient {
+        image: PatientImage {
+            patient: patient.label.clone(),
+            ct,
+            masks,
+        },
+        warnings,
+        skipped,
+    })
 }
 
-fn decode_entry(entry: Entry<'_>, want: Want, columns: usize, rows: usize) -> Result<Decoded, DicomError> {
+fn decode_entry(
+    entry: Entry<'_>,
+    want: Want,
+    columns: usize,
+    rows: usize,
+) -> Result<Decoded, DicomError> {
     let origin = entry.origin.to_string();
-    let bytes = entry.read_all().map_err(|e| DicomError::Read { origin: origin.clone(), reason: e.to_string() })?;
+    let bytes = entry.read_all().map_err(|e| DicomError::Read {
+        origin: origin.clone(),
+        reason: e.to_string(),
+    })?;
     let obj = OpenFileOptions::new()
         .from_reader(Cursor::new(&bytes))
-        .map_err(|e| DicomError::Read { origin: origin.clone(), reason: error_chain(&e) })?;
+        .map_err(|e| DicomError::Read {
+            origin: origin.clone(),
+            reason: error_chain(&e),
+        })?;
     let header = header_from_object(&obj);
-    let format = PixelFormat::from_header(&header)
-        .map_err(|e| DicomError::DecodePixels { origin: origin.clone(), reason: e.to_string() })?;
+    let format = PixelFormat::from_header(&header).map_err(|e| DicomError::DecodePixels {
+        origin: origin.clone(),
+        reason: e.to_string(),
+    })?;
     if format.columns != columns || format.rows != rows {
-        return Err(DicomError::SliceShape { origin, columns, rows, found_columns: format.columns, found_rows: format.rows });
+        return Err(DicomError::SliceShape {
+            origin,
+            columns,
+            rows,
+            found_columns: format.columns,
+            found_rows: format.rows,
+        });
     }
     let pixels = frame_bytes(&obj, &format).map_err(|reason| DicomError::DecodePixels {
         origin: origin.clone(),
-        reason: format!("{reason} (transfer syntax `{}`)", obj.meta().transfer_syntax().trim_end_matches('\0')),
+        reason: format!(
+            "{reason} (transfer syntax `{}`)",
+            obj.meta().transfer_syntax().trim_end_matches('\0')
+        ),
     })?;
-    let decode_err = |e: crate::pixels::PixelError| DicomError::DecodePixels { origin: origin.clone(), reason: e.to_string() };
+    let decode_err = |e: crate::pixels::PixelError| DicomError::DecodePixels {
+        origin: origin.clone(),
+        reason: e.to_string(),
+    };
     match want {
         Want::Ct(_) => {
             let mut out = vec![0i16; columns * rows];

@@ -24,7 +24,11 @@ pub enum PixelError {
     #[error("unsupported pixel layout: {0}")]
     Unsupported(String),
     #[error("pixel data holds `{found}` bytes, `{expected}` expected for {what}")]
-    Length { expected: usize, found: usize, what: String },
+    Length {
+        expected: usize,
+        found: usize,
+        what: String,
+    },
 }
 
 /// The layout and value mapping of stored pixel values.
@@ -61,9 +65,16 @@ impl PixelFormat {
             )));
         }
         if !matches!(h.bits_allocated, 8 | 16 | 32) {
-            return Err(PixelError::Unsupported(format!("Bits Allocated `{}`", h.bits_allocated)));
+            return Err(PixelError::Unsupported(format!(
+                "Bits Allocated `{}`",
+                h.bits_allocated
+            )));
         }
-        let bits_stored = if h.bits_stored == 0 { h.bits_allocated } else { h.bits_stored };
+        let bits_stored = if h.bits_stored == 0 {
+            h.bits_allocated
+        } else {
+            h.bits_stored
+        };
         if bits_stored > h.bits_allocated {
             return Err(PixelError::Unsupported(format!(
                 "Bits Stored `{bits_stored}` exceeds Bits Allocated `{}`",
@@ -105,10 +116,19 @@ impl PixelFormat {
         let raw: u32 = match self.bits_allocated {
             8 => bytes[n] as u32,
             16 => u16::from_le_bytes([bytes[2 * n], bytes[2 * n + 1]]) as u32,
-            _ => u32::from_le_bytes([bytes[4 * n], bytes[4 * n + 1], bytes[4 * n + 2], bytes[4 * n + 3]]),
+            _ => u32::from_le_bytes([
+                bytes[4 * n],
+                bytes[4 * n + 1],
+                bytes[4 * n + 2],
+                bytes[4 * n + 3],
+            ]),
         };
         let bits = self.bits_stored as u32;
-        let value = if bits >= 32 { raw } else { raw & ((1u32 << bits) - 1) };
+        let value = if bits >= 32 {
+            raw
+        } else {
+            raw & ((1u32 << bits) - 1)
+        };
         if self.signed && bits > 0 && (value >> (bits - 1)) & 1 == 1 {
             value as i64 - (1i64 << bits)
         } else {
@@ -123,7 +143,10 @@ impl PixelFormat {
             return Err(PixelError::Length {
                 expected,
                 found: bytes.len(),
-                what: format!("{}×{} × {} bits", self.columns, self.rows, self.bits_allocated),
+                what: format!(
+                    "{}×{} × {} bits",
+                    self.columns, self.rows, self.bits_allocated
+                ),
             });
         }
         Ok(())
@@ -216,12 +239,17 @@ pub(crate) fn frame_bytes(
 ) -> Result<Cow<'static, [u8]>, String> {
     use dicom_core::value::Value;
     use dicom_dictionary_std::tags;
-    let element = obj.get(tags::PIXEL_DATA).ok_or_else(|| "no Pixel Data".to_owned())?;
+    let element = obj
+        .get(tags::PIXEL_DATA)
+        .ok_or_else(|| "no Pixel Data".to_owned())?;
     match element.value() {
         Value::Primitive(p) => {
             // Native data: the parser already turned OW words into host order.
             let bytes = p.to_bytes();
-            if format.bits_allocated == 16 && matches!(p, dicom_core::PrimitiveValue::U8(_)) && is_big_endian(obj) {
+            if format.bits_allocated == 16
+                && matches!(p, dicom_core::PrimitiveValue::U8(_))
+                && is_big_endian(obj)
+            {
                 // OB-typed 16-bit data in a big-endian file stays in file order.
                 let swapped: Vec<u8> = bytes.chunks_exact(2).flat_map(|c| [c[1], c[0]]).collect();
                 return Ok(Cow::Owned(swapped));
@@ -230,7 +258,9 @@ pub(crate) fn frame_bytes(
         }
         Value::PixelSequence(_) => {
             use dicom_pixeldata::PixelDecoder;
-            let decoded = obj.decode_pixel_data_frame(0).map_err(|e| crate::header::error_chain(&e))?;
+            let decoded = obj
+                .decode_pixel_data_frame(0)
+                .map_err(|e| crate::header::error_chain(&e))?;
             Ok(Cow::Owned(decoded.data().to_vec()))
         }
         Value::Sequence(_) => Err("Pixel Data is a sequence".to_owned()),
@@ -245,8 +275,23 @@ fn is_big_endian(obj: &dicom_object::FileDicomObject<dicom_object::InMemDicomObj
 mod tests {
     use super::*;
 
-    fn fmt(bits_allocated: u16, bits_stored: u16, signed: bool, slope: f64, intercept: f64) -> PixelFormat {
-        PixelFormat { rows: 1, columns: 4, bits_allocated, bits_stored, signed, slope, intercept, padding: None }
+    fn fmt(
+        bits_allocated: u16,
+        bits_stored: u16,
+        signed: bool,
+        slope: f64,
+        intercept: f64,
+    ) -> PixelFormat {
+        PixelFormat {
+            rows: 1,
+            columns: 4,
+            bits_allocated,
+            bits_stored,
+            signed,
+            slope,
+            intercept,
+            padding: None,
+        }
     }
 
     fn le16(v: &[u16]) -> Vec<u8> {
@@ -266,7 +311,9 @@ mod tests {
         let mut out = [0i16; 4];
         // High bits beyond Bits Stored are garbage (overlay bits) and must be masked off.
         let bytes = le16(&[0xF000, 1024, 1064, 0x0FFF]);
-        fmt(16, 12, false, 1.0, -1024.0).to_hu(&bytes, &mut out).unwrap();
+        fmt(16, 12, false, 1.0, -1024.0)
+            .to_hu(&bytes, &mut out)
+            .unwrap();
         assert_eq!(out, [-1024, 0, 40, 4095 - 1024]);
     }
 
@@ -286,7 +333,9 @@ mod tests {
         let c = f.to_hu(&le16(&[0, 1, 2048, 3]), &mut out).unwrap();
         assert_eq!(out, [-1024, -1024, 0, -1023]); // -1023.5 and -1022.5 round away from zero
         assert!(c.rounded);
-        let c = fmt(16, 16, false, 2.0, 0.0).to_hu(&le16(&[0, 20000, 1, 2]), &mut out).unwrap();
+        let c = fmt(16, 16, false, 2.0, 0.0)
+            .to_hu(&le16(&[0, 20000, 1, 2]), &mut out)
+            .unwrap();
         assert_eq!(out[1], i16::MAX);
         assert_eq!(c.clipped, 1);
     }
@@ -296,7 +345,9 @@ mod tests {
         let mut out = [0i16; 4];
         let mut f = fmt(16, 16, true, 1.0, 0.0);
         f.padding = Some(-2000);
-        let c = f.to_hu(&le16(&[(-2000i16) as u16, 5, 6, 7]), &mut out).unwrap();
+        let c = f
+            .to_hu(&le16(&[(-2000i16) as u16, 5, 6, 7]), &mut out)
+            .unwrap();
         assert_eq!(out, [PADDING_HU, 5, 6, 7]);
         assert_eq!(c.padded, 1);
     }
@@ -304,15 +355,22 @@ mod tests {
     #[test]
     fn masks_from_255_and_1() {
         let mut out = [9u8; 4];
-        fmt(8, 8, false, 1.0, 0.0).to_mask(&[0, 255, 1, 0], &mut out).unwrap();
+        fmt(8, 8, false, 1.0, 0.0)
+            .to_mask(&[0, 255, 1, 0], &mut out)
+            .unwrap();
         assert_eq!(out, [0, 1, 1, 0]);
-        fmt(16, 16, false, 1.0, 0.0).to_mask(&le16(&[0, 255, 0, 1]), &mut out).unwrap();
+        fmt(16, 16, false, 1.0, 0.0)
+            .to_mask(&le16(&[0, 255, 0, 1]), &mut out)
+            .unwrap();
         assert_eq!(out, [0, 1, 0, 1]);
     }
 
     #[test]
     fn short_data_is_an_error() {
         let mut out = [0i16; 4];
-        assert!(matches!(fmt(16, 16, true, 1.0, 0.0).to_hu(&[0; 6], &mut out), Err(PixelError::Length { .. })));
+        assert!(matches!(
+            fmt(16, 16, true, 1.0, 0.0).to_hu(&[0; 6], &mut out),
+            Err(PixelError::Length { .. })
+        ));
     }
 }

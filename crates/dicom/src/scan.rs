@@ -37,8 +37,14 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
     };
     let result = walk(paths, &options.walk, &select, &visit);
 
-    let mut skipped: Vec<Skipped> =
-        result.errors.iter().map(|e| Skipped { origin: e.location(), reason: e.to_string() }).collect();
+    let mut skipped: Vec<Skipped> = result
+        .errors
+        .iter()
+        .map(|e| Skipped {
+            origin: e.location(),
+            reason: e.to_string(),
+        })
+        .collect();
     let mut ignored = 0;
     let mut instances = Vec::new();
     for (origin, scanned) in result.items {
@@ -53,14 +59,23 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                 });
             }
             Scanned::NotDicom => ignored += 1,
-            Scanned::Bad(reason) => skipped.push(Skipped { origin: origin.to_string(), reason }),
+            Scanned::Bad(reason) => skipped.push(Skipped {
+                origin: origin.to_string(),
+                reason,
+            }),
         }
     }
     skipped.sort_by(|a, b| a.origin.cmp(&b.origin));
     let count = instances.len();
     let fallback = |root: usize| fallback_label(&paths[root]);
     let patients = assemble(instances, &fallback);
-    Dataset { roots: paths.to_vec(), patients, ignored, instances: count, skipped }
+    Dataset {
+        roots: paths.to_vec(),
+        patients,
+        ignored,
+        instances: count,
+        skipped,
+    }
 }
 
 fn scan_entry(mut entry: Entry<'_>) -> Scanned {
@@ -106,6 +121,12 @@ pub(crate) fn root_of(paths: &[PathBuf], origin: &Origin) -> usize {
 /// folder the user pointed at, or of the folder holding the archive they pointed at.
 fn fallback_label(root: &Path) -> String {
     let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let dir = if canonical.is_dir() { Some(canonical.as_path()) } else { canonical.parent() };
-    dir.and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "patient".to_owned())
+    let dir = if canonical.is_dir() {
+        Some(canonical.as_path())
+    } else {
+        canonical.parent()
+    };
+    dir.and_then(|d| d.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "patient".to_owned())
 }

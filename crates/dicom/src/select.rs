@@ -37,7 +37,11 @@ impl OriginSet {
     pub fn select(&self, origin: &Origin) -> Visit {
         let o = origin.as_str();
         let trimmed = o.strip_suffix('/').unwrap_or(o);
-        if self.leaves.contains(o) || self.prefixes.contains(trimmed) || trimmed.is_empty() || trimmed == "." {
+        if self.leaves.contains(o)
+            || self.prefixes.contains(trimmed)
+            || trimmed.is_empty()
+            || trimmed == "."
+        {
             Visit::Enter
         } else {
             Visit::Skip
@@ -52,10 +56,20 @@ mod tests {
     #[test]
     fn enters_only_the_way_to_wanted_files() {
         let set = OriginSet::new(["data/p1/CT.zip!/CT/image_1", "data/p1/CT.zip!/CT/image_2"]);
-        for o in ["data", "data/p1", "data/p1/CT.zip", "data/p1/CT.zip!/CT/image_1"] {
+        for o in [
+            "data",
+            "data/p1",
+            "data/p1/CT.zip",
+            "data/p1/CT.zip!/CT/image_1",
+        ] {
             assert_eq!(set.select(&Origin::from(o)), Visit::Enter, "{o}");
         }
-        for o in ["data/p2", "data/p1/MASKS.zip", "data/p1/CT.zip!/CT/image_3", "dat"] {
+        for o in [
+            "data/p2",
+            "data/p1/MASKS.zip",
+            "data/p1/CT.zip!/CT/image_3",
+            "dat",
+        ] {
             assert_eq!(set.select(&Origin::from(o)), Visit::Skip, "{o}");
         }
     }

@@ -51,7 +51,11 @@ pub struct SliceOrder {
 pub fn slice_normal(orientation: [f64; 6]) -> [f64; 3] {
     let r = [orientation[0], orientation[1], orientation[2]];
     let c = [orientation[3], orientation[4], orientation[5]];
-    let n = [r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]];
+    let n = [
+        r[1] * c[2] - r[2] * c[1],
+        r[2] * c[0] - r[0] * c[2],
+        r[0] * c[1] - r[1] * c[0],
+    ];
     let len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
     if len == 0.0 {
         return [0.0, 0.0, 1.0];
@@ -66,8 +70,11 @@ fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
 /// Orders slices at `positions_mm` (Image Position (Patient) of each) for `orientation`.
 pub fn order_slices(positions_mm: &[[f64; 3]], orientation: [f64; 6]) -> SliceOrder {
     let normal = slice_normal(orientation);
-    let mut sorted: Vec<(usize, f64)> =
-        positions_mm.iter().enumerate().map(|(n, p)| (n, dot(*p, normal))).collect();
+    let mut sorted: Vec<(usize, f64)> = positions_mm
+        .iter()
+        .enumerate()
+        .map(|(n, p)| (n, dot(*p, normal)))
+        .collect();
     sorted.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
 
     let mut warnings = Vec::new();
@@ -96,7 +103,11 @@ pub fn order_slices(positions_mm: &[[f64; 3]], orientation: [f64; 6]) -> SliceOr
         let k_f = (pos - first_mm) / step_mm;
         let k = k_f.round().max(0.0) as usize;
         max_grid_error_mm = max_grid_error_mm.max(((k as f64) - k_f).abs() * step_mm);
-        slices.push(PlacedSlice { input, normal_mm: pos, k });
+        slices.push(PlacedSlice {
+            input,
+            normal_mm: pos,
+            k,
+        });
     }
     let grid_slices = slices.last().map(|s| s.k + 1).unwrap_or(0);
     let covered: std::collections::BTreeSet<usize> = slices.iter().map(|s| s.k).collect();
@@ -119,7 +130,9 @@ pub fn order_slices(positions_mm: &[[f64; 3]], orientation: [f64; 6]) -> SliceOr
         (ratio - ratio.round()).abs() > EVEN_TOLERANCE
     });
     if uneven {
-        let (lo, hi) = steps.iter().fold((f64::MAX, f64::MIN), |(lo, hi), s| (lo.min(*s), hi.max(*s)));
+        let (lo, hi) = steps
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), s| (lo.min(*s), hi.max(*s)));
         warnings.push(format!(
             "uneven spacing: steps from `{lo:.4}` to `{hi:.4}` mm; slices placed on a regular grid of `{step_mm:.4}` mm (largest shift `{max_grid_error_mm:.3}` mm)"
         ));
@@ -131,7 +144,11 @@ pub fn order_slices(positions_mm: &[[f64; 3]], orientation: [f64; 6]) -> SliceOr
         let (a, b) = (positions_mm[w[0].0], positions_mm[w[1].0]);
         let d = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
         let along = dot(d, normal);
-        let inplane = [d[0] - along * normal[0], d[1] - along * normal[1], d[2] - along * normal[2]];
+        let inplane = [
+            d[0] - along * normal[0],
+            d[1] - along * normal[1],
+            d[2] - along * normal[2],
+        ];
         max_shear_mm = max_shear_mm.max(dot(inplane, inplane).sqrt());
     }
     if max_shear_mm > SHEAR_TOLERANCE_MM {
@@ -160,7 +177,11 @@ fn median(values: &[f64]) -> Option<f64> {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
     let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 })
+    Some(if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    })
 }
 
 /// `1, 2, 3, 7` → `1-3, 7`.
@@ -172,7 +193,11 @@ fn list_ranges(ks: &[usize]) -> String {
         while i + 1 < ks.len() && ks[i + 1] == ks[i] + 1 {
             i += 1;
         }
-        parts.push(if ks[i] == start { start.to_string() } else { format!("{start}-{}", ks[i]) });
+        parts.push(if ks[i] == start {
+            start.to_string()
+        } else {
+            format!("{start}-{}", ks[i])
+        });
         i += 1;
     }
     parts.join(", ")
@@ -191,8 +216,14 @@ mod tests {
     #[test]
     fn orders_descending_and_scrambled_input() {
         let o = order_slices(&z(&[3.2, 0.0, 4.8, 1.6]), AXIAL);
-        assert_eq!(o.slices.iter().map(|s| s.input).collect::<Vec<_>>(), vec![1, 3, 0, 2]);
-        assert_eq!(o.slices.iter().map(|s| s.k).collect::<Vec<_>>(), vec![0, 1, 2, 3]);
+        assert_eq!(
+            o.slices.iter().map(|s| s.input).collect::<Vec<_>>(),
+            vec![1, 3, 0, 2]
+        );
+        assert_eq!(
+            o.slices.iter().map(|s| s.k).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3]
+        );
         assert!((o.step_mm - 1.6).abs() < 1e-12);
         assert!(o.warnings.is_empty(), "{:?}", o.warnings);
     }
@@ -209,7 +240,11 @@ mod tests {
     #[test]
     fn flags_uneven_spacing_and_shear() {
         let o = order_slices(&z(&[0.0, 1.0, 2.5, 3.5]), AXIAL);
-        assert!(o.warnings.iter().any(|w| w.starts_with("uneven spacing")), "{:?}", o.warnings);
+        assert!(
+            o.warnings.iter().any(|w| w.starts_with("uneven spacing")),
+            "{:?}",
+            o.warnings
+        );
         let tilted: Vec<[f64; 3]> = (0..4).map(|k| [0.0, 0.3 * k as f64, k as f64]).collect();
         let o = order_slices(&tilted, AXIAL);
         assert!(o.warnings.iter().any(|w| w.starts_with("gantry tilt")));
@@ -221,8 +256,14 @@ mod tests {
         // Sagittal: rows along +y, columns along -z → normal = y × -z = -x.
         let n = slice_normal([0.0, 1.0, 0.0, 0.0, 0.0, -1.0]);
         assert_eq!(n, [-1.0, 0.0, 0.0]);
-        let o = order_slices(&[[5.0, 0.0, 0.0], [3.0, 0.0, 0.0], [4.0, 0.0, 0.0]], [0.0, 1.0, 0.0, 0.0, 0.0, -1.0]);
+        let o = order_slices(
+            &[[5.0, 0.0, 0.0], [3.0, 0.0, 0.0], [4.0, 0.0, 0.0]],
+            [0.0, 1.0, 0.0, 0.0, 0.0, -1.0],
+        );
         // Increasing along -x means decreasing x.
-        assert_eq!(o.slices.iter().map(|s| s.input).collect::<Vec<_>>(), vec![0, 2, 1]);
+        assert_eq!(
+            o.slices.iter().map(|s| s.input).collect::<Vec<_>>(),
+            vec![0, 2, 1]
+        );
     }
 }

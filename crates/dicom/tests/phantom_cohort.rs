@@ -7,9 +7,19 @@ use std::path::PathBuf;
 use tumorscope_dicom::{load_patient, scan, Dataset, LoadOptions, ScanOptions};
 use tumorscope_phantom::{generate_patient, write_cohort, CohortWritten, PhantomOptions};
 
-fn cohort(patients: usize, nested: bool, junk: bool, corrupt: bool) -> (tempfile::TempDir, CohortWritten, PhantomOptions) {
+fn cohort(
+    patients: usize,
+    nested: bool,
+    junk: bool,
+    corrupt: bool,
+) -> (tempfile::TempDir, CohortWritten, PhantomOptions) {
     let dir = tempfile::tempdir().unwrap();
-    let options = PhantomOptions { patients, junk_files: junk, corrupt_file: corrupt, ..PhantomOptions::default() };
+    let options = PhantomOptions {
+        patients,
+        junk_files: junk,
+        corrupt_file: corrupt,
+        ..PhantomOptions::default()
+    };
     let written = write_cohort(&dir.path().join("cohort"), &options, nested).unwrap();
     (dir, written, options)
 }
@@ -24,22 +34,40 @@ fn nested_cohort_of_20_with_junk_and_a_corrupt_file() {
     let d = scan_root(&written.root);
 
     assert_eq!(d.patients.len(), 20);
-    let corrupt = written.corrupt.clone().expect("the cohort has a corrupt file");
+    let corrupt = written
+        .corrupt
+        .clone()
+        .expect("the cohort has a corrupt file");
     assert_eq!(d.skipped.len(), 1, "{:?}", d.skipped);
     assert_eq!(d.skipped[0].origin, corrupt);
-    assert!(corrupt.contains(".zip!/3Dircadb1.3/PATIENT_DICOM.zip!/PATIENT_DICOM/image_"), "{corrupt}");
+    assert!(
+        corrupt.contains(".zip!/3Dircadb1.3/PATIENT_DICOM.zip!/PATIENT_DICOM/image_"),
+        "{corrupt}"
+    );
     assert_eq!(d.ignored, written.junk.len(), "junk: {:?}", written.junk);
 
     for truth in &written.patients {
-        let p = d.patient(&truth.label).unwrap_or_else(|| panic!("{} not found", truth.label));
+        let p = d
+            .patient(&truth.label)
+            .unwrap_or_else(|| panic!("{} not found", truth.label));
         assert_eq!(p.series.len(), 1, "{}", truth.label);
         let s = &p.series[0];
         // A gap at either end shortens the grid; an interior gap is kept and filled.
-        let at_end = truth.corrupt_slice_k.is_some_and(|k| k == 0 || k + 1 == truth.dims[2]);
-        let want_dims = [truth.dims[0], truth.dims[1], truth.dims[2] - usize::from(at_end)];
+        let at_end = truth
+            .corrupt_slice_k
+            .is_some_and(|k| k == 0 || k + 1 == truth.dims[2]);
+        let want_dims = [
+            truth.dims[0],
+            truth.dims[1],
+            truth.dims[2] - usize::from(at_end),
+        ];
         assert_eq!(s.geometry.dims, want_dims, "{}", truth.label);
         for a in 0..3 {
-            assert!((s.geometry.spacing_mm[a] - truth.spacing_mm[a]).abs() < 1e-6, "{}", truth.label);
+            assert!(
+                (s.geometry.spacing_mm[a] - truth.spacing_mm[a]).abs() < 1e-6,
+                "{}",
+                truth.label
+            );
         }
         let names: Vec<&str> = s.masks.iter().map(|m| m.name.as_str()).collect();
         let mut want: Vec<&str> = truth.structures.iter().map(String::as_str).collect();
@@ -55,13 +83,27 @@ fn nested_cohort_of_20_with_junk_and_a_corrupt_file() {
                 assert!(s.missing_k.is_empty());
                 for m in &s.masks {
                     // The mask slice beyond the CT is dropped, and said so.
-                    assert_eq!(m.slices.len(), truth.slices - 1, "{} {}", truth.label, m.name);
-                    assert!(m.warnings.iter().any(|w| w.contains("1 only in the mask")), "{:?}", m.warnings);
+                    assert_eq!(
+                        m.slices.len(),
+                        truth.slices - 1,
+                        "{} {}",
+                        truth.label,
+                        m.name
+                    );
+                    assert!(
+                        m.warnings.iter().any(|w| w.contains("1 only in the mask")),
+                        "{:?}",
+                        m.warnings
+                    );
                 }
             }
             Some(k) => {
                 assert_eq!(s.missing_k, vec![k]);
-                assert!(s.warnings.iter().any(|w| w.contains("missing slice")), "{:?}", s.warnings);
+                assert!(
+                    s.warnings.iter().any(|w| w.contains("missing slice")),
+                    "{:?}",
+                    s.warnings
+                );
             }
             None => {
                 assert!(s.warnings.is_empty(), "{}: {:?}", truth.label, s.warnings);
@@ -86,15 +128,33 @@ fn every_encoding_loads_to_exact_hu_and_masks() {
         let img = &loaded.image;
         assert_eq!(img.ct.geometry.dims, phantom.image.ct.geometry.dims);
         let sum: i64 = img.ct.data.iter().map(|&v| v as i64).sum();
-        assert_eq!(sum, truth.hu_sum, "{} ({:?}, {})", truth.label, truth.encoding, truth.transfer_syntax);
-        assert!(img.ct.data == phantom.image.ct.data, "{}: voxels differ", truth.label);
+        assert_eq!(
+            sum, truth.hu_sum,
+            "{} ({:?}, {})",
+            truth.label, truth.encoding, truth.transfer_syntax
+        );
+        assert!(
+            img.ct.data == phantom.image.ct.data,
+            "{}: voxels differ",
+            truth.label
+        );
         for m in &phantom.image.masks {
-            let got = img.mask(&m.name).unwrap_or_else(|| panic!("{}: no mask {}", truth.label, m.name));
-            assert!(got.data == m.data, "{}: mask {} differs", truth.label, m.name);
+            let got = img
+                .mask(&m.name)
+                .unwrap_or_else(|| panic!("{}: no mask {}", truth.label, m.name));
+            assert!(
+                got.data == m.data,
+                "{}: mask {} differs",
+                truth.label,
+                m.name
+            );
             assert_eq!(got.voxel_count(), truth.structure_voxels[&m.name]);
         }
         assert!(loaded.skipped.is_empty(), "{:?}", loaded.skipped);
-        encodings.insert(format!("{:?}/{}/{}/{}", truth.encoding, truth.transfer_syntax, truth.descending, truth.photometric));
+        encodings.insert(format!(
+            "{:?}/{}/{}/{}",
+            truth.encoding, truth.transfer_syntax, truth.descending, truth.photometric
+        ));
     }
     // The cohort really exercised several encodings, syntaxes and slice orders.
     assert!(encodings.len() >= 4, "{encodings:?}");
@@ -110,18 +170,34 @@ fn corrupt_slice_is_interpolated_and_reported() {
     for patients in 1..=3 {
         interior += usize::from(check_corrupt_cohort(patients));
     }
-    assert!(interior > 0, "no cohort had an interior gap: the interpolation path went untested");
+    assert!(
+        interior > 0,
+        "no cohort had an interior gap: the interpolation path went untested"
+    );
 }
 
 /// Loads the cohort's corrupt patient and checks it; returns whether the gap was interior.
 fn check_corrupt_cohort(patients: usize) -> bool {
     let (_dir, written, options) = cohort(patients, false, false, true);
     let d = scan_root(&written.root);
-    let truth = written.patients.iter().find(|t| t.corrupt_slice_k.is_some()).unwrap();
+    let truth = written
+        .patients
+        .iter()
+        .find(|t| t.corrupt_slice_k.is_some())
+        .unwrap();
     let k = truth.corrupt_slice_k.unwrap();
-    let index = written.patients.iter().position(|t| t.label == truth.label).unwrap();
+    let index = written
+        .patients
+        .iter()
+        .position(|t| t.label == truth.label)
+        .unwrap();
     let phantom = generate_patient(index, &options).unwrap();
-    let loaded = load_patient(&d, d.patient(&truth.label).unwrap(), &LoadOptions::default()).unwrap();
+    let loaded = load_patient(
+        &d,
+        d.patient(&truth.label).unwrap(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
     let n = loaded.image.ct.geometry.slice_len();
     if k == 0 || k + 1 == truth.dims[2] {
         // At an end the grid is one slice shorter; the rest must match the truth exactly.
@@ -142,10 +218,17 @@ fn check_corrupt_cohort(patients: usize) -> bool {
                 assert_eq!(got[i], mean);
             }
         } else {
-            assert!(got == &phantom.image.ct.data[kk * n..(kk + 1) * n], "slice {kk}");
+            assert!(
+                got == &phantom.image.ct.data[kk * n..(kk + 1) * n],
+                "slice {kk}"
+            );
         }
     }
-    assert!(loaded.warnings.iter().any(|w| w.contains("missing slice")), "{:?}", loaded.warnings);
+    assert!(
+        loaded.warnings.iter().any(|w| w.contains("missing slice")),
+        "{:?}",
+        loaded.warnings
+    );
     true
 }
 

@@ -9,8 +9,16 @@ use std::path::PathBuf;
 
 use tumorscope_dicom::{load_patient, scan, Dataset, LoadOptions, ScanOptions};
 
-const STRUCTURES: [&str; 8] =
-    ["artery", "bone", "liver", "livertumor1", "livertumor2", "portalvein", "skin", "venoussystem"];
+const STRUCTURES: [&str; 8] = [
+    "artery",
+    "bone",
+    "liver",
+    "livertumor1",
+    "livertumor2",
+    "portalvein",
+    "skin",
+    "venoussystem",
+];
 
 fn real_patient() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/3Dircadb1.17");
@@ -22,7 +30,10 @@ fn real_patient() -> Option<PathBuf> {
         "3Dircadb1.17 not found at `{}` and TUMORSCOPE_REQUIRE_DATA=1",
         dir.display()
     );
-    eprintln!("3Dircadb1.17 not found at `{}`: real-data test skipped", dir.display());
+    eprintln!(
+        "3Dircadb1.17 not found at `{}`: real-data test skipped",
+        dir.display()
+    );
     None
 }
 
@@ -66,21 +77,31 @@ fn scans_the_patient_inside_a_cohort_zip() {
     let tmp = tempfile::tempdir().unwrap();
     let cohort = tmp.path().join("cohort.zip");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&cohort).unwrap());
-    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for name in ["PATIENT_DICOM.zip", "MASKS_DICOM.zip"] {
-        zip.start_file(format!("3Dircadb1.17/{name}"), stored).unwrap();
-        zip.write_all(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+        zip.start_file(format!("3Dircadb1.17/{name}"), stored)
+            .unwrap();
+        zip.write_all(&std::fs::read(dir.join(name)).unwrap())
+            .unwrap();
     }
     zip.start_file("README.txt", stored).unwrap();
     zip.write_all(b"not dicom").unwrap();
     zip.finish().unwrap();
 
-    let d = scan(std::slice::from_ref(&cohort), &ScanOptions::default(), &|| {});
+    let d = scan(
+        std::slice::from_ref(&cohort),
+        &ScanOptions::default(),
+        &|| {},
+    );
     assert_eq!(d.ignored, 1);
     let d = Dataset { ignored: 0, ..d };
     check_inventory(&d);
     let first = &d.patients[0].series[0].slices[0].origin;
-    assert!(first.ends_with("cohort.zip!/3Dircadb1.17/PATIENT_DICOM.zip!/PATIENT_DICOM/image_0"), "{first}");
+    assert!(
+        first.ends_with("cohort.zip!/3Dircadb1.17/PATIENT_DICOM.zip!/PATIENT_DICOM/image_0"),
+        "{first}"
+    );
 }
 
 #[test]

@@ -86,6 +86,24 @@ impl RgbImage {
     }
 
     /// Copies `tile` with its top-left corner at `(x0, y0)` (clipped).
+    /// The `width × height` region at `(x0, y0)`, clipped to the image.
+    pub fn crop(&self, x0: usize, y0: usize, width: usize, height: usize) -> RgbImage {
+        let x0 = x0.min(self.width);
+        let y0 = y0.min(self.height);
+        let w = width.min(self.width - x0);
+        let h = height.min(self.height - y0);
+        let mut pixels = Vec::with_capacity(w * h * 3);
+        for y in y0..y0 + h {
+            let start = (y * self.width + x0) * 3;
+            pixels.extend_from_slice(&self.pixels[start..start + w * 3]);
+        }
+        RgbImage {
+            width: w,
+            height: h,
+            pixels,
+        }
+    }
+
     pub fn paste(&mut self, tile: &RgbImage, x0: usize, y0: usize) {
         if x0 >= self.width {
             return;
@@ -119,4 +137,20 @@ pub(crate) fn alpha_256(opacity: f32) -> u32 {
 pub(crate) fn blend(base: u8, over: u8, alpha: u32) -> u8 {
     let a = alpha.min(256);
     ((base as u32 * (256 - a) + over as u32 * a + 128) >> 8) as u8
+}
+
+#[cfg(test)]
+mod crop_tests {
+    use super::*;
+
+    #[test]
+    fn crop_copies_the_region_and_clips() {
+        let mut img = RgbImage::black(4, 3);
+        img.put(2, 1, [9, 8, 7]);
+        let c = img.crop(1, 1, 2, 2);
+        assert_eq!((c.width, c.height), (2, 2));
+        assert_eq!(c.get(1, 0), Some([9, 8, 7]));
+        let c = img.crop(3, 2, 5, 5);
+        assert_eq!((c.width, c.height), (1, 1));
+    }
 }

@@ -32,7 +32,8 @@ impl CsvWriter {
         self.separator();
         if cell.contains([',', '"', '\r', '\n']) {
             self.out.push(b'"');
-            self.out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
+            self.out
+                .extend_from_slice(cell.replace('"', "\"\"").as_bytes());
             self.out.push(b'"');
         } else {
             self.out.extend_from_slice(cell.as_bytes());

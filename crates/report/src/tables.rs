@@ -148,7 +148,9 @@ pub(crate) fn inclusion_text(inclusion: LiverInclusion) -> &'static str {
 
 fn organs_cell(s: &PatientStats) -> String {
     join(
-        s.organs.iter().map(|o| format!("{}={}", o.name, o.volume_ml)),
+        s.organs
+            .iter()
+            .map(|o| format!("{}={}", o.name, o.volume_ml)),
         ";",
     )
 }

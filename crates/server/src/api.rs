@@ -1,0 +1,260 @@
+//! The HTTP routes: JSON documents about patients, raw typed-array payloads and the page.
+//!
+//! | route | answer |
+//! |---|---|
+//! | `GET /api/patients` | `[PatientSummary]` |
+//! | `GET /api/patients/{id}` | geometry, structures (name, role, bit, colour), metadata, stats |
+//! | `GET /api/patients/{id}/ct?level=&k0=&k1=` | little-endian `Int16Array` bytes |
+//! | `GET /api/patients/{id}/masks?level=&k0=&k1=` | bit `n` = structure `n`, 1/2/4 bytes per voxel |
+//! | `GET /api/presets` | window presets of `tumorscope-core` |
+//! | `GET /`, `GET /{asset}` | the embedded page |
+//!
+//! Binary payloads carry `x-tumorscope-dims` (`columns,rows,slices` of the payload),
+//! `x-tumorscope-step` (column/row step) and `x-tumorscope-k0` (first slice). Ids are the small
+//! integers of the list; anything else, and every unknown path, is a 404.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tumorscope_analysis::PatientStats;
+use tumorscope_core::{classify_structure, StructureRole, WINDOW_PRESETS};
+
+use crate::assets::asset;
+use crate::cache::ImageCache;
+use crate::encode::{ct_bytes, mask_bytes, mask_bytes_per_voxel, Selection, MAX_MASK_BITS};
+use crate::{PatientSource, PatientSummary};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub source: Arc<dyn PatientSource>,
+    pub cache: Arc<ImageCache>,
+    pub viewer_dir: Option<Arc<PathBuf>>,
+}
+
+/// The router of the API and the page over `source`, caching up to `cache_bytes` of images.
+pub fn router(source: Arc<dyn PatientSource>, cache_bytes: u64, viewer_dir: Option<PathBuf>) -> Router {
+    let state = AppState { source, cache: Arc::new(ImageCache::new(cache_bytes)), viewer_dir: viewer_dir.map(Arc::new) };
+    Router::new()
+        .route("/", get(index))
+        .route("/api/presets", get(presets))
+        .route("/api/patients", get(list))
+        .route("/api/patients/{id}", get(patient))
+        .route("/api/patients/{id}/ct", get(ct))
+        .route("/api/patients/{id}/masks", get(masks))
+        .route("/{name}", get(static_file))
+        .fallback(not_found)
+        .with_state(state)
+        // Fastest levels: CT payloads are tens of MB and the link is usually local.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found").into_response()
+}
+
+async fn index(State(s): State<AppState>) -> Response {
+    serve_asset("index.html", &s)
+}
+
+async fn static_file(State(s): State<AppState>, Path(name): Path<String>) -> Response {
+    serve_asset(&name, &s)
+}
+
+fn serve_asset(name: &str, s: &AppState) -> Response {
+    match asset(name, s.viewer_dir.as_deref().map(|p| p.as_path())) {
+        Some((content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], bytes).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[derive(Serialize)]
+struct PresetJson {
+    name: &'static str,
+    width: f64,
+    center: f64,
+    source: &'static str,
+}
+
+async fn presets() -> Json<Vec<PresetJson>> {
+    Json(
+        WINDOW_PRESETS
+            .iter()
+            .map(|p| PresetJson { name: p.name, width: p.window.width, center: p.window.center, source: p.source })
+            .collect(),
+    )
+}
+
+async fn list(State(s): State<AppState>) -> Response {
+    let source = s.source.clone();
+    match tokio::task::spawn_blocking(move || source.patients()).await {
+        Ok(list) => Json(list).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("listing patients failed: {e}")),
+    }
+}
+
+/// A structure as the page sees it.
+#[derive(Debug, Serialize)]
+pub struct StructureJson {
+    pub name: String,
+    pub role: StructureRole,
+    /// Bit in the mask payload; `None` past the 32nd structure.
+    pub bit: Option<usize>,
+    /// Default overlay colour, `#rrggbb`.
+    pub color: String,
+}
+
+/// The patient document.
+#[derive(Debug, Serialize)]
+pub struct PatientJson {
+    #[serde(flatten)]
+    pub summary: PatientSummary,
+    /// Row-major 4×4 affine from `[i, j, k, 1]` to LPS mm.
+    pub voxel_to_patient: [[f64; 4]; 4],
+    pub structure_list: Vec<StructureJson>,
+    pub mask_bytes_per_voxel: usize,
+    pub metadata: Vec<(String, String)>,
+    pub stats: Option<PatientStats>,
+}
+
+/// Default overlay colours: liver amber, tumors red then magenta/yellow, cysts cyan, others
+/// from a palette that avoids those.
+pub fn default_color(role: StructureRole, nth_of_role: usize) -> &'static str {
+    const TUMORS: [&str; 4] = ["#ff2d2d", "#ff3df5", "#ffe53d", "#ff8c1a"];
+    const OTHERS: [&str; 8] = ["#3d7dff", "#3dff7a", "#b07dff", "#7df0ff", "#c8c8c8", "#9aff3d", "#ff9ac8", "#3dc8a0"];
+    match role {
+        StructureRole::Liver => "#d9a441",
+        StructureRole::Tumor => TUMORS[nth_of_role % TUMORS.len()],
+        StructureRole::Cyst => "#2de0ff",
+        StructureRole::Other => OTHERS[nth_of_role % OTHERS.len()],
+    }
+}
+
+fn parse_id(raw: &str, s: &AppState) -> Option<(u32, PatientSummary)> {
+    // Only plain decimal integers: no signs, spaces or paths.
+    if raw.is_empty() || raw.len() > 9 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let id: u32 = raw.parse().ok()?;
+    let summary = s.source.patients().into_iter().find(|p| p.id == id)?;
+    Some((id, summary))
+}
+
+async fn patient(State(s): State<AppState>, Path(raw): Path<String>) -> Response {
+    let Some((id, summary)) = parse_id(&raw, &s) else { return not_found().await };
+    let image = match s.cache.get(&s.source, id).await {
+        Ok(image) => image,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    let source = s.source.clone();
+    let (stats, metadata) = match tokio::task::spawn_blocking(move || (source.stats(id, &image), source.metadata(id))).await {
+        Ok(v) => v,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("analysis failed: {e}")),
+    };
+    // The list may have learnt the tumor count meanwhile.
+    let summary = s.source.patients().into_iter().find(|p| p.id == id).unwrap_or(summary);
+    let mut counts = [0usize; 4];
+    let structure_list = summary
+        .structures
+        .iter()
+        .enumerate()
+        .map(|(n, name)| {
+            let role = classify_structure(name);
+            let slot = role as usize;
+            let color = default_color(role, counts[slot]).to_owned();
+            counts[slot] += 1;
+            StructureJson { name: name.clone(), role, bit: (n < MAX_MASK_BITS).then_some(n), color }
+        })
+        .collect();
+    let g = tumorscope_core::Geometry {
+        dims: summary.dims,
+        spacing_mm: summary.spacing_mm,
+        origin_mm: summary.origin_mm,
+        direction: summary.direction,
+    };
+    let doc = PatientJson {
+        voxel_to_patient: g.voxel_to_patient_matrix(),
+        mask_bytes_per_voxel: mask_bytes_per_voxel(summary.structures.len().min(MAX_MASK_BITS)),
+        structure_list,
+        metadata,
+        stats,
+        summary,
+    };
+    Json(doc).into_response()
+}
+
+/// Query of the binary payloads.
+#[derive(Debug, Deserialize)]
+pub struct PayloadQuery {
+    pub level: Option<u32>,
+    pub k0: Option<usize>,
+    pub k1: Option<usize>,
+}
+
+#[derive(Clone, Copy)]
+enum Payload {
+    Ct,
+    Masks,
+}
+
+async fn ct(state: State<AppState>, id: Path<String>, query: Option<Query<PayloadQuery>>) -> Response {
+    payload(state, id, query, Payload::Ct).await
+}
+
+async fn masks(state: State<AppState>, id: Path<String>, query: Option<Query<PayloadQuery>>) -> Response {
+    payload(state, id, query, Payload::Masks).await
+}
+
+async fn payload(
+    State(s): State<AppState>,
+    Path(raw): Path<String>,
+    query: Option<Query<PayloadQuery>>,
+    what: Payload,
+) -> Response {
+    let Some(Query(q)) = query else {
+        return error(StatusCode::BAD_REQUEST, "query must be `level`, `k0`, `k1` as integers".to_owned());
+    };
+    let Some((id, _)) = parse_id(&raw, &s) else { return not_found().await };
+    let image = match s.cache.get(&s.source, id).await {
+        Ok(image) => image,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    let g = image.ct.geometry.clone();
+    let sel = match Selection::new(&g, q.level, q.k0, q.k1) {
+        Ok(sel) => sel,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    let dims = sel.dims(&g);
+    let encoded = tokio::task::spawn_blocking(move || match what {
+        Payload::Ct => ct_bytes(&g, &image.ct.data, &sel),
+        Payload::Masks => mask_bytes(&g, &image.masks, &sel),
+    })
+    .await;
+    let bytes = match encoded {
+        Ok(b) => b,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("encoding failed: {e}")),
+    };
+    let mut response = Response::new(Body::from(bytes));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let text = |v: String| HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static(""));
+    h.insert("x-tumorscope-dims", text(format!("{},{},{}", dims[0], dims[1], dims[2])));
+    h.insert("x-tumorscope-step", text(sel.step.to_string()));
+    h.insert("x-tumorscope-k0", text(sel.k0.to_string()));
+    response
+}
+
+fn error(status: StatusCode, message: String) -> Response {
+    (status, Json(serde_json::json!({ "error": message }))).into_response()
+}

@@ -1,0 +1,51 @@
+//! Where the server gets patients from: a trait the caller implements, so the server itself
+//! never scans, loads or analyses anything.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use tumorscope_analysis::PatientStats;
+use tumorscope_core::PatientImage;
+
+/// One line of the patient list, known without loading the volume.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatientSummary {
+    /// Small integer chosen by the source (an index); the only handle clients ever see.
+    pub id: u32,
+    pub label: String,
+    pub series_description: String,
+    pub modality: String,
+    /// `[columns, rows, slices]`.
+    pub dims: [usize; 3],
+    pub spacing_mm: [f64; 3],
+    pub origin_mm: [f64; 3],
+    /// Unit vectors of the `i`, `j`, `k` axes in LPS.
+    pub direction: [[f64; 3]; 3],
+    /// Structure names in the order `load` returns their masks.
+    pub structures: Vec<String>,
+    /// Known once the patient was analysed (`None` before).
+    pub tumor_count: Option<usize>,
+    pub tumor_volume_ml: Option<f64>,
+    pub tumor_burden_pct: Option<f64>,
+    /// Warnings of the scan (geometry, missing slices …).
+    pub warnings: Vec<String>,
+}
+
+/// The patients a server shows. Implementations do the loading and the analysis; the server
+/// caches loaded images (LRU, bounded by bytes) and calls these from blocking threads.
+pub trait PatientSource: Send + Sync + 'static {
+    /// Every patient, in list order.
+    fn patients(&self) -> Vec<PatientSummary>;
+
+    /// Loads the CT and masks of patient `id` (slow: disk, decoding). The error is a
+    /// user-facing message.
+    fn load(&self, id: u32) -> Result<Arc<PatientImage>, String>;
+
+    /// Statistics of patient `id`, computed from its loaded `image` (implementations cache them).
+    fn stats(&self, id: u32, image: &PatientImage) -> Option<PatientStats>;
+
+    /// Descriptive metadata (name/value pairs: study date, scanner, transfer syntax …).
+    fn metadata(&self, _id: u32) -> Vec<(String, String)> {
+        Vec::new()
+    }
+}

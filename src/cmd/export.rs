@@ -1,0 +1,169 @@
+//! `tumorscope export PATH --nifti DIR`: each patient's CT and masks as `.nii.gz` with a correct
+//! affine, for ITK-SNAP, 3D Slicer, nibabel and nnU-Net.
+//!
+//! Per patient `DIR/<patient>/`: `ct.nii.gz` (int16 HU), `masks/<structure>.nii.gz` (uint8 0/1),
+//! `labels.nii.gz` (every structure one value, see `labels.json`; where structures overlap the
+//! later one in the order other → liver → cyst → tumor wins) and `liver_tumor.nii.gz` (the
+//! LiTS/MSD convention: 1 liver, 2 tumor, tumor taking precedence).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::Serialize;
+use tumorscope_core::{PatientImage, StructureRole};
+use tumorscope_dicom::{load_patient, LoadOptions, Skipped};
+use tumorscope_nifti::{write_mask_u8, write_volume_i16};
+
+use super::inputs::InputArgs;
+use super::scan::scan_inputs;
+use crate::ui::{report_skipped, write_atomic, Ui};
+use crate::Outcome;
+
+/// Write CT and masks of every patient as NIfTI.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Output folder for `<patient>/ct.nii.gz` …
+    #[arg(long, value_name = "DIR")]
+    pub nifti: PathBuf,
+    /// Only this patient.
+    #[arg(long)]
+    pub patient: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct LabelEntry {
+    value: u8,
+    name: String,
+    role: StructureRole,
+}
+
+pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
+    let dataset = scan_inputs(&args.inputs, ui)?;
+    let options = LoadOptions {
+        walk: args.inputs.walk_options()?,
+    };
+    let patients: Vec<_> = dataset
+        .patients
+        .iter()
+        .filter(|p| args.patient.as_deref().is_none_or(|l| l == p.label))
+        .collect();
+    if patients.is_empty() {
+        anyhow::bail!("no patient to export");
+    }
+    let bar = ui.bar(patients.len() as u64, "exporting");
+    let results: Vec<(String, anyhow::Result<Vec<Skipped>>)> = patients
+        .par_iter()
+        .map(|p| {
+            let r = (|| {
+                let loaded = load_patient(&dataset, p, &options)?;
+                let dir = args.nifti.join(super::organize_name(&p.label)?);
+                export_patient(&loaded.image, &dir)?;
+                for w in &loaded.warnings {
+                    bar.suspend(|| eprintln!("warning: {}: {w}", p.label));
+                }
+                Ok(loaded.skipped)
+            })();
+            bar.inc(1);
+            (p.label.clone(), r)
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut skipped = dataset.skipped.clone();
+    for (label, r) in results {
+        match r {
+            Ok(s) => {
+                println!(
+                    "{label}: written to `{}`",
+                    args.nifti.join(&label).display()
+                );
+                skipped.extend(s);
+            }
+            Err(e) => skipped.push(Skipped {
+                origin: label,
+                reason: format!("{e:#}"),
+            }),
+        }
+    }
+    report_skipped(&skipped);
+    Ok(if skipped.is_empty() {
+        Outcome::Complete
+    } else {
+        Outcome::Skipped
+    })
+}
+
+/// Writes one patient's files into `dir`.
+pub fn export_patient(image: &PatientImage, dir: &std::path::Path) -> anyhow::Result<()> {
+    let g = &image.ct.geometry;
+    fs_err::create_dir_all(dir.join("masks"))?;
+    write_volume_i16(&dir.join("ct.nii.gz"), &image.ct).context("cannot write the CT")?;
+    let mut labels = vec![0u8; g.len()];
+    let mut entries = Vec::new();
+    let rank = |r: StructureRole| match r {
+        StructureRole::Other => 0,
+        StructureRole::Liver => 1,
+        StructureRole::Cyst => 2,
+        StructureRole::Tumor => 3,
+    };
+    let mut order: Vec<(usize, &tumorscope_core::LabelMask)> =
+        image.masks.iter().enumerate().collect();
+    order.sort_by_key(|(n, m)| (rank(m.role), *n));
+    for m in &image.masks {
+        let name = super::organize_name(&m.name)?;
+        write_mask_u8(
+            &dir.join("masks").join(format!("{name}.nii.gz")),
+            g,
+            &m.data,
+        )
+        .with_context(|| format!("cannot write mask `{}`", m.name))?;
+    }
+    for (n, m) in &order {
+        let value = u8::try_from(*n + 1).context("more than 255 structures")?;
+        for (l, &v) in labels.iter_mut().zip(&m.data) {
+            if v != 0 {
+                *l = value;
+            }
+        }
+        entries.push(LabelEntry {
+            value,
+            name: m.name.clone(),
+            role: m.role,
+        });
+    }
+    entries.sort_by_key(|e| e.value);
+    write_mask_u8(&dir.join("labels.nii.gz"), g, &labels).context("cannot write the label map")?;
+    write_atomic(
+        &dir.join("labels.json"),
+        &serde_json::to_vec_pretty(&entries)?,
+    )?;
+
+    let mut lits = vec![0u8; g.len()];
+    for m in image
+        .masks
+        .iter()
+        .filter(|m| m.role == StructureRole::Liver)
+    {
+        for (l, &v) in lits.iter_mut().zip(&m.data) {
+            if v != 0 {
+                *l = 1;
+            }
+        }
+    }
+    for m in image
+        .masks
+        .iter()
+        .filter(|m| m.role == StructureRole::Tumor)
+    {
+        for (l, &v) in lits.iter_mut().zip(&m.data) {
+            if v != 0 {
+                *l = 2;
+            }
+        }
+    }
+    write_mask_u8(&dir.join("liver_tumor.nii.gz"), g, &lits)
+        .context("cannot write the liver/tumor map")?;
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! `tumorscope render PATH`: one PNG of one patient — a slice of any plane, a montage or a MIP,
+//! windowed, with structure overlays, orientation letters and legend.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use tumorscope_core::Window;
+use tumorscope_dicom::{load_patient, LoadOptions};
+use tumorscope_render::{
+    encode_png, render_mip, render_montage, render_slice, resolve_overlays, slice_at_mm, Plane,
+    RenderOptions, SliceRequest,
+};
+
+use super::inputs::{pick_patient, InputArgs};
+use super::scan::scan_inputs;
+use crate::ui::{report_skipped, write_atomic, Ui};
+use crate::Outcome;
+
+/// Draw one image of one patient (slice, montage or MIP) as PNG.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Which patient, when the path holds several.
+    #[arg(long)]
+    pub patient: Option<String>,
+    /// Plane of the image.
+    #[arg(long, default_value = "axial")]
+    pub plane: Plane,
+    /// Slice index on the plane's axis of the loaded volume (axial k, coronal j, sagittal i);
+    /// default: the middle slice.
+    #[arg(long, conflicts_with = "at_mm")]
+    pub slice: Option<usize>,
+    /// The slice through this LPS point, `x,y,z` in mm.
+    #[arg(long, value_name = "X,Y,Z", allow_hyphen_values = true)]
+    pub at_mm: Option<String>,
+    /// Window preset (liver, abdomen, lung, bone, brain …) or `WIDTH/LEVEL`.
+    #[arg(long, default_value = "abdomen", allow_hyphen_values = true)]
+    pub window: String,
+    /// Overlays: `liver,tumors,portalvein`; each item may add `:fill`/`:outline`, an opacity
+    /// (`0.3`) or a colour (`#ff0000`); `tumors` = every tumor structure, `all` = every mask.
+    #[arg(long, default_value = "")]
+    pub overlay: String,
+    /// A lightbox of N slices instead of one.
+    #[arg(long, value_name = "N", conflicts_with_all = ["mip", "slice", "at_mm"])]
+    pub montage: Option<usize>,
+    /// Maximum intensity projection along the plane's normal.
+    #[arg(long, conflicts_with_all = ["slice", "at_mm"])]
+    pub mip: bool,
+    /// Output pixels per smallest voxel spacing.
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// No orientation letters, legend or caption.
+    #[arg(long)]
+    pub no_annotations: bool,
+    /// Output PNG.
+    #[arg(long, short)]
+    pub out: PathBuf,
+}
+
+pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
+    let window = Window::parse(&args.window)?;
+    let dataset = scan_inputs(&args.inputs, ui)?;
+    let patient = pick_patient(&dataset, args.patient.as_deref())?;
+    let options = LoadOptions {
+        walk: args.inputs.walk_options()?,
+    };
+    let loaded = load_patient(&dataset, patient, &options)?;
+    let image = &loaded.image;
+    let opts = RenderOptions {
+        window,
+        overlays: resolve_overlays(image, &args.overlay)?,
+        annotations: !args.no_annotations,
+        scale: args.scale,
+    };
+    let rgb = if let Some(n) = args.montage {
+        render_montage(image, args.plane, n, None, &opts)?
+    } else if args.mip {
+        render_mip(image, args.plane, &opts)?
+    } else {
+        let index = match (&args.slice, &args.at_mm) {
+            (Some(i), _) => *i,
+            (None, Some(xyz)) => slice_at_mm(&image.ct.geometry, args.plane, parse_xyz(xyz)?)?,
+            (None, None) => args.plane.slice_count(&image.ct.geometry) / 2,
+        };
+        render_slice(
+            image,
+            SliceRequest {
+                plane: args.plane,
+                index,
+            },
+            &opts,
+        )?
+    };
+    let png = encode_png(&rgb)?;
+    write_atomic(&args.out, &png)
+        .with_context(|| format!("cannot write `{}`", args.out.display()))?;
+    println!(
+        "{}: {}×{} {} image written to `{}`",
+        patient.label,
+        rgb.width,
+        rgb.height,
+        args.plane,
+        args.out.display()
+    );
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut skipped = dataset.skipped.clone();
+    skipped.extend(loaded.skipped);
+    report_skipped(&skipped);
+    Ok(if skipped.is_empty() {
+        Outcome::Complete
+    } else {
+        Outcome::Skipped
+    })
+}
+
+fn parse_xyz(s: &str) -> anyhow::Result<[f64; 3]> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("`{s}` is not `x,y,z` in mm"))?;
+    match v.as_slice() {
+        [x, y, z] => Ok([*x, *y, *z]),
+        _ => bail!("`{s}` is not `x,y,z` in mm"),
+    }
+}
