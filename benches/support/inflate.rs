@@ -33,7 +33,6 @@ impl Inflated {
 }
 
 /// Reads the zip at `path` and inflates every file entry in parallel.
-
 ///
 /// The file read is inside the measured work on purpose: the loader pays for it too (from the
 /// page cache once warm).

@@ -52,6 +52,9 @@ pub fn write_demo(dir: &Path, cohort: &DemoCohort) -> anyhow::Result<PathBuf> {
     let options = PhantomOptions {
         patients: cohort.patients,
         seed: cohort.seed,
+        // Body-sized: a 384 mm field of view and 192 mm of slices, so volumes look like real ones.
+        dims: [192, 192, 48],
+        spacing_mm: [2.0, 2.0, 4.0],
         // A clean demo: no junk and no corrupt file, so the exit status is 0.
         junk_files: false,
         corrupt_file: false,

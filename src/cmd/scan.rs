@@ -66,6 +66,9 @@ pub fn summary(d: &Dataset) -> String {
         let layout = match p.layout {
             tumorscope_dicom::Layout::Ircad => "3D-IRCADb layout",
             tumorscope_dicom::Layout::Generic => "DICOM by UIDs",
+            tumorscope_dicom::Layout::Lits => "LiTS NIfTI",
+            tumorscope_dicom::Layout::Msd => "Medical Segmentation Decathlon NIfTI",
+            tumorscope_dicom::Layout::Nifti => "NIfTI",
         };
         let _ = writeln!(out, "{}  ({layout})", p.label);
         for s in &p.series {
@@ -85,7 +88,7 @@ pub fn summary(d: &Dataset) -> String {
                 g.spacing_mm[0],
                 g.spacing_mm[1],
                 g.spacing_mm[2],
-                s.slices.len()
+                s.file_count()
             );
             if s.localizer {
                 out.push_str("  localizer");

@@ -276,20 +276,19 @@ fn component_note(
     dropped: usize,
     min_volume_ml: f64,
 ) -> Option<String> {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let masks = plural(structures, "tumor mask", "tumor masks");
+    let components = plural(found, "component", "components");
     let mut parts = Vec::new();
     if found < structures {
-        parts.push(format!(
-            "{structures} tumor masks, {found} components: tumors touch or overlap"
-        ));
+        parts.push(format!("{masks}, {components}: tumors touch or overlap"));
     } else if found > structures {
-        parts.push(format!(
-            "{structures} tumor masks split into {found} components"
-        ));
+        parts.push(format!("{masks} split into {components}"));
     }
     if dropped > 0 {
-        parts.push(format!(
-            "{dropped} components smaller than {min_volume_ml} ml dropped"
-        ));
+        let dropped = plural(dropped, "component", "components");
+        parts.push(format!("{dropped} smaller than {min_volume_ml} mL dropped"));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
 }

@@ -77,7 +77,7 @@ fn corner_touching_tumors_depend_on_connectivity() {
     assert_eq!(s26.tumor_structures, 2);
     assert_eq!(
         s26.note.as_deref(),
-        Some("2 tumor masks, 1 components: tumors touch or overlap")
+        Some("2 tumor masks, 1 component: tumors touch or overlap")
     );
     for c in [Connectivity::Six, Connectivity::Eighteen] {
         let s = analyze_patient(&img, &with(c)).unwrap();
@@ -348,7 +348,7 @@ fn recist_targets_and_thresholds() {
     assert_eq!((s.tumor_count, s.dropped_small), (2, 2));
     assert_eq!(
         s.note.as_deref(),
-        Some("2 components smaller than 0.025 ml dropped")
+        Some("2 components smaller than 0.025 mL dropped")
     );
 }
 
@@ -396,7 +396,7 @@ fn one_mask_split_into_components() {
     assert_eq!(s.tumor_count, 3);
     assert_eq!(
         s.note.as_deref(),
-        Some("1 tumor masks split into 3 components")
+        Some("1 tumor mask split into 3 components")
     );
     // Equal volumes keep raster order: ids follow i.
     assert_eq!(

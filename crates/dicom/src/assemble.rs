@@ -356,6 +356,7 @@ fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> 
         localizer,
         missing_k: ordered.missing.clone(),
         header,
+        nifti: None,
     }
 }
 

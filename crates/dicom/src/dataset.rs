@@ -14,6 +14,21 @@ pub enum Layout {
     Ircad,
     /// Clinical export grouped by Patient/Study/Series UIDs.
     Generic,
+    /// LiTS NIfTI: `volume-N` with `segmentation-N` (1 liver, 2 tumor).
+    Lits,
+    /// Medical Segmentation Decathlon / nnU-Net task folder (NIfTI).
+    Msd,
+    /// A NIfTI image without a known dataset layout.
+    Nifti,
+}
+
+/// Where a NIfTI series' voxels are (a NIfTI case is one file, not one file per slice).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NiftiSource {
+    pub image: std::path::PathBuf,
+    pub labels: Option<std::path::PathBuf>,
+    /// Structure name of each label value.
+    pub label_names: Vec<(u8, String)>,
 }
 
 /// One file that belongs to a series, in slice order.
@@ -76,12 +91,23 @@ pub struct Series {
     pub missing_k: Vec<usize>,
     /// Header of the first slice: the series' metadata.
     pub header: InstanceHeader,
+    /// Set for series read from NIfTI files (then `slices` is empty).
+    pub nifti: Option<NiftiSource>,
 }
 
 impl Series {
     /// Whether this series can be loaded as a volume (not a localizer, at least 2 slices).
     pub fn is_volume(&self) -> bool {
         !self.localizer && self.geometry.dims[2] >= 2
+    }
+
+    /// Number of image files (slices for DICOM; one file holds them all for NIfTI).
+    pub fn file_count(&self) -> usize {
+        if self.nifti.is_some() {
+            self.geometry.dims[2]
+        } else {
+            self.slices.len()
+        }
     }
 }
 

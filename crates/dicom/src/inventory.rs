@@ -54,7 +54,7 @@ impl SeriesEntry {
             series_uid: s.series_uid.clone(),
             modality: s.modality.clone(),
             description: s.description.clone(),
-            slices: s.slices.len(),
+            slices: s.file_count(),
             dims: s.geometry.dims,
             spacing_mm: s.geometry.spacing_mm,
             localizer: s.localizer,

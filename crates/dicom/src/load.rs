@@ -66,6 +66,18 @@ pub fn load_series(
     series: &Series,
     options: &LoadOptions,
 ) -> Result<LoadedPatient, DicomError> {
+    if let Some(source) = &series.nifti {
+        let case = crate::nifti_cases::case_of(patient, source);
+        let image = tumorscope_nifti::load_case(&case).map_err(|e| DicomError::Read {
+            origin: source.image.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        return Ok(LoadedPatient {
+            image,
+            warnings: series.warnings.clone(),
+            skipped: Vec::new(),
+        });
+    }
     let g = series.geometry.clone();
     let mut wanted: HashMap<&str, Want> = HashMap::new();
     for s in &series.slices {

@@ -11,6 +11,7 @@ use crate::assemble::{assemble, ScannedInstance};
 use crate::dataset::{Dataset, Skipped};
 use crate::header::{parse_header, HeaderOutcome, HEADER_PREFIX_BYTES};
 use crate::layout::classify_path;
+use crate::nifti_cases::{is_nifti_name, nifti_patients};
 use crate::InstanceHeader;
 
 /// Options of [`scan`].
@@ -29,7 +30,22 @@ enum Scanned {
 /// Scans `paths` (folders, files, zip archives at any depth) and organizes what it finds.
 /// `on_entry` is called once per entry read (for progress bars).
 pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Sync)) -> Dataset {
-    let select = |_: &Origin| Visit::Enter;
+    // NIfTI files are read by their own discovery below (on disk) and never count as junk;
+    // inside an archive they cannot be read yet, and the user is told.
+    let nifti_in_archives = std::sync::Mutex::new(Vec::new());
+    let select = |o: &Origin| {
+        if is_nifti_name(o.file_name()) {
+            if o.is_in_archive() {
+                nifti_in_archives
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(o.to_string());
+            }
+            Visit::Skip
+        } else {
+            Visit::Enter
+        }
+    };
     let visit = |entry: Entry<'_>| {
         let out = scan_entry(entry);
         on_entry();
@@ -65,10 +81,27 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
             }),
         }
     }
-    skipped.sort_by(|a, b| a.origin.cmp(&b.origin));
+    for origin in nifti_in_archives
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+    {
+        skipped.push(Skipped {
+            origin,
+            reason:
+                "NIfTI inside an archive is not read\nhint: extract the archive and scan the folder"
+                    .to_owned(),
+        });
+    }
     let count = instances.len();
     let fallback = |root: usize| fallback_label(&paths[root]);
-    let patients = assemble(instances, &fallback);
+    let mut patients = assemble(instances, &fallback);
+    for (index, root) in paths.iter().enumerate() {
+        let (nifti, problems) = nifti_patients(root, index);
+        patients.extend(nifti);
+        skipped.extend(problems);
+    }
+    patients.sort_by(|a, b| crate::natural_cmp(&a.label, &b.label));
+    skipped.sort_by(|a, b| a.origin.cmp(&b.origin));
     Dataset {
         roots: paths.to_vec(),
         patients,

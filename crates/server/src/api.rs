@@ -3,7 +3,7 @@
 //! | route | answer |
 //! |---|---|
 //! | `GET /api/patients` | `[PatientSummary]` |
-//! | `GET /api/patients/{id}` | geometry, structures (name, role, bit, colour), metadata, stats |
+//! | `GET /api/patients/{id}?stats=` | geometry, structures (name, role, bit, colour), metadata, stats (loads and analyses unless `stats=false`) |
 //! | `GET /api/patients/{id}/ct?level=&k0=&k1=` | little-endian `Int16Array` bytes |
 //! | `GET /api/patients/{id}/masks?level=&k0=&k1=` | bit `n` = structure `n`, 1/2/4 bytes per voxel |
 //! | `GET /api/presets` | window presets of `tumorscope-core` |
@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -41,8 +42,16 @@ pub(crate) struct AppState {
 }
 
 /// The router of the API and the page over `source`, caching up to `cache_bytes` of images.
-pub fn router(source: Arc<dyn PatientSource>, cache_bytes: u64, viewer_dir: Option<PathBuf>) -> Router {
-    let state = AppState { source, cache: Arc::new(ImageCache::new(cache_bytes)), viewer_dir: viewer_dir.map(Arc::new) };
+pub fn router(
+    source: Arc<dyn PatientSource>,
+    cache_bytes: u64,
+    viewer_dir: Option<PathBuf>,
+) -> Router {
+    let state = AppState {
+        source,
+        cache: Arc::new(ImageCache::new(cache_bytes)),
+        viewer_dir: viewer_dir.map(Arc::new),
+    };
     Router::new()
         .route("/", get(index))
         .route("/api/presets", get(presets))
@@ -71,9 +80,14 @@ async fn static_file(State(s): State<AppState>, Path(name): Path<String>) -> Res
 
 fn serve_asset(name: &str, s: &AppState) -> Response {
     match asset(name, s.viewer_dir.as_deref().map(|p| p.as_path())) {
-        Some((content_type, bytes)) => {
-            ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], bytes).into_response()
-        }
+        Some((content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            bytes,
+        )
+            .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -90,7 +104,12 @@ async fn presets() -> Json<Vec<PresetJson>> {
     Json(
         WINDOW_PRESETS
             .iter()
-            .map(|p| PresetJson { name: p.name, width: p.window.width, center: p.window.center, source: p.source })
+            .map(|p| PresetJson {
+                name: p.name,
+                width: p.window.width,
+                center: p.window.center,
+                source: p.source,
+            })
             .collect(),
     )
 }
@@ -99,7 +118,10 @@ async fn list(State(s): State<AppState>) -> Response {
     let source = s.source.clone();
     match tokio::task::spawn_blocking(move || source.patients()).await {
         Ok(list) => Json(list).into_response(),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("listing patients failed: {e}")),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("listing patients failed: {e}"),
+        ),
     }
 }
 
@@ -131,7 +153,9 @@ pub struct PatientJson {
 /// from a palette that avoids those.
 pub fn default_color(role: StructureRole, nth_of_role: usize) -> &'static str {
     const TUMORS: [&str; 4] = ["#ff2d2d", "#ff3df5", "#ffe53d", "#ff8c1a"];
-    const OTHERS: [&str; 8] = ["#3d7dff", "#3dff7a", "#b07dff", "#7df0ff", "#c8c8c8", "#9aff3d", "#ff9ac8", "#3dc8a0"];
+    const OTHERS: [&str; 8] = [
+        "#3d7dff", "#3dff7a", "#b07dff", "#7df0ff", "#c8c8c8", "#9aff3d", "#ff9ac8", "#3dc8a0",
+    ];
     match role {
         StructureRole::Liver => "#d9a441",
         StructureRole::Tumor => TUMORS[nth_of_role % TUMORS.len()],
@@ -150,19 +174,54 @@ fn parse_id(raw: &str, s: &AppState) -> Option<(u32, PatientSummary)> {
     Some((id, summary))
 }
 
-async fn patient(State(s): State<AppState>, Path(raw): Path<String>) -> Response {
-    let Some((id, summary)) = parse_id(&raw, &s) else { return not_found().await };
-    let image = match s.cache.get(&s.source, id).await {
-        Ok(image) => image,
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+/// Query of the patient document: `stats=false` answers from the scan alone, without loading.
+#[derive(Debug, Deserialize)]
+pub struct PatientQuery {
+    pub stats: Option<bool>,
+}
+
+async fn patient(
+    State(s): State<AppState>,
+    Path(raw): Path<String>,
+    query: Result<Query<PatientQuery>, QueryRejection>,
+) -> Response {
+    let Some((id, summary)) = parse_id(&raw, &s) else {
+        return not_found().await;
+    };
+    let want_stats = query
+        .map(|Query(q)| q.stats.unwrap_or(true))
+        .unwrap_or(true);
+    let image = if want_stats {
+        match s.cache.get(&s.source, id).await {
+            Ok(image) => Some(image),
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+        }
+    } else {
+        None
     };
     let source = s.source.clone();
-    let (stats, metadata) = match tokio::task::spawn_blocking(move || (source.stats(id, &image), source.metadata(id))).await {
+    let work = move || {
+        (
+            image.and_then(|image| source.stats(id, &image)),
+            source.metadata(id),
+        )
+    };
+    let (stats, metadata) = match tokio::task::spawn_blocking(work).await {
         Ok(v) => v,
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("analysis failed: {e}")),
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("analysis failed: {e}"),
+            )
+        }
     };
     // The list may have learnt the tumor count meanwhile.
-    let summary = s.source.patients().into_iter().find(|p| p.id == id).unwrap_or(summary);
+    let summary = s
+        .source
+        .patients()
+        .into_iter()
+        .find(|p| p.id == id)
+        .unwrap_or(summary);
     let mut counts = [0usize; 4];
     let structure_list = summary
         .structures
@@ -173,7 +232,12 @@ async fn patient(State(s): State<AppState>, Path(raw): Path<String>) -> Response
             let slot = role as usize;
             let color = default_color(role, counts[slot]).to_owned();
             counts[slot] += 1;
-            StructureJson { name: name.clone(), role, bit: (n < MAX_MASK_BITS).then_some(n), color }
+            StructureJson {
+                name: name.clone(),
+                role,
+                bit: (n < MAX_MASK_BITS).then_some(n),
+                color,
+            }
         })
         .collect();
     let g = tumorscope_core::Geometry {
@@ -207,24 +271,37 @@ enum Payload {
     Masks,
 }
 
-async fn ct(state: State<AppState>, id: Path<String>, query: Option<Query<PayloadQuery>>) -> Response {
+async fn ct(
+    state: State<AppState>,
+    id: Path<String>,
+    query: Result<Query<PayloadQuery>, QueryRejection>,
+) -> Response {
     payload(state, id, query, Payload::Ct).await
 }
 
-async fn masks(state: State<AppState>, id: Path<String>, query: Option<Query<PayloadQuery>>) -> Response {
+async fn masks(
+    state: State<AppState>,
+    id: Path<String>,
+    query: Result<Query<PayloadQuery>, QueryRejection>,
+) -> Response {
     payload(state, id, query, Payload::Masks).await
 }
 
 async fn payload(
     State(s): State<AppState>,
     Path(raw): Path<String>,
-    query: Option<Query<PayloadQuery>>,
+    query: Result<Query<PayloadQuery>, QueryRejection>,
     what: Payload,
 ) -> Response {
-    let Some(Query(q)) = query else {
-        return error(StatusCode::BAD_REQUEST, "query must be `level`, `k0`, `k1` as integers".to_owned());
+    let Ok(Query(q)) = query else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "query must be `level`, `k0`, `k1` as integers".to_owned(),
+        );
     };
-    let Some((id, _)) = parse_id(&raw, &s) else { return not_found().await };
+    let Some((id, _)) = parse_id(&raw, &s) else {
+        return not_found().await;
+    };
     let image = match s.cache.get(&s.source, id).await {
         Ok(image) => image,
         Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
@@ -242,14 +319,25 @@ async fn payload(
     .await;
     let bytes = match encoded {
         Ok(b) => b,
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("encoding failed: {e}")),
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("encoding failed: {e}"),
+            )
+        }
     };
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     let text = |v: String| HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static(""));
-    h.insert("x-tumorscope-dims", text(format!("{},{},{}", dims[0], dims[1], dims[2])));
+    h.insert(
+        "x-tumorscope-dims",
+        text(format!("{},{},{}", dims[0], dims[1], dims[2])),
+    );
     h.insert("x-tumorscope-step", text(sel.step.to_string()));
     h.insert("x-tumorscope-k0", text(sel.k0.to_string()));
     response

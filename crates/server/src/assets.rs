@@ -14,12 +14,36 @@ const JS: &str = "text/javascript; charset=utf-8";
 
 /// Every file the page needs; nothing else is ever served from `/`.
 pub const ASSETS: &[Asset] = &[
-    Asset { name: "index.html", content_type: "text/html; charset=utf-8", bytes: include_bytes!("../viewer/index.html") },
-    Asset { name: "style.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../viewer/style.css") },
-    Asset { name: "viewer.js", content_type: JS, bytes: include_bytes!("../viewer/viewer.js") },
-    Asset { name: "render.js", content_type: JS, bytes: include_bytes!("../viewer/render.js") },
-    Asset { name: "views.js", content_type: JS, bytes: include_bytes!("../viewer/views.js") },
-    Asset { name: "panels.js", content_type: JS, bytes: include_bytes!("../viewer/panels.js") },
+    Asset {
+        name: "index.html",
+        content_type: "text/html; charset=utf-8",
+        bytes: include_bytes!("../viewer/index.html"),
+    },
+    Asset {
+        name: "style.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../viewer/style.css"),
+    },
+    Asset {
+        name: "viewer.js",
+        content_type: JS,
+        bytes: include_bytes!("../viewer/viewer.js"),
+    },
+    Asset {
+        name: "render.js",
+        content_type: JS,
+        bytes: include_bytes!("../viewer/render.js"),
+    },
+    Asset {
+        name: "views.js",
+        content_type: JS,
+        bytes: include_bytes!("../viewer/views.js"),
+    },
+    Asset {
+        name: "panels.js",
+        content_type: JS,
+        bytes: include_bytes!("../viewer/panels.js"),
+    },
 ];
 
 /// The asset called `name` (exact match against the fixed list, so no path is ever built from

@@ -42,16 +42,27 @@ pub fn image_bytes(image: &PatientImage) -> u64 {
 
 impl ImageCache {
     pub fn new(budget_bytes: u64) -> Self {
-        Self { budget_bytes, inner: Mutex::new(Inner::default()) }
+        Self {
+            budget_bytes,
+            inner: Mutex::new(Inner::default()),
+        }
     }
 
     /// The image of patient `id`, loading it through `source` on a blocking thread if needed.
-    pub async fn get(&self, source: &Arc<dyn PatientSource>, id: u32) -> Result<Arc<PatientImage>, String> {
+    pub async fn get(
+        &self,
+        source: &Arc<dyn PatientSource>,
+        id: u32,
+    ) -> Result<Arc<PatientImage>, String> {
         let slot = {
             let mut inner = self.lock();
             inner.clock += 1;
             let now = inner.clock;
-            let entry = inner.entries.entry(id).or_insert_with(|| Entry { slot: Slot::default(), bytes: 0, used: now });
+            let entry = inner.entries.entry(id).or_insert_with(|| Entry {
+                slot: Slot::default(),
+                bytes: 0,
+                used: now,
+            });
             entry.used = now;
             entry.slot.clone()
         };
@@ -74,7 +85,11 @@ impl ImageCache {
             Err(e) => {
                 // Do not keep failures: the next request tries again.
                 let mut inner = self.lock();
-                if inner.entries.get(&id).is_some_and(|e| Arc::ptr_eq(&e.slot, &slot)) {
+                if inner
+                    .entries
+                    .get(&id)
+                    .is_some_and(|e| Arc::ptr_eq(&e.slot, &slot))
+                {
                     inner.entries.remove(&id);
                 }
                 Err(e)
@@ -113,8 +128,12 @@ impl ImageCache {
     /// Ids of the loaded patients, most recently used first.
     pub fn loaded(&self) -> Vec<u32> {
         let inner = self.lock();
-        let mut v: Vec<(u64, u32)> =
-            inner.entries.iter().filter(|(_, e)| e.slot.initialized()).map(|(k, e)| (e.used, *k)).collect();
+        let mut v: Vec<(u64, u32)> = inner
+            .entries
+            .iter()
+            .filter(|(_, e)| e.slot.initialized())
+            .map(|(k, e)| (e.used, *k))
+            .collect();
         v.sort_by(|a, b| b.cmp(a));
         v.into_iter().map(|(_, k)| k).collect()
     }

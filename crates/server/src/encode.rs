@@ -27,7 +27,12 @@ pub enum SelectionError {
 
 impl Selection {
     /// Checks `level` and the slab `k0..k1` (defaults: everything) against `g`.
-    pub fn new(g: &Geometry, level: Option<u32>, k0: Option<usize>, k1: Option<usize>) -> Result<Self, SelectionError> {
+    pub fn new(
+        g: &Geometry,
+        level: Option<u32>,
+        k0: Option<usize>,
+        k1: Option<usize>,
+    ) -> Result<Self, SelectionError> {
         let level = level.unwrap_or(0);
         if level > 4 {
             return Err(SelectionError::Level(level));
@@ -36,21 +41,37 @@ impl Selection {
         let k0v = k0.unwrap_or(0);
         let k1v = k1.unwrap_or(slices);
         if k0v >= k1v || k1v > slices {
-            return Err(SelectionError::Slab { k0: k0v, k1: k1v, slices });
+            return Err(SelectionError::Slab {
+                k0: k0v,
+                k1: k1v,
+                slices,
+            });
         }
-        Ok(Self { step: 1 << level, k0: k0v, k1: k1v })
+        Ok(Self {
+            step: 1 << level,
+            k0: k0v,
+            k1: k1v,
+        })
     }
 
     /// `[columns, rows, slices]` of the payload.
     pub fn dims(&self, g: &Geometry) -> [usize; 3] {
-        [g.dims[0].div_ceil(self.step), g.dims[1].div_ceil(self.step), self.k1 - self.k0]
+        [
+            g.dims[0].div_ceil(self.step),
+            g.dims[1].div_ceil(self.step),
+            self.k1 - self.k0,
+        ]
     }
 
     /// Linear indices (in the full volume) of the selected voxels, in payload order.
     fn indices<'a>(&'a self, g: &'a Geometry) -> impl Iterator<Item = usize> + 'a {
         let [cols, rows, _] = g.dims;
         (self.k0..self.k1).flat_map(move |k| {
-            (0..rows).step_by(self.step).flat_map(move |j| (0..cols).step_by(self.step).map(move |i| (k * rows + j) * cols + i))
+            (0..rows).step_by(self.step).flat_map(move |j| {
+                (0..cols)
+                    .step_by(self.step)
+                    .map(move |i| (k * rows + j) * cols + i)
+            })
         })
     }
 }
@@ -62,7 +83,9 @@ pub fn ct_bytes(g: &Geometry, ct: &[i16], sel: &Selection) -> Vec<u8> {
         let part = ct.get(sel.k0 * n..sel.k1 * n).unwrap_or(&[]);
         return part.iter().flat_map(|v| v.to_le_bytes()).collect();
     }
-    sel.indices(g).flat_map(|n| ct.get(n).copied().unwrap_or(0).to_le_bytes()).collect()
+    sel.indices(g)
+        .flat_map(|n| ct.get(n).copied().unwrap_or(0).to_le_bytes())
+        .collect()
 }
 
 /// Bytes per voxel of the mask payload for `structures` masks: 1, 2 or 4.
@@ -121,7 +144,10 @@ mod tests {
         let sel = Selection::new(&g, Some(1), Some(1), Some(3)).unwrap();
         assert_eq!(sel.dims(&g), [3, 2, 2]);
         let bytes = ct_bytes(&g, &ct, &sel);
-        let values: Vec<i16> = bytes.chunks(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
+        let values: Vec<i16> = bytes
+            .chunks(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect();
         // k = 1: rows 0 and 2, columns 0, 2, 4.
         assert_eq!(&values[..6], &[15, 17, 19, 25, 27, 29]);
         assert_eq!(values[6], 30);
@@ -131,9 +157,18 @@ mod tests {
     #[test]
     fn refuses_bad_selections() {
         let g = grid();
-        assert_eq!(Selection::new(&g, Some(5), None, None), Err(SelectionError::Level(5)));
-        assert!(matches!(Selection::new(&g, None, Some(3), Some(3)), Err(SelectionError::Slab { .. })));
-        assert!(matches!(Selection::new(&g, None, None, Some(5)), Err(SelectionError::Slab { .. })));
+        assert_eq!(
+            Selection::new(&g, Some(5), None, None),
+            Err(SelectionError::Level(5))
+        );
+        assert!(matches!(
+            Selection::new(&g, None, Some(3), Some(3)),
+            Err(SelectionError::Slab { .. })
+        ));
+        assert!(matches!(
+            Selection::new(&g, None, None, Some(5)),
+            Err(SelectionError::Slab { .. })
+        ));
     }
 
     #[test]
@@ -150,7 +185,9 @@ mod tests {
         assert_eq!(bytes.len(), g.len());
         assert_eq!(&bytes[2..6], &[0, 3, 2, 0]);
         // Nine structures need two bytes per voxel.
-        let many: Vec<LabelMask> = (0..9).map(|n| LabelMask::new(format!("s{n}"), vec![u8::from(n == 8); g.len()])).collect();
+        let many: Vec<LabelMask> = (0..9)
+            .map(|n| LabelMask::new(format!("s{n}"), vec![u8::from(n == 8); g.len()]))
+            .collect();
         let bytes = mask_bytes(&g, &many, &sel);
         assert_eq!(bytes.len(), 2 * g.len());
         assert_eq!(&bytes[..2], &[0, 1]);

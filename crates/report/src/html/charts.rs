@@ -14,7 +14,9 @@ use crate::PatientReport;
 /// scrolls sideways on screen) rather than squeezing labels together.
 const BAND_PX: f64 = 22.0;
 /// Smallest plot width of any chart.
-const MIN_PLOT_PX: f64 = 480.0;
+const MIN_PLOT_PX: f64 = 640.0;
+/// Widest bar, so that a small cohort does not draw slabs.
+const MAX_BAR_PX: f64 = 48.0;
 /// Room under category charts for rotated labels.
 const CATEGORY_BOTTOM_PX: f64 = 110.0;
 /// Room under the scatter plot for numeric ticks.
@@ -38,6 +40,7 @@ pub(crate) fn burden_chart(out: &mut String, patients: &[PatientReport]) -> fmt:
     svg::open(out, &plot, "wide", "tumor burden per patient")?;
     svg::y_grid(out, &plot, &axis, "tumor burden (%)")?;
     let band = plot.width / n.max(1) as f64;
+    let bar = (band * 0.7).min(MAX_BAR_PX);
     for (index, p) in patients.iter().enumerate() {
         let s = &p.stats;
         let x = plot.left + band * index as f64;
@@ -49,8 +52,8 @@ pub(crate) fn burden_chart(out: &mut String, patients: &[PatientReport]) -> fmt:
                 write!(
                     out,
                     r#"<rect class="bar" x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}"><title>{}: {} %</title></rect>"#,
-                    x + band * 0.15,
-                    band * 0.7,
+                    centre - bar / 2.0,
+                    bar,
                     plot.bottom_y() - y,
                     escape(&s.patient),
                     two(pct)
@@ -90,6 +93,7 @@ pub(crate) fn lesion_histogram(out: &mut String, bins: &[VolumeBin]) -> fmt::Res
     svg::open(out, &plot, "narrow", "lesion volume histogram")?;
     svg::y_grid(out, &plot, &axis, "lesions")?;
     let band = plot.width / bins.len().max(1) as f64;
+    let bar = (band * 0.8).min(2.0 * MAX_BAR_PX);
     for (index, bin) in bins.iter().enumerate() {
         let x = plot.left + band * index as f64;
         let y = plot.y(&axis, bin.count as f64);
@@ -100,8 +104,8 @@ pub(crate) fn lesion_histogram(out: &mut String, bins: &[VolumeBin]) -> fmt::Res
         write!(
             out,
             r#"<rect class="bar" x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}"><title>{}: {} lesions</title></rect>"#,
-            x + band * 0.1,
-            band * 0.8,
+            x + (band - bar) / 2.0,
+            bar,
             plot.bottom_y() - y,
             escape(&range),
             bin.count

@@ -16,7 +16,7 @@ pub(crate) fn cohort_tables(out: &mut String, cohort: &CohortStats) -> fmt::Resu
     out.push_str(concat!(
         r#"<div class="table-scroll"><table class="summary"><thead><tr><th>per patient</th>"#,
         r#"<th class="num">n</th><th class="num">mean</th><th class="num">sd</th>"#,
-        r#"<th class="num">median</th><th class="num">IQR (q1–q3)</th>"#,
+        r#"<th class="num">median</th><th class="num">IQR</th><th class="num">q1–q3</th>"#,
         r#"<th class="num">min</th><th class="num">max</th></tr></thead><tbody>"#,
     ));
     summary_row(out, "tumor count", cohort.tumor_count.as_ref())?;
@@ -33,7 +33,7 @@ fn summary_row(out: &mut String, name: &str, summary: Option<&Summary>) -> fmt::
             out,
             concat!(
                 r#"<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>"#,
-                r#"<td class="num">{}</td><td class="num">{} ({}–{})</td>"#,
+                r#"<td class="num">{}</td><td class="num">{}</td><td class="num">{}–{}</td>"#,
                 r#"<td class="num">{}</td><td class="num">{}</td></tr>"#
             ),
             s.n,
@@ -49,7 +49,7 @@ fn summary_row(out: &mut String, name: &str, summary: Option<&Summary>) -> fmt::
         None => {
             // No patient has the value (no liver masks, or an empty cohort).
             out.push_str(
-                r#"<td class="num">0</td><td class="num muted" colspan="6">no data</td></tr>"#,
+                r#"<td class="num">0</td><td class="num muted" colspan="7">no data</td></tr>"#,
             );
             Ok(())
         }

@@ -19,9 +19,9 @@ pub(crate) fn patients_table(out: &mut String, patients: &[PatientReport]) -> fm
     }
     out.push_str(concat!(
         r#"<div class="table-scroll"><table class="patients"><thead><tr><th>patient</th>"#,
-        r#"<th class="num">tumors</th><th class="num">tumor volume (mL)</th>"#,
-        r#"<th class="num">liver volume (mL)</th><th class="num">burden (%)</th>"#,
-        r#"<th>largest by volume</th><th>largest by diameter</th>"#,
+        r#"<th class="num">tumors</th><th class="num">tumors (mL)</th>"#,
+        r#"<th class="num">liver (mL)</th><th class="num">burden (%)</th>"#,
+        r#"<th>largest by volume</th><th>by diameter</th>"#,
         r#"<th class="num">RECIST sum (mm)</th><th>note</th></tr></thead><tbody>"#,
         "\n"
     ));
@@ -32,7 +32,7 @@ pub(crate) fn patients_table(out: &mut String, patients: &[PatientReport]) -> fm
             concat!(
                 r##"<tr><td><a href="#p-{}">{}</a></td><td class="num">{}</td>"##,
                 r#"<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>"#,
-                r#"<td>{}</td><td>{}</td><td class="num">{}</td><td>{}</td></tr>"#,
+                r#"<td class="nowrap">{}</td><td class="nowrap">{}</td><td class="num">{}</td><td>{}</td></tr>"#,
                 "\n"
             ),
             index + 1,
@@ -188,9 +188,9 @@ fn tumors_table(out: &mut String, s: &PatientStats) -> fmt::Result {
     out.push_str(concat!(
         r#"<h4>tumors</h4><div class="table-scroll"><table class="tumors"><thead><tr>"#,
         r#"<th class="num">id</th><th class="num">volume (mL)</th><th class="num">max diameter (mm)</th>"#,
-        r#"<th class="num">axial long axis (mm)</th><th class="num">axial short axis (mm)</th>"#,
+        r#"<th class="num">long axis (mm)</th><th class="num">short axis (mm)</th>"#,
         r#"<th class="num">slice k</th><th class="num">HU mean ± sd</th><th class="num">sphericity</th>"#,
-        r#"<th>sources</th><th class="num">in liver mask (%)</th><th>RECIST</th>"#,
+        r#"<th>sources</th><th class="num">in liver (%)</th><th>RECIST</th>"#,
         r#"</tr></thead><tbody>"#
     ));
     for t in &s.tumors {
