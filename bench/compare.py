@@ -25,9 +25,11 @@ Hooks for later work (see the functions named below):
 
 import argparse
 import io
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -38,8 +40,10 @@ EXPECTED_HU_SUM = -16_319_185_200
 WORKSPACE = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = WORKSPACE.parent / "shared" / "data" / "3Dircadb1.17"
 
-# How `tumorscope analyze` will be called once it exists; `{data}` is replaced by the folder.
-ANALYZE_ARGS = ["analyze", "{data}"]
+# How `tumorscope analyze` is called; `{data}` is replaced by the patient folder and
+# `{out}` by a temporary folder (the report must not land in the working directory). Thumbnails
+# are off: the Python reference draws no images.
+ANALYZE_ARGS = ["analyze", "{data}", "--out", "{out}", "--no-thumbnails", "-q"]
 
 
 def imports():
@@ -355,8 +359,13 @@ def main():
 
     if not args.no_full:
         print("full pipeline: python …", flush=True)
-        py_full_s, _ = best_of(max(1, min(n, 3)), full_pipeline_reference, data)
-        table.speed("full analysis (hook)", py_full_s, full_pipeline_tumorscope(tumorscope, data, n), 5)
+        py_full_s, py_full = best_of(max(1, min(n, 3)), full_pipeline_reference, data)
+        print("full pipeline: tumorscope analyze …", flush=True)
+        rs_full_s, rs_voxels = full_pipeline_tumorscope(tumorscope, data, n)
+        table.speed("full analysis (python in-process vs analyze process)", py_full_s, rs_full_s, 5)
+        if rs_voxels is not None:
+            table.equal("tumor voxels per component (analyze)",
+                        sorted(t["voxels"] for t in py_full["tumors"]), rs_voxels)
 
     table.print()
     print(f"\ntumorscope scan summary: {scan_out.strip().splitlines()[-1] if scan_out.strip() else '?'}")
@@ -365,13 +374,23 @@ def main():
 
 
 def full_pipeline_tumorscope(tumorscope, data, n):
-    """Best whole-process time of `tumorscope analyze` (ANALYZE_ARGS), or None while the
-    command does not exist yet. Hook: adjust ANALYZE_ARGS when the command lands."""
+    """(best whole-process time, sorted tumor voxel counts) of `tumorscope analyze`
+    (ANALYZE_ARGS, report written to a temporary folder), or (None, None) while the command does
+    not exist. Hook: adjust ANALYZE_ARGS and the stats.json reading when the command changes."""
     help_text = subprocess.run([str(tumorscope), "--help"], stdout=subprocess.PIPE, text=True).stdout
-    if not any(line.strip().startswith(ANALYZE_ARGS[0]) for line in help_text.splitlines()):
-        return None
-    argv = [str(tumorscope)] + [a.replace("{data}", str(data)) for a in ANALYZE_ARGS]
-    return best_process(n, argv)[0]
+    if not any(line.strip().startswith(ANALYZE_ARGS[0] + " ") for line in help_text.splitlines()):
+        return None, None
+    with tempfile.TemporaryDirectory(prefix="tumorscope-compare-") as out:
+        argv = [str(tumorscope)] + [a.replace("{data}", str(data)).replace("{out}", out)
+                                    for a in ANALYZE_ARGS]
+        best, _ = best_process(n, argv)
+        try:
+            with open(Path(out) / "stats.json") as f:
+                stats = json.load(f)
+            voxels = sorted(t["voxels"] for p in stats["patients"] for t in p["tumors"])
+        except (OSError, KeyError, TypeError, ValueError):
+            voxels = None
+    return best, voxels
 
 
 if __name__ == "__main__":

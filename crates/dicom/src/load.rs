@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::io::Cursor;
+use std::sync::Mutex;
 
 use dicom_object::OpenFileOptions;
 use tumorscope_core::{LabelMask, PatientImage, Volume};
@@ -14,9 +15,12 @@ use tumorscope_ingest::{walk, Entry, Origin, WalkOptions};
 
 use crate::dataset::{Dataset, Patient, Series, Skipped};
 use crate::error::DicomError;
-use crate::header::{error_chain, header_from_object};
+use crate::header::{
+    error_chain, header_from_object, parse_header, HeaderOutcome, HEADER_PREFIX_BYTES,
+};
 use crate::pixels::{frame_bytes, Conversion, PixelFormat};
 use crate::select::OriginSet;
+use crate::InstanceHeader;
 
 /// Options of [`load_series`].
 #[derive(Debug, Clone, Default)]
@@ -41,8 +45,14 @@ enum Want {
 }
 
 enum Decoded {
-    Ct(Vec<i16>, Conversion),
-    Mask(Vec<u8>),
+    Ct(Conversion),
+    Mask,
+}
+
+/// Where a decoded slice goes.
+enum Slot<'a, 'v> {
+    Ct(&'a Mutex<&'v mut [i16]>),
+    Mask(&'a Mutex<&'v mut [u8]>),
 }
 
 /// Loads the primary series of `patient` with its masks.
@@ -92,17 +102,12 @@ pub fn load_series(
     let select = |origin: &Origin| set.select(origin);
     let columns = g.dims[0];
     let rows = g.dims[1];
-    let visit = |entry: Entry<'_>| -> Option<Result<Decoded, DicomError>> {
-        let want = *wanted.get(entry.origin.as_str())?;
-        Some(decode_entry(entry, want, columns, rows))
-    };
     let root = dataset
         .roots
         .get(patient.root)
         .cloned()
         .into_iter()
         .collect::<Vec<_>>();
-    let result = walk(&root, &options.walk, &select, &visit);
 
     let slice_len = g.slice_len();
     let mut ct = Volume::filled(g.clone(), 0i16);
@@ -115,6 +120,26 @@ pub fn load_series(
             data: vec![0u8; g.len()],
         })
         .collect();
+    // Workers decode straight into their slice of the volume: one lock per slice, never
+    // contended (each slice has one file), and no per-slice buffers to copy afterwards.
+    let result = {
+        let ct_slots: Vec<Mutex<&mut [i16]>> =
+            ct.data.chunks_mut(slice_len).map(Mutex::new).collect();
+        let mask_slots: Vec<Vec<Mutex<&mut [u8]>>> = masks
+            .iter_mut()
+            .map(|m| m.data.chunks_mut(slice_len).map(Mutex::new).collect())
+            .collect();
+        let visit = |entry: Entry<'_>| -> Option<Result<Decoded, DicomError>> {
+            let want = *wanted.get(entry.origin.as_str())?;
+            let slot = match want {
+                Want::Ct(k) => Slot::Ct(ct_slots.get(k)?),
+                Want::Mask(m, k) => Slot::Mask(mask_slots.get(m)?.get(k)?),
+            };
+            Some(decode_entry(entry, slot, columns, rows))
+        };
+        walk(&root, &options.walk, &select, &visit)
+    };
+
     let mut have = vec![false; g.dims[2]];
     let mut warnings = series.warnings.clone();
     let mut skipped: Vec<Skipped> = result
@@ -132,16 +157,20 @@ pub fn load_series(
             continue;
         };
         match (item, want) {
-            (Ok(Decoded::Ct(values, conv)), Want::Ct(k)) => {
-                ct.data[k * slice_len..(k + 1) * slice_len].copy_from_slice(&values[..slice_len]);
+            (Ok(Decoded::Ct(conv)), Want::Ct(k)) => {
                 have[k] = true;
                 total.rounded |= conv.rounded;
                 total.clipped += conv.clipped;
                 total.padded += conv.padded;
             }
-            (Ok(Decoded::Mask(bits)), Want::Mask(m, k)) => {
-                masks[m].data[k * slice_len..(k + 1) * slice_len]
-                    .copy_from_slice(&bits[..slice_len]);
+            (Ok(Decoded::Mask), Want::Mask(..)) => {}
+            (Err(e), Want::Mask(m, k)) => {
+                // A half-written mask slice would be wrong: an unreadable one is empty.
+                masks[m].data[k * slice_len..(k + 1) * slice_len].fill(0);
+                skipped.push(Skipped {
+                    origin: origin.to_string(),
+                    reason: e.to_string(),
+                });
             }
             (Err(e), _) => skipped.push(Skipped {
                 origin: origin.to_string(),
@@ -196,7 +225,7 @@ pub fn load_series(
 
 fn decode_entry(
     entry: Entry<'_>,
-    want: Want,
+    slot: Slot<'_, '_>,
     columns: usize,
     rows: usize,
 ) -> Result<Decoded, DicomError> {
@@ -205,17 +234,43 @@ fn decode_entry(
         origin: origin.clone(),
         reason: e.to_string(),
     })?;
-    let obj = OpenFileOptions::new()
-        .from_reader(Cursor::new(&bytes))
-        .map_err(|e| DicomError::Read {
-            origin: origin.clone(),
-            reason: error_chain(&e),
-        })?;
-    let header = header_from_object(&obj);
-    let format = PixelFormat::from_header(&header).map_err(|e| DicomError::DecodePixels {
-        origin: origin.clone(),
-        reason: e.to_string(),
-    })?;
+    // Fast path: native single-frame data whose Pixel Data closes the file (every CT seen so
+    // far) needs only its header parsed; the pixels are converted in place from the file bytes.
+    let fast = native_header(&bytes).and_then(|header| {
+        let format = PixelFormat::from_header(&header).ok()?;
+        let pixels = native_pixels(
+            &bytes,
+            &header,
+            format.pixels() * (format.bits_allocated as usize / 8),
+        )?;
+        Some((format, pixels))
+    });
+    let owned;
+    let (format, pixels): (PixelFormat, &[u8]) = match fast {
+        Some((format, pixels)) => (format, pixels),
+        None => {
+            let obj = OpenFileOptions::new()
+                .from_reader(Cursor::new(&bytes))
+                .map_err(|e| DicomError::Read {
+                    origin: origin.clone(),
+                    reason: error_chain(&e),
+                })?;
+            let header = header_from_object(&obj);
+            let format =
+                PixelFormat::from_header(&header).map_err(|e| DicomError::DecodePixels {
+                    origin: origin.clone(),
+                    reason: e.to_string(),
+                })?;
+            owned = frame_bytes(&obj, &format).map_err(|reason| DicomError::DecodePixels {
+                origin: origin.clone(),
+                reason: format!(
+                    "{reason} (transfer syntax `{}`)",
+                    obj.meta().transfer_syntax().trim_end_matches('\0')
+                ),
+            })?;
+            (format, &owned[..])
+        }
+    };
     if format.columns != columns || format.rows != rows {
         return Err(DicomError::SliceShape {
             origin,
@@ -225,29 +280,69 @@ fn decode_entry(
             found_rows: format.rows,
         });
     }
-    let pixels = frame_bytes(&obj, &format).map_err(|reason| DicomError::DecodePixels {
-        origin: origin.clone(),
-        reason: format!(
-            "{reason} (transfer syntax `{}`)",
-            obj.meta().transfer_syntax().trim_end_matches('\0')
-        ),
-    })?;
     let decode_err = |e: crate::pixels::PixelError| DicomError::DecodePixels {
         origin: origin.clone(),
         reason: e.to_string(),
     };
-    match want {
-        Want::Ct(_) => {
-            let mut out = vec![0i16; columns * rows];
-            let conv = format.to_hu(&pixels, &mut out).map_err(decode_err)?;
-            Ok(Decoded::Ct(out, conv))
+    match slot {
+        Slot::Ct(slot) => {
+            let mut out = slot.lock().unwrap_or_else(|e| e.into_inner());
+            let conv = format.to_hu(pixels, &mut out).map_err(decode_err)?;
+            Ok(Decoded::Ct(conv))
         }
-        Want::Mask(..) => {
-            let mut out = vec![0u8; columns * rows];
-            format.to_mask(&pixels, &mut out).map_err(decode_err)?;
-            Ok(Decoded::Mask(out))
+        Slot::Mask(slot) => {
+            let mut out = slot.lock().unwrap_or_else(|e| e.into_inner());
+            format.to_mask(pixels, &mut out).map_err(decode_err)?;
+            Ok(Decoded::Mask)
         }
     }
+}
+
+/// The header of a file in a native little-endian transfer syntax, or None.
+fn native_header(bytes: &[u8]) -> Option<InstanceHeader> {
+    let prefix = &bytes[..bytes.len().min(HEADER_PREFIX_BYTES)];
+    let header = match parse_header(prefix, prefix.len() == bytes.len()) {
+        HeaderOutcome::Header(h) => *h,
+        _ => return None,
+    };
+    matches!(header.transfer_syntax.as_str(), EXPLICIT_LE | IMPLICIT_LE)
+        .then_some(header)
+        .filter(|h| h.frames == 1)
+}
+
+const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
+const IMPLICIT_LE: &str = "1.2.840.10008.1.2";
+
+/// The value of a Pixel Data element of `expected` bytes (or one more, odd lengths are padded)
+/// that ends the file, checked tag, VR and length; None when the file is laid out otherwise.
+fn native_pixels<'b>(
+    bytes: &'b [u8],
+    header: &InstanceHeader,
+    expected: usize,
+) -> Option<&'b [u8]> {
+    let explicit = header.transfer_syntax == EXPLICIT_LE;
+    let head = if explicit { 12 } else { 8 };
+    for len in [expected, expected + 1] {
+        let Some(start) = bytes.len().checked_sub(len + head) else {
+            continue;
+        };
+        let h = &bytes[start..start + head];
+        if h[..4] != [0xE0, 0x7F, 0x10, 0x00] {
+            continue;
+        }
+        let declared = if explicit {
+            if !(&h[4..6] == b"OW" || &h[4..6] == b"OB") || h[6..8] != [0, 0] {
+                continue;
+            }
+            u32::from_le_bytes([h[8], h[9], h[10], h[11]])
+        } else {
+            u32::from_le_bytes([h[4], h[5], h[6], h[7]])
+        };
+        if declared as usize == len {
+            return Some(&bytes[start + head..start + head + expected]);
+        }
+    }
+    None
 }
 
 /// Fills slices without data by linear interpolation between the nearest slices that have it

@@ -461,23 +461,45 @@ fn jpeg_baseline_decodes_close() {
     assert!(loaded.skipped.is_empty(), "{:?}", loaded.skipped);
     let ct = &loaded.image.ct;
     assert_eq!(ct.geometry.dims, [COLS, ROWS, SLICES]);
-    let mut max_err = 0i64;
-    let mut sum_err = 0i64;
+    // GDCM's own decoding of the same JPEG files is the reference; IDCT implementations may
+    // differ by one level, never more.
+    let gdcm = tmp.path().join("gdcm_decoded");
+    let baseline_files: Vec<PathBuf> = (0..SLICES)
+        .map(|k| out.join(format!("image_{k}")))
+        .collect();
+    transcode(
+        &Transcoder {
+            tool: "gdcmconv",
+            args: &["-w"],
+            syntax: EXPLICIT_LE,
+        },
+        &baseline_files,
+        &gdcm,
+    );
+    let (_, reference) = load_dir(&gdcm);
+    let (mut max_vs_gdcm, mut max_err, mut sum_err) = (0i64, 0i64, 0i64);
     for (k, stored) in slices.iter().enumerate() {
         for (n, &s) in stored.iter().enumerate() {
             let want = expected_hu(&enc, s) as i64;
-            let got = ct.data[k * ROWS * COLS + n] as i64;
-            // Lossy: every HU is still on the 8-HU grid of the encoding.
+            let at = k * ROWS * COLS + n;
+            let got = ct.data[at] as i64;
+            // Lossy, but every HU is still on the 8-HU grid of the encoding.
             assert_eq!((got + 1024).rem_euclid(8), 0, "k {k} n {n}: {got}");
+            max_vs_gdcm = max_vs_gdcm.max((got - reference.image.ct.data[at] as i64).abs());
             max_err = max_err.max((got - want).abs());
             sum_err += (got - want).abs();
         }
     }
     let mean_err = sum_err as f64 / (SLICES * ROWS * COLS) as f64;
-    eprintln!("JPEG baseline: max |ΔHU| {max_err}, mean |ΔHU| {mean_err:.2}");
-    // Quality 90 on a smooth ramp: a few stored levels at most (×8 HU each).
-    assert!(max_err <= 8 * 8, "max |ΔHU| {max_err}");
-    assert!(mean_err <= 8.0, "mean |ΔHU| {mean_err}");
+    eprintln!(
+        "JPEG baseline: max |ΔHU| vs GDCM's decoding {max_vs_gdcm}, vs the source: \
+         max {max_err}, mean {mean_err:.2}"
+    );
+    assert!(max_vs_gdcm <= 8, "max |ΔHU| vs GDCM {max_vs_gdcm}");
+    // Quality 90: a couple of stored levels (×8 HU) on average; the planted 0/255 extremes
+    // next to each other ring more.
+    assert!(mean_err <= 16.0, "mean |ΔHU| {mean_err}");
+    assert!(max_err <= 8 * 20, "max |ΔHU| {max_err}");
 }
 
 /// Replaces the file's transfer syntax UID in the meta group by a same-length one.
