@@ -289,3 +289,43 @@ fn scan_of_the_real_patient() {
     assert!(out.contains("masks (8): artery, bone, liver, livertumor1, livertumor2, portalvein, skin, venoussystem"), "{out}");
     assert!(!out.contains("warning"), "{out}");
 }
+
+/// Every file under `dir` with its bytes' hash and modification time.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    use std::hash::{Hash, Hasher};
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                std::fs::read(&p).unwrap().hash(&mut h);
+                out.push((
+                    p.display().to_string(),
+                    h.finish(),
+                    std::fs::metadata(&p).unwrap().modified().unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn inputs_are_never_modified() {
+    let dir = Dir::new();
+    let written = dir.cohort("c", options(2, true, true), false);
+    let before = snapshot(&written.root);
+    let root = written.root.to_str().unwrap();
+    dir.run(&["scan", root, "--db", "cat.db"]).expect_code(1);
+    dir.run(&["organize", root, "--out", "tree"]).expect_code(1);
+    dir.run(&["metadata", root, "--out", "meta.csv"])
+        .expect_code(1);
+    dir.run(&["analyze", root, "--out", "rep"]).expect_code(1);
+    dir.run(&["export", root, "--nifti", "nii"]).expect_code(1);
+    assert_eq!(snapshot(&written.root), before);
+}

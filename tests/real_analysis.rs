@@ -46,5 +46,4 @@ fn liver_tumors_of_3dircadb1_17() {
     // The smaller tumor has the longer diameter.
     assert_eq!(s.largest_tumor_by_volume, Some(1));
     assert_eq!(s.largest_tumor_by_diameter, Some(2));
-    eprintln!("{}", serde_json::to_string_pretty(&s).unwrap());
 }

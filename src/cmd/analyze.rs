@@ -108,7 +108,7 @@ pub fn run(
     };
     let options = settings.options()?;
     let bar = ui.bar(dataset.patients.len() as u64, "analyzing");
-    let results: Vec<(String, anyhow::Result<(PatientReport, Vec<Skipped>)>)> = dataset
+    let results: Vec<(String, PatientOutcome)> = dataset
         .patients
         .par_iter()
         .filter(|p| p.primary_series().is_some())
@@ -196,13 +196,16 @@ pub fn run(
     })
 }
 
+/// One patient's report and the files skipped while loading it.
+type PatientOutcome = anyhow::Result<(PatientReport, Vec<Skipped>)>;
+
 fn analyze_one(
     dataset: &Dataset,
     patient: &Patient,
     load: &LoadOptions,
     options: &AnalysisOptions,
     thumbnails: bool,
-) -> anyhow::Result<(PatientReport, Vec<Skipped>)> {
+) -> PatientOutcome {
     let loaded = load_patient(dataset, patient, load)?;
     let series = patient.primary_series().context("no CT series")?;
     let options = AnalysisOptions {

@@ -1,5 +1,7 @@
 //! Test harness: temp folders with generated cohorts, and a runner for the real binary.
 
+// Tests say on stderr what they skipped.
+#![allow(clippy::print_stderr)]
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

@@ -361,3 +361,54 @@ mod tests {
         assert_eq!(c.instance_count().unwrap(), 0);
     }
 }
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+    use tumorscope_dicom::{scan, ScanOptions};
+    use tumorscope_phantom::{write_cohort, PhantomOptions};
+
+    #[test]
+    fn records_a_scan_and_replaces_it_on_rescan() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = PhantomOptions {
+            patients: 3,
+            ..PhantomOptions::default()
+        };
+        let written = write_cohort(&dir.path().join("c"), &options, true).unwrap();
+        let dataset = scan(
+            std::slice::from_ref(&written.root),
+            &ScanOptions::default(),
+            &|| {},
+        );
+        let files: usize = written
+            .patients
+            .iter()
+            .map(|t| t.slices * (1 + t.structures.len()))
+            .sum();
+
+        let path = dir.path().join("cat.db");
+        let mut c = Catalog::open(&path).unwrap();
+        c.record_scan(&dataset).unwrap();
+        c.record_scan(&dataset).unwrap();
+        let patients = c.patients().unwrap();
+        let labels: Vec<&str> = patients.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["3Dircadb1.1", "3Dircadb1.2", "3Dircadb1.3"]);
+        assert_eq!(c.instance_count().unwrap() as usize, files);
+        for (p, t) in patients.iter().zip(&written.patients) {
+            assert_eq!(p.series, 1);
+            assert_eq!(p.masks as usize, t.structures.len());
+        }
+        c.put_result(
+            &written.root.display().to_string(),
+            "3Dircadb1.2",
+            "stats",
+            r#"{"tumor_count":2}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.result(patients[1].id, "stats").unwrap().as_deref(),
+            Some(r#"{"tumor_count":2}"#)
+        );
+    }
+}

@@ -1,0 +1,344 @@
+//! The HTTP API in-process (no socket): a fake source with exactly known voxels and masks.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use tumorscope_analysis::{analyze_patient, AnalysisOptions, PatientStats};
+use tumorscope_core::{Geometry, LabelMask, PatientImage, Volume};
+use tumorscope_server::{router, PatientSource, PatientSummary};
+
+const DIMS: [usize; 3] = [6, 5, 4];
+
+/// Two patients on a 6×5×4 grid; CT value = linear index × 3 − 40; liver = slices 1..=2, tumor
+/// = voxel [2, 2, 1]; "other" = voxel 0.
+struct Fake {
+    loads: AtomicUsize,
+}
+
+fn geometry() -> Geometry {
+    Geometry::axial(DIMS, [0.8, 0.8, 2.5], [-10.0, 20.0, 5.0])
+}
+
+fn ct_value(n: usize) -> i16 {
+    n as i16 * 3 - 40
+}
+
+impl PatientSource for Fake {
+    fn patients(&self) -> Vec<PatientSummary> {
+        (0..2)
+            .map(|id| {
+                let g = geometry();
+                PatientSummary {
+                    id,
+                    label: format!("fake{id}"),
+                    series_description: "fake ct".into(),
+                    modality: "CT".into(),
+                    dims: g.dims,
+                    spacing_mm: g.spacing_mm,
+                    origin_mm: g.origin_mm,
+                    direction: g.direction,
+                    structures: vec!["other".into(), "liver".into(), "livertumor1".into()],
+                    tumor_count: None,
+                    tumor_volume_ml: None,
+                    tumor_burden_pct: None,
+                    warnings: vec![],
+                }
+            })
+            .collect()
+    }
+
+    fn load(&self, id: u32) -> Result<Arc<PatientImage>, String> {
+        self.loads.fetch_add(1, Ordering::SeqCst);
+        // Slow enough that concurrent requests overlap the load.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let g = geometry();
+        let ct = Volume {
+            data: (0..g.len()).map(ct_value).collect(),
+            geometry: g.clone(),
+        };
+        let mut other = vec![0u8; g.len()];
+        other[0] = 1;
+        let liver: Vec<u8> = (0..g.len())
+            .map(|n| u8::from((1..=2).contains(&g.ijk(n)[2])))
+            .collect();
+        let mut tumor = vec![0u8; g.len()];
+        tumor[g.index([2, 2, 1])] = 255;
+        Ok(Arc::new(PatientImage {
+            patient: format!("fake{id}"),
+            ct,
+            masks: vec![
+                LabelMask::new("other", other),
+                LabelMask::new("liver", liver),
+                LabelMask::new("livertumor1", tumor),
+            ],
+        }))
+    }
+
+    fn stats(&self, _id: u32, image: &PatientImage) -> Option<PatientStats> {
+        analyze_patient(image, &AnalysisOptions::default()).ok()
+    }
+}
+
+fn app() -> (Router, Arc<Fake>) {
+    let fake = Arc::new(Fake {
+        loads: AtomicUsize::new(0),
+    });
+    (router(fake.clone(), 1 << 30, None), fake)
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, headers, body)
+}
+
+#[tokio::test]
+async fn lists_patients() {
+    let (app, fake) = app();
+    let (status, headers, body) = get(&app, "/api/patients").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    let list: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[1]["label"], "fake1");
+    assert_eq!(list[0]["dims"], serde_json::json!([6, 5, 4]));
+    // Listing loads nothing.
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn patient_document_has_geometry_structures_and_stats() {
+    let (app, fake) = app();
+    let (status, _, body) = get(&app, "/api/patients/1?stats=false").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(doc["stats"], serde_json::Value::Null);
+    assert_eq!(
+        fake.loads.load(Ordering::SeqCst),
+        0,
+        "stats=false must not load"
+    );
+    let (status, _, body) = get(&app, "/api/patients/1").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(doc["spacing_mm"], serde_json::json!([0.8, 0.8, 2.5]));
+    assert_eq!(doc["origin_mm"], serde_json::json!([-10.0, 20.0, 5.0]));
+    assert_eq!(
+        doc["voxel_to_patient"][0],
+        serde_json::json!([0.8, 0.0, 0.0, -10.0])
+    );
+    assert_eq!(
+        doc["voxel_to_patient"][2],
+        serde_json::json!([0.0, 0.0, 2.5, 5.0])
+    );
+    assert_eq!(doc["mask_bytes_per_voxel"], 1);
+    let s = &doc["structure_list"];
+    assert_eq!(s[0]["role"], "other");
+    assert_eq!(s[1]["role"], "liver");
+    assert_eq!(s[2]["name"], "livertumor1");
+    assert_eq!(s[2]["role"], "tumor");
+    assert_eq!(s[2]["bit"], 2);
+    assert_eq!(s[2]["color"], "#ff2d2d");
+    assert_eq!(doc["stats"]["tumor_count"], 1);
+    assert_eq!(
+        doc["stats"]["tumors"][0]["centroid_ijk"],
+        serde_json::json!([2.0, 2.0, 1.0])
+    );
+}
+
+#[tokio::test]
+async fn ct_bytes_are_exact() {
+    let (app, _) = app();
+    let (status, headers, body) = get(&app, "/api/patients/0/ct").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/octet-stream");
+    assert_eq!(headers["x-tumorscope-dims"], "6,5,4");
+    assert_eq!(body.len(), 2 * 6 * 5 * 4);
+    let values: Vec<i16> = body
+        .chunks(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    assert!(values.iter().enumerate().all(|(n, &v)| v == ct_value(n)));
+    // A slab of slices 2..4 at level 1 (every other column and row).
+    let (status, headers, body) = get(&app, "/api/patients/0/ct?level=1&k0=2&k1=4").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-tumorscope-dims"], "3,3,2");
+    assert_eq!(headers["x-tumorscope-step"], "2");
+    assert_eq!(headers["x-tumorscope-k0"], "2");
+    let values: Vec<i16> = body
+        .chunks(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    let g = geometry();
+    assert_eq!(values.len(), 18);
+    assert_eq!(values[0], ct_value(g.index([0, 0, 2])));
+    assert_eq!(values[4], ct_value(g.index([2, 2, 2])));
+    assert_eq!(values[17], ct_value(g.index([4, 4, 3])));
+    let (status, _, _) = get(&app, "/api/patients/0/ct?k0=3&k1=9").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = get(&app, "/api/patients/0/ct?level=x").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn masks_carry_one_bit_per_structure() {
+    let (app, _) = app();
+    let (status, _, body) = get(&app, "/api/patients/0/masks").await;
+    assert_eq!(status, StatusCode::OK);
+    let g = geometry();
+    assert_eq!(body.len(), g.len());
+    assert_eq!(body[0], 0b001);
+    assert_eq!(body[g.index([2, 2, 1])], 0b110);
+    assert_eq!(body[g.index([3, 2, 1])], 0b010);
+    assert_eq!(body[g.index([3, 2, 3])], 0);
+    let liver = body.iter().filter(|&&b| b & 0b010 != 0).count();
+    assert_eq!(liver, 2 * 30);
+}
+
+#[tokio::test]
+async fn unknown_ids_and_traversal_are_404() {
+    let (app, fake) = app();
+    for uri in [
+        "/api/patients/2",
+        "/api/patients/2/ct",
+        "/api/patients/-1/ct",
+        "/api/patients/+1",
+        "/api/patients/01x/masks",
+        "/api/patients/4294967296/ct",
+        "/api/patients/..%2F..%2Fetc%2Fpasswd/ct",
+        "/api/patients/0/../../../etc/passwd",
+        "/../../etc/passwd",
+        "/..%2F..%2FCargo.toml",
+        "/Cargo.toml",
+        "/viewer/index.html",
+        "/api/nothing",
+    ] {
+        let (status, _, body) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(
+            !String::from_utf8_lossy(&body).contains("[package]"),
+            "{uri}"
+        );
+    }
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn serves_the_embedded_page() {
+    let (app, _) = app();
+    let (status, headers, body) = get(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(String::from_utf8_lossy(&body).contains("viewer.js"));
+    let (status, headers, _) = get(&app, "/viewer.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    let (_, _, body) = get(&app, "/api/presets").await;
+    let presets: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let liver = presets
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "liver")
+        .unwrap();
+    assert_eq!(
+        (liver["width"].as_f64(), liver["center"].as_f64()),
+        (Some(150.0), Some(30.0))
+    );
+}
+
+#[tokio::test]
+async fn compresses_when_asked() {
+    let (app, _) = app();
+    for (encoding, uri) in [
+        ("gzip", "/api/patients/0/masks"),
+        ("br", "/api/patients"),
+        ("gzip", "/"),
+    ] {
+        let request = Request::get(uri)
+            .header(header::ACCEPT_ENCODING, encoding)
+            .body(Body::empty())
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[header::CONTENT_ENCODING],
+            encoding,
+            "{uri}"
+        );
+    }
+    let (_, headers, _) = get(&app, "/api/patients/0/masks").await;
+    assert!(!headers.contains_key(header::CONTENT_ENCODING));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn answers_200_concurrent_requests_and_loads_once() {
+    let (app, fake) = app();
+    let uris = [
+        "/api/patients/0/ct",
+        "/api/patients/0/masks",
+        "/api/patients",
+        "/api/patients/0",
+        "/",
+    ];
+    let mut tasks = Vec::new();
+    for n in 0..200 {
+        let app = app.clone();
+        let uri = uris[n % uris.len()];
+        tasks.push(tokio::spawn(async move { get(&app, uri).await.0 }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        if t.await.unwrap() == StatusCode::OK {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 200);
+    assert_eq!(
+        fake.loads.load(Ordering::SeqCst),
+        1,
+        "one load shared by every request"
+    );
+}
+
+#[tokio::test]
+async fn cache_evicts_least_recently_used_over_budget() {
+    let fake = Arc::new(Fake {
+        loads: AtomicUsize::new(0),
+    });
+    // One image is 6·5·4 × (2 + 3) = 600 bytes: a budget of 1000 holds one.
+    let app = router(fake.clone(), 1000, None);
+    assert_eq!(get(&app, "/api/patients/0/ct").await.0, StatusCode::OK);
+    assert_eq!(get(&app, "/api/patients/0/masks").await.0, StatusCode::OK);
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 1);
+    assert_eq!(get(&app, "/api/patients/1/ct").await.0, StatusCode::OK);
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 2);
+    assert_eq!(get(&app, "/api/patients/1/masks").await.0, StatusCode::OK);
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 2);
+    // Patient 0 was evicted: asking again loads it again.
+    assert_eq!(get(&app, "/api/patients/0/ct").await.0, StatusCode::OK);
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 3);
+}
