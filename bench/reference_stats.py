@@ -322,6 +322,11 @@ def compare(reference, stats, markdown):
         for field, a, b in fields:
             text, ok = verdict(field if field != "tumor_count" else "voxels", a, b)
             rows.append((ref["patient"], "patient", field, fmt(a), fmt(b), text, ok))
+        ours_organs = {o["name"]: o["voxels"] for o in ours.get("organs", [])}
+        for name, voxels in sorted(ref["structures"].items()):
+            a = ours_organs.get(name)
+            rows.append((ref["patient"], "structure voxels", name, fmt(a), fmt(voxels),
+                         "0" if a == voxels else "differs", a == voxels))
         for t, r in match_tumors(ours["tumors"], ref["tumors"]):
             who = f"tumor {t['id']}" if t else f"reference label {r['scipy_label']}"
             if r:

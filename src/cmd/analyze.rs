@@ -47,7 +47,7 @@ pub struct Args {
 #[derive(Debug, Clone, clap::Args)]
 pub struct AnalysisArgs {
     /// Voxel connectivity of tumor components: 6 (faces), 18 (faces+edges) or 26 (all neighbours).
-    #[arg(long, default_value_t = 26, value_parser = clap::value_parser!(u8).range(6..=26))]
+    #[arg(long, default_value_t = 26, value_parser = parse_connectivity)]
     pub connectivity: u8,
     /// Drop tumor components smaller than this, in mL.
     #[arg(long, default_value_t = 0.0)]
@@ -59,6 +59,16 @@ pub struct AnalysisArgs {
     /// No tumor thumbnails in the HTML report (faster on large cohorts).
     #[arg(long)]
     pub no_thumbnails: bool,
+}
+
+/// Accepts exactly 6, 18 or 26, so a typo fails before any file is read.
+fn parse_connectivity(s: &str) -> Result<u8, String> {
+    match s.trim() {
+        "6" => Ok(6),
+        "18" => Ok(18),
+        "26" => Ok(26),
+        other => Err(format!("`{other}` is not 6, 18 or 26")),
+    }
 }
 
 impl AnalysisArgs {

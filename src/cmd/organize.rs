@@ -157,10 +157,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             &select,
             &visit,
         );
-        skipped.extend(result.errors.iter().map(|e| Skipped {
-            origin: e.location(),
-            reason: e.to_string(),
-        }));
+        skipped.extend(result.errors.iter().map(Skipped::from));
         for (origin, r) in result.items {
             if let Some(Err(reason)) = r {
                 skipped.push(Skipped {

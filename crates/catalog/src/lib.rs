@@ -149,9 +149,10 @@ impl Catalog {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
+            let document = to_json(&path, "patient", patient)?;
             tx.execute(
-                "INSERT INTO patients (label, layout, root) VALUES (?1, ?2, ?3)",
-                params![patient.label, layout, root],
+                "INSERT INTO patients (label, layout, root, patient_json) VALUES (?1, ?2, ?3, ?4)",
+                params![patient.label, layout, root, document],
             )
             .map_err(&e)?;
             let patient_id = tx.last_insert_rowid();
@@ -260,6 +261,79 @@ impl Catalog {
             })
             .map_err(self.err())?;
         rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    /// The dataset as last scanned, rebuilt without reading any file: every root in the
+    /// catalog, or only `roots` when given. Patient `root` indices refer to the returned roots.
+    pub fn dataset(&self, roots: Option<&[std::path::PathBuf]>) -> Result<Dataset, CatalogError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT root, ignored, instances FROM roots ORDER BY root")
+            .map_err(self.err())?;
+        let all: Vec<(String, i64, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(self.err())?
+            .collect::<Result<_, _>>()
+            .map_err(self.err())?;
+        let wanted: Vec<(String, i64, i64)> = match roots {
+            Some(rs) => {
+                let names: Vec<String> = rs.iter().map(|r| r.display().to_string()).collect();
+                all.into_iter()
+                    .filter(|(r, _, _)| names.contains(r))
+                    .collect()
+            }
+            None => all,
+        };
+        let mut dataset = Dataset {
+            roots: wanted
+                .iter()
+                .map(|(r, _, _)| std::path::PathBuf::from(r))
+                .collect(),
+            patients: Vec::new(),
+            ignored: wanted.iter().map(|w| w.1 as usize).sum(),
+            instances: wanted.iter().map(|w| w.2 as usize).sum(),
+            skipped: Vec::new(),
+        };
+        for (index, (root, _, _)) in wanted.iter().enumerate() {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT patient_json FROM patients WHERE root = ?1 AND patient_json IS NOT NULL ORDER BY id")
+                .map_err(self.err())?;
+            let docs: Vec<String> = stmt
+                .query_map(params![root], |r| r.get(0))
+                .map_err(self.err())?
+                .collect::<Result<_, _>>()
+                .map_err(self.err())?;
+            for doc in docs {
+                let mut patient: tumorscope_dicom::Patient =
+                    serde_json::from_str(&doc).map_err(|source| CatalogError::Json {
+                        path: self.path.clone(),
+                        what: "patient".into(),
+                        source,
+                    })?;
+                patient.root = index;
+                dataset.patients.push(patient);
+            }
+            let mut stmt = self
+                .conn
+                .prepare("SELECT origin, reason FROM skipped WHERE root = ?1 ORDER BY origin")
+                .map_err(self.err())?;
+            let skipped: Vec<tumorscope_dicom::Skipped> = stmt
+                .query_map(params![root], |r| {
+                    Ok(tumorscope_dicom::Skipped {
+                        origin: r.get(0)?,
+                        reason: r.get(1)?,
+                    })
+                })
+                .map_err(self.err())?
+                .collect::<Result<_, _>>()
+                .map_err(self.err())?;
+            dataset.skipped.extend(skipped);
+        }
+        dataset
+            .patients
+            .sort_by(|a, b| tumorscope_dicom::natural_cmp(&a.label, &b.label));
+        Ok(dataset)
     }
 
     /// Number of instances indexed.

@@ -62,4 +62,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         json TEXT NOT NULL,
         PRIMARY KEY (patient_id, kind)
      );",
+    // 2: the full patient document (series, slices, masks) to rebuild a Dataset without
+    // rescanning, and per-root scan facts.
+    "ALTER TABLE patients ADD COLUMN patient_json TEXT;
+     CREATE TABLE roots (
+        root TEXT PRIMARY KEY,
+        ignored INTEGER NOT NULL,
+        instances INTEGER NOT NULL,
+        scanned_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+     );",
 ];

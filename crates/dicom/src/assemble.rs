@@ -328,16 +328,7 @@ fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> 
             normal,
         ],
     };
-    let slices = ordered
-        .slices
-        .iter()
-        .map(|s| SliceRef {
-            origin: instances[s.input].origin.clone(),
-            k: s.k,
-            normal_mm: s.normal_mm,
-            instance_number: instances[s.input].header.instance_number,
-        })
-        .collect();
+    let slices = slice_refs(&ordered, &instances);
     for d in &ordered.duplicates {
         warnings.push(format!(
             "duplicate position: `{}` left out",
@@ -384,16 +375,7 @@ fn build_mask(
         positions_mm: ordered.slices.iter().map(|s| s.normal_mm).collect(),
         first_position_mm: first.position_mm.unwrap_or([0.0; 3]),
     };
-    let slices = ordered
-        .slices
-        .iter()
-        .map(|s| SliceRef {
-            origin: instances[s.input].origin.clone(),
-            k: s.k,
-            normal_mm: s.normal_mm,
-            instance_number: instances[s.input].header.instance_number,
-        })
-        .collect();
+    let slices = slice_refs(&ordered, &instances);
     MaskSeries {
         name: name.to_owned(),
         role: classify_structure(name),
@@ -402,6 +384,23 @@ fn build_mask(
         warnings,
         footprint: Some(footprint),
     }
+}
+
+/// The ordered slices as references to their files.
+fn slice_refs(
+    ordered: &crate::slice_order::SliceOrder,
+    instances: &[ScannedInstance],
+) -> Vec<SliceRef> {
+    ordered
+        .slices
+        .iter()
+        .map(|s| SliceRef {
+            origin: instances[s.input].origin.clone(),
+            k: s.k,
+            normal_mm: s.normal_mm,
+            instance_number: instances[s.input].header.instance_number,
+        })
+        .collect()
 }
 
 /// The CT series a mask belongs to, with a note when the slice sets differ partly.

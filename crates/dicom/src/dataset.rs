@@ -1,13 +1,13 @@
 //! The organized result of a scan: patients → series (with their masks), plus what was ignored
 //! or skipped.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tumorscope_core::{Geometry, StructureRole};
 
 use crate::InstanceHeader;
 
 /// How a patient's data was laid out on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Layout {
     /// 3D-IRCADb-01: `PATIENT_DICOM` + `MASKS_DICOM/<structure>` per patient folder.
@@ -23,7 +23,7 @@ pub enum Layout {
 }
 
 /// Where a NIfTI series' voxels are (a NIfTI case is one file, not one file per slice).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NiftiSource {
     pub image: std::path::PathBuf,
     pub labels: Option<std::path::PathBuf>,
@@ -32,7 +32,7 @@ pub struct NiftiSource {
 }
 
 /// One file that belongs to a series, in slice order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SliceRef {
     /// Full origin (`cohort.zip!/3Dircadb1.3/PATIENT_DICOM.zip!/PATIENT_DICOM/image_7`).
     pub origin: String,
@@ -44,7 +44,9 @@ pub struct SliceRef {
 }
 
 /// A binary mask series (one structure) attached to a CT series.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Equality ignores the attachment footprint: it is scan-time state, not stored in the catalog.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MaskSeries {
     pub name: String,
     pub role: StructureRole,
@@ -55,6 +57,16 @@ pub struct MaskSeries {
     /// In-plane and slice-position description used to attach the mask by geometry.
     #[serde(skip)]
     pub(crate) footprint: Option<Footprint>,
+}
+
+impl PartialEq for MaskSeries {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.role == other.role
+            && self.series_uid == other.series_uid
+            && self.slices == other.slices
+            && self.warnings == other.warnings
+    }
 }
 
 /// What must agree between a CT series and a mask series for the mask to belong to it.
@@ -71,7 +83,7 @@ pub(crate) struct Footprint {
 }
 
 /// One image series, ordered and checked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     pub series_uid: String,
     pub study_uid: String,
@@ -112,7 +124,7 @@ impl Series {
 }
 
 /// One patient with their series.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Patient {
     /// Label shown to users: folder name for 3D-IRCADb, Patient ID (else name) for exports.
     pub label: String,
@@ -135,14 +147,23 @@ impl Patient {
 }
 
 /// A file that could not be read, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     pub origin: String,
     pub reason: String,
 }
 
+impl From<&tumorscope_ingest::IngestError> for Skipped {
+    fn from(e: &tumorscope_ingest::IngestError) -> Self {
+        Self {
+            origin: e.location(),
+            reason: e.to_string(),
+        }
+    }
+}
+
 /// Everything a scan found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dataset {
     /// The input paths as given.
     pub roots: Vec<std::path::PathBuf>,

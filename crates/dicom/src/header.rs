@@ -9,13 +9,13 @@ use std::io::Cursor;
 use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bytes read before the first parse attempt.
 pub const HEADER_PREFIX_BYTES: usize = 16 * 1024;
 
 /// The attributes of one instance that grouping, ordering, loading and metadata use.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InstanceHeader {
     pub transfer_syntax: String,
     pub sop_class_uid: String,

@@ -142,14 +142,7 @@ pub fn load_series(
 
     let mut have = vec![false; g.dims[2]];
     let mut warnings = series.warnings.clone();
-    let mut skipped: Vec<Skipped> = result
-        .errors
-        .iter()
-        .map(|e| Skipped {
-            origin: e.location(),
-            reason: e.to_string(),
-        })
-        .collect();
+    let mut skipped: Vec<Skipped> = result.errors.iter().map(Skipped::from).collect();
     let mut total = Conversion::default();
     for (origin, item) in result.items {
         let Some(item) = item else { continue };

@@ -53,14 +53,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
     };
     let result = walk(paths, &options.walk, &select, &visit);
 
-    let mut skipped: Vec<Skipped> = result
-        .errors
-        .iter()
-        .map(|e| Skipped {
-            origin: e.location(),
-            reason: e.to_string(),
-        })
-        .collect();
+    let mut skipped: Vec<Skipped> = result.errors.iter().map(Skipped::from).collect();
     let mut ignored = 0;
     let mut instances = Vec::new();
     for (origin, scanned) in result.items {

@@ -240,3 +240,18 @@ fn patient_zip_given_directly_takes_its_folder_name() {
     assert_eq!(d.patients.len(), 1);
     assert_eq!(d.patients[0].label, "3Dircadb1.1");
 }
+
+#[test]
+fn dataset_round_trips_through_json() {
+    let (_dir, written, _) = cohort(2, true, false, false);
+    let d = scan_root(&written.root);
+    assert!(d.patients.iter().all(|p| p.series[0].masks.len() >= 2));
+    let json = serde_json::to_string(&d).unwrap();
+    let back: Dataset = serde_json::from_str(&json).unwrap();
+    // Attachment footprints are scan-time state and are not stored; everything else comes back.
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    assert_eq!(
+        back.patients[0].series[0].masks[0].slices,
+        d.patients[0].series[0].masks[0].slices
+    );
+}

@@ -8,6 +8,7 @@ use zip::{CompressionMethod, ZipArchive};
 
 use crate::entry::Peekable;
 use crate::error::IngestError;
+use crate::inflate::RawDeflate;
 use crate::limited::{Budget, FailureCell, LimitedReader};
 use crate::limits::Limits;
 use crate::origin::Origin;
@@ -90,6 +91,10 @@ pub(crate) struct MemberInfo {
     pub(crate) size: u64,
     pub(crate) compressed_size: u64,
     pub(crate) stored: bool,
+    /// Deflated and not encrypted: the raw stream can be inflated in one call.
+    pub(crate) deflated: bool,
+    /// CRC-32 of the uncompressed bytes, as the central directory declares it.
+    pub(crate) crc32: u32,
 }
 
 pub(crate) fn member_info(
@@ -107,6 +112,8 @@ pub(crate) fn member_info(
         size: entry.size(),
         compressed_size: entry.compressed_size(),
         stored: entry.compression() == CompressionMethod::Stored,
+        deflated: entry.compression() == CompressionMethod::Deflated && !entry.encrypted(),
+        crc32: entry.crc32(),
         name,
     })
 }
@@ -140,10 +147,12 @@ pub(crate) fn check_member(
     Ok(())
 }
 
-/// An opened member: a nested archive to descend into, or a leaf to hand to the visitor.
+/// An opened member: a nested archive to descend into, or a leaf to hand to the visitor (its
+/// stream, and its raw deflate data when [`Entry::read_all`](crate::Entry::read_all) may
+/// inflate it in one call).
 pub(crate) enum Opened<'a> {
     Archive(Source),
-    Leaf(Peekable<Box<dyn Read + 'a>>),
+    Leaf(Peekable<Box<dyn Read + 'a>>, Option<RawDeflate>),
 }
 
 /// Where a member goes: detect from its name and first bytes, or decided by the caller.
@@ -207,7 +216,8 @@ pub(crate) fn open_member<'a>(
         }
     };
     if !is_archive {
-        return Ok(Opened::Leaf(reader));
+        let raw = data_start.and_then(|start| RawDeflate::new(outer, start, info));
+        return Ok(Opened::Leaf(reader, raw));
     }
     check_depth(origin, context.depth + 1, limits)?;
     if info.stored {

@@ -3,18 +3,30 @@
 use std::io::{self, Read};
 
 use crate::archive::PREALLOCATE_MAX_BYTES;
+use crate::inflate::RawDeflate;
+use crate::limited::{Budget, FailureCell};
 use crate::origin::Origin;
 
 /// One leaf file (on disk or inside an archive), readable once as a stream.
 ///
 /// Nothing is inflated before the visitor asks for it: a visitor that reads a 64 KiB prefix
-/// costs a 64 KiB inflate, not the whole entry.
+/// costs a 64 KiB inflate, not the whole entry. [`Entry::read_all`] on a deflated archive
+/// member inflates it in one call (libdeflate) instead of streaming it.
 pub struct Entry<'a> {
     /// Where the file came from.
     pub origin: &'a Origin,
     /// Uncompressed size, when known (archive entries: as their header declares it).
     pub size: Option<u64>,
     reader: Peekable<Box<dyn Read + 'a>>,
+    /// The one-call path of `read_all`, while the stream has not been handed out.
+    raw: Option<RawRead<'a>>,
+}
+
+/// What [`Entry::read_all`] needs to inflate a member in one call under the walk's limits.
+pub(crate) struct RawRead<'a> {
+    pub(crate) deflate: RawDeflate,
+    pub(crate) budget: &'a Budget,
+    pub(crate) failed: &'a FailureCell,
 }
 
 impl<'a> Entry<'a> {
@@ -22,17 +34,21 @@ impl<'a> Entry<'a> {
         origin: &'a Origin,
         size: Option<u64>,
         reader: Peekable<Box<dyn Read + 'a>>,
+        raw: Option<RawRead<'a>>,
     ) -> Self {
         Entry {
             origin,
             size,
             reader,
+            raw,
         }
     }
 
     /// The stream of the entry's bytes (starting with any bytes peeked by
     /// [`Entry::read_prefix`] and not consumed yet).
     pub fn reader(&mut self) -> &mut dyn Read {
+        // Bytes may now be consumed from the stream: only the stream knows where it stands.
+        self.raw = None;
         &mut self.reader
     }
 
@@ -43,7 +59,18 @@ impl<'a> Entry<'a> {
     }
 
     /// All remaining bytes of the entry.
+    ///
+    /// A deflated archive member whose stream was not handed out by [`Entry::reader`] is
+    /// inflated in one call into a buffer of its declared size, its CRC-32 checked; other
+    /// entries are streamed to the end.
     pub fn read_all(mut self) -> io::Result<Vec<u8>> {
+        if let Some(raw) = self.raw.take() {
+            // Peeked bytes were charged to the budget already: they are in the result again.
+            let counted = self.reader.buffered() as u64;
+            return raw
+                .deflate
+                .inflate(raw.budget, counted, self.origin, raw.failed);
+        }
         // Trust the declared size only as a hint, capped so a lying header cannot make us
         // reserve gigabytes up front.
         let hint = self.size.unwrap_or(0).min(PREALLOCATE_MAX_BYTES) as usize;
@@ -67,6 +94,11 @@ impl<R: Read> Peekable<R> {
             buffer: Vec::new(),
             position: 0,
         }
+    }
+
+    /// How many bytes were read from the inner reader and not consumed yet.
+    pub(crate) fn buffered(&self) -> usize {
+        self.buffer.len() - self.position
     }
 
     /// Up to `n` unconsumed bytes, reading more from the inner reader when needed.

@@ -43,6 +43,7 @@
 mod archive;
 mod entry;
 mod error;
+mod inflate;
 mod limited;
 mod limits;
 mod origin;

@@ -28,6 +28,13 @@ impl Budget {
     pub(crate) fn exhausted(&self) -> bool {
         self.total_bytes.load(Ordering::Relaxed) > self.limits.max_total_bytes
     }
+
+    /// Adds `bytes` read to the walk's total; returns the new total.
+    pub(crate) fn charge(&self, bytes: u64) -> u64 {
+        self.total_bytes
+            .fetch_add(bytes, Ordering::Relaxed)
+            .saturating_add(bytes)
+    }
 }
 
 /// Why reading an entry failed: a limit tripped, or the inner reader failed (corrupt data).
@@ -50,6 +57,14 @@ pub(crate) enum Failure {
 }
 
 impl Failure {
+    /// An error of the inner reader.
+    pub(crate) fn io(error: &io::Error) -> Self {
+        Failure::Io {
+            kind: error.kind(),
+            message: error.to_string(),
+        }
+    }
+
     pub(crate) fn into_error(self, origin: &Origin) -> IngestError {
         let origin = origin.clone();
         match self {
@@ -105,19 +120,24 @@ impl<'a, R: Read> LimitedReader<'a, R> {
         }
     }
 
-    /// Records `failure` (keeping an earlier one) and returns the error the caller sees.
     fn fail(&self, failure: Failure) -> io::Error {
-        let first = self.failed.take().unwrap_or(failure);
-        let error = match &first {
-            Failure::Io { kind, message } => io::Error::new(*kind, message.clone()),
-            limit => io::Error::new(
-                io::ErrorKind::InvalidData,
-                limit.clone().into_error(self.origin).to_string(),
-            ),
-        };
-        self.failed.set(Some(first));
-        error
+        record_failure(self.failed, self.origin, failure)
     }
+}
+
+/// Records `failure` in `failed` (keeping an earlier one) and returns the error the reader of
+/// the entry at `origin` sees.
+pub(crate) fn record_failure(failed: &FailureCell, origin: &Origin, failure: Failure) -> io::Error {
+    let first = failed.take().unwrap_or(failure);
+    let error = match &first {
+        Failure::Io { kind, message } => io::Error::new(*kind, message.clone()),
+        limit => io::Error::new(
+            io::ErrorKind::InvalidData,
+            limit.clone().into_error(origin).to_string(),
+        ),
+    };
+    failed.set(Some(first));
+    error
 }
 
 impl<R: Read> Read for LimitedReader<'_, R> {
@@ -140,19 +160,10 @@ impl<R: Read> Read for LimitedReader<'_, R> {
                 let declared = self.declared.unwrap_or(self.read);
                 return Err(self.fail(Failure::LargerThanDeclared { declared }));
             }
-            Err(error) => {
-                return Err(self.fail(Failure::Io {
-                    kind: error.kind(),
-                    message: error.to_string(),
-                }))
-            }
+            Err(error) => return Err(self.fail(Failure::io(&error))),
         };
         self.read += n as u64;
-        let total = self
-            .budget
-            .total_bytes
-            .fetch_add(n as u64, Ordering::Relaxed)
-            + n as u64;
+        let total = self.budget.charge(n as u64);
         if self.read > limits.max_entry_bytes {
             return Err(self.fail(Failure::EntryTooLarge {
                 read: self.read,

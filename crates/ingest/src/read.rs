@@ -7,8 +7,8 @@ use std::path::Path;
 
 use crate::archive::{
     check_member, member_info, open_archive, open_member, read_error, MemberContext, Opened, Treat,
-    PREALLOCATE_MAX_BYTES,
 };
+use crate::entry::{Entry, RawRead};
 use crate::error::IngestError;
 use crate::limited::{Budget, FailureCell};
 use crate::limits::WalkOptions;
@@ -87,12 +87,16 @@ pub fn read_entry(origin: &Origin, options: &WalkOptions) -> Result<Vec<u8>, Ing
         };
         match open_member(&mut archive, &source, &info, treat, &context)? {
             Opened::Archive(inner) => source = inner,
-            Opened::Leaf(mut reader) => {
-                let mut bytes = Vec::with_capacity(info.size.min(PREALLOCATE_MAX_BYTES) as usize);
-                reader
-                    .read_to_end(&mut bytes)
-                    .map_err(|error| read_error(&failed, &member_origin, error))?;
-                return Ok(bytes);
+            Opened::Leaf(reader, raw) => {
+                let raw = raw.map(|deflate| RawRead {
+                    deflate,
+                    budget: &budget,
+                    failed: &failed,
+                });
+                let entry = Entry::new(&member_origin, Some(info.size), reader, raw);
+                return entry
+                    .read_all()
+                    .map_err(|error| read_error(&failed, &member_origin, error));
             }
         }
         current = member_origin;

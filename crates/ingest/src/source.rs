@@ -2,6 +2,7 @@
 //! every rayon worker can hold its own `ZipArchive` over the same bytes, and a stored inner zip
 //! can be opened in place as a window onto its outer archive.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
@@ -55,6 +56,36 @@ impl Source {
             start: self.start + offset,
             len: len.min(self.len - offset),
             position: 0,
+        }
+    }
+}
+
+impl Source {
+    /// Every byte of the window: borrowed from a buffer, read with positional reads from a
+    /// file (the window is clamped to the backing's end, so its length is trustworthy).
+    pub(crate) fn window_bytes(&self) -> io::Result<Cow<'_, [u8]>> {
+        let len = usize::try_from(self.len).map_err(|_| io::ErrorKind::OutOfMemory)?;
+        match &self.backing {
+            Backing::Memory(bytes) => {
+                let from = usize::try_from(self.start).map_err(|_| io::ErrorKind::InvalidInput)?;
+                let window = bytes
+                    .get(from..from.saturating_add(len))
+                    .ok_or(io::ErrorKind::UnexpectedEof)?;
+                Ok(Cow::Borrowed(window))
+            }
+            Backing::File(file) => {
+                let mut out = vec![0u8; len];
+                let mut filled = 0;
+                while filled < len {
+                    match read_at(file, &mut out[filled..], self.start + filled as u64) {
+                        Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                        Ok(n) => filled += n,
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                        Err(error) => return Err(error),
+                    }
+                }
+                Ok(Cow::Owned(out))
+            }
         }
     }
 }
@@ -144,5 +175,21 @@ mod tests {
         inner.read_to_end(&mut tail).ok();
         assert_eq!(tail, b"56");
         assert!(inner.seek(SeekFrom::Current(-10)).is_err());
+        assert_eq!(inner.window_bytes().ok().as_deref(), Some(&b"3456"[..]));
+    }
+
+    #[test]
+    fn file_windows_give_their_bytes() {
+        let mut file = tempfile::tempfile().expect("temp file");
+        std::io::Write::write_all(&mut file, b"0123456789").expect("write");
+        let source = Source::file(file).expect("source");
+        assert_eq!(
+            source.slice(3, 4).window_bytes().ok().as_deref(),
+            Some(&b"3456"[..])
+        );
+        assert_eq!(
+            source.slice(8, 100).window_bytes().ok().as_deref(),
+            Some(&b"89"[..])
+        );
     }
 }

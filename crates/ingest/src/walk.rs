@@ -15,7 +15,7 @@ use crate::archive::{
     check_member, looks_like_archive, member_info, open_archive, open_member, MemberContext,
     Opened, Treat,
 };
-use crate::entry::{Entry, Peekable};
+use crate::entry::{Entry, Peekable, RawRead};
 use crate::error::IngestError;
 use crate::limited::{Budget, FailureCell, RecordingReader};
 use crate::limits::WalkOptions;
@@ -85,7 +85,7 @@ pub fn walk_bytes<T: Send>(
         } else {
             let size = bytes.len() as u64;
             let reader = Peekable::new(Box::new(&bytes[..]) as Box<dyn Read + '_>);
-            walker.visit_leaf(&origin, Some(size), reader, &FailureCell::new(None));
+            walker.visit_leaf(&origin, Some(size), reader, None, &FailureCell::new(None));
         }
     }
     walker.finish()
@@ -216,7 +216,7 @@ impl<'w, T: Send> Walker<'w, T> {
                 failed: &failed,
             };
             let reader = Peekable::new(Box::new(recording) as Box<dyn Read + '_>);
-            self.visit_leaf(&origin, Some(size), reader, &failed);
+            self.visit_leaf(&origin, Some(size), reader, None, &failed);
         }
     }
 
@@ -271,7 +271,14 @@ impl<'w, T: Send> Walker<'w, T> {
         let opened = open_member(archive, outer, &info, Treat::Detect, &context);
         match opened {
             Ok(Opened::Archive(inner)) => self.archive(inner, &origin, depth + 1),
-            Ok(Opened::Leaf(reader)) => self.visit_leaf(&origin, Some(info.size), reader, &failed),
+            Ok(Opened::Leaf(reader, raw)) => {
+                let raw = raw.map(|deflate| RawRead {
+                    deflate,
+                    budget: &self.budget,
+                    failed: &failed,
+                });
+                self.visit_leaf(&origin, Some(info.size), reader, raw, &failed)
+            }
             Err(error) => self.error(error),
         };
     }
@@ -283,9 +290,10 @@ impl<'w, T: Send> Walker<'w, T> {
         origin: &Origin,
         size: Option<u64>,
         reader: Peekable<Box<dyn Read + '_>>,
+        raw: Option<RawRead<'_>>,
         failed: &FailureCell,
     ) {
-        let item = (self.visit)(Entry::new(origin, size, reader));
+        let item = (self.visit)(Entry::new(origin, size, reader, raw));
         if let Some(failure) = failed.take() {
             return self.error(failure.into_error(origin));
         }

@@ -99,7 +99,7 @@ export function renderStats(div, stats) {
     ['tumor burden', fmt(stats.tumor_burden_pct, 2, ' %')],
   ];
   if (stats.recist && stats.recist.sum_of_diameters_mm !== undefined) rows.push(['RECIST sum', fmt(stats.recist.sum_of_diameters_mm, 1, ' mm')]);
-  for (const o of stats.organs) rows.push([o.name, fmt(o.volume_ml, 1, ' ml')]);
+  for (const o of stats.organs) rows.push([o.name, fmt(o.volume_ml, o.volume_ml < 10 ? 2 : 1, ' ml')]);
   if (stats.note) rows.push(['note', stats.note]);
   div.append(table(rows));
 }

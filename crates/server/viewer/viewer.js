@@ -408,8 +408,16 @@ function saveScreenshot() {
 async function init() {
   for (const name of VIEW_NAMES) bindView(name);
   $('#patient-filter').addEventListener('input', refreshPatients);
-  $('#win-width').addEventListener('change', () => setWindow(Number($('#win-width').value), state.window.center));
-  $('#win-center').addEventListener('change', () => setWindow(state.window.width, Number($('#win-center').value)));
+  // An empty or partial field is left alone until it holds a number.
+  const typed = (input) => (input.value.trim() === '' || !Number.isFinite(Number(input.value)) ? null : Number(input.value));
+  $('#win-width').addEventListener('change', () => {
+    const w = typed($('#win-width'));
+    if (w !== null) setWindow(w, state.window.center);
+  });
+  $('#win-center').addEventListener('change', () => {
+    const c = typed($('#win-center'));
+    if (c !== null) setWindow(state.window.width, c);
+  });
   $('#reset-view').addEventListener('click', () => {
     for (const name of VIEW_NAMES) state.views[name] = { zoom: 1, panX: 0, panY: 0 };
     requestDraw();
@@ -448,6 +456,8 @@ window.tumorscope = {
   setCursor,
   centreOn,
   requestDraw,
+  /** Sets the zoom of every view (1 = fit), keeping pans; the next draw applies it. */
+  setZoom: (zoom) => { for (const name of VIEW_NAMES) state.views[name].zoom = zoom; requestDraw(); },
   drawNow,
   screenshotDataUrl: () => screenshotCanvas().toDataURL('image/png'),
   /** Canvas pixel of the centre of voxel `ijk` in `view` (`axial`, `coronal`, `sagittal`). */

@@ -1,0 +1,143 @@
+//! Viewer frame benchmark on 3D-IRCADb 1.17 in headless Chromium, measured in the page with the
+//! Performance API: time from choosing the patient to the first drawn views (and to the full
+//! volume), then frame times while scrolling slices and while dragging the window.
+//!
+//! Run: `cargo run --release -p tumorscope-viewer-tests --example viewer_frames`
+//! (needs `chromium chromium-driver` and `../shared/data/3Dircadb1.17`).
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fantoccini::Locator;
+use serde_json::Value;
+use tumorscope_viewer_tests::{
+    js, real_patient_or_skip, serve, wait_js, Driver, ScannedSource, Tools,
+};
+
+/// Scrolls (`wheel`) or right-drags (`window`) once per animation frame for `frames` frames.
+/// Reports the page's draw times (`performance.now()` around the draw of the three views) and
+/// the intervals between animation frames.
+const RUN: &str = r#"
+const [mode, frames, done] = arguments;
+const t = window.tumorscope;
+const c = t.canvas('axial');
+const r = c.getBoundingClientRect();
+const x0 = r.left + 150, y0 = r.top + 150;
+t.state.frameMs.length = 0;
+const intervals = [];
+let last = 0, n = 0;
+if (mode === 'window') c.dispatchEvent(new MouseEvent('mousedown', { button: 2, clientX: x0, clientY: y0, bubbles: true }));
+function step(now) {
+  if (n > 0) intervals.push(now - last);
+  last = now;
+  if (n++ >= frames) {
+    if (mode === 'window') window.dispatchEvent(new MouseEvent('mouseup', { button: 2, bubbles: true }));
+    done({ draw: t.state.frameMs.slice(), intervals });
+    return;
+  }
+  if (mode === 'wheel') {
+    c.dispatchEvent(new WheelEvent('wheel', { deltaY: n % 80 < 40 ? 100 : -100, clientX: x0, clientY: y0, bubbles: true, cancelable: true }));
+  } else {
+    window.dispatchEvent(new MouseEvent('mousemove', { clientX: x0 + (n % 50) * 3, clientY: y0 + (n % 30) * 2, bubbles: true }));
+  }
+  requestAnimationFrame(step);
+}
+requestAnimationFrame(step);
+"#;
+
+fn summary(name: &str, values: &[f64]) -> String {
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        return format!("{name}: no samples");
+    }
+    let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    format!(
+        "{name}: n={} median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        v.len(),
+        q(0.5),
+        q(0.95),
+        q(1.0)
+    )
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let Some(data) = real_patient_or_skip("viewer_frames") else {
+        return;
+    };
+    let Some(tools) = Tools::find_or_skip("viewer_frames") else {
+        return;
+    };
+    let source = Arc::new(ScannedSource::scan(&[data]));
+    let id = source.id_of("3Dircadb1.17").expect("3Dircadb1.17 scanned");
+    let server = serve(source);
+    let driver = Driver::start(&tools);
+    let client = driver.browser(1400, 1000).await;
+    let runs = 3;
+    for run in 0..runs {
+        // A fresh page and an emptied server cache would be fairer for run 0 only; later runs show
+        // the cached case (the server keeps the loaded patient).
+        client.goto(&server.url()).await.expect("page");
+        wait_js(
+            &client,
+            "window.tumorscope && window.tumorscope.state.patients.length > 0",
+            Duration::from_secs(60),
+        )
+        .await;
+        let row = client
+            .find(Locator::Css(&format!("#patients tbody tr[data-id='{id}']")))
+            .await
+            .expect("row");
+        row.click().await.expect("click");
+        wait_js(
+            &client,
+            "window.tumorscope.state.full && window.tumorscope.state.stats !== null",
+            Duration::from_secs(120),
+        )
+        .await;
+        let perf = js(
+            &client,
+            "return performance.getEntriesByType('measure').map(m => [m.name, m.duration]);",
+        )
+        .await;
+        println!(
+            "run {run} ({}): {perf}",
+            if run == 0 {
+                "cold server cache"
+            } else {
+                "patient already loaded on the server"
+            }
+        );
+    }
+    for mode in ["wheel", "window"] {
+        let out = client
+            .execute_async(RUN, vec![Value::from(mode), Value::from(240)])
+            .await
+            .expect("benchmark script");
+        println!(
+            "{}",
+            summary(
+                &format!("{mode}: draw of the 3 views"),
+                &floats(&out["draw"])
+            )
+        );
+        println!(
+            "{}",
+            summary(
+                &format!("{mode}: animation-frame interval"),
+                &floats(&out["intervals"])
+            )
+        );
+    }
+    let _ = client.close().await;
+    let _ = server.shutdown();
+}

@@ -1,0 +1,383 @@
+//! Harness for driving the tumorscope viewer in real headless Chromium: finds the browser and
+//! chromedriver, starts them with the flags NOTES.md records, serves a scanned dataset
+//! in-process, and offers small helpers (wait for a draw, read a pixel, save a screenshot).
+//!
+//! Tests skip with a message when Chromium is absent, unless `TUMORSCOPE_REQUIRE_TOOLS=1`.
+
+// A test harness reports skips and progress on stderr.
+#![allow(clippy::print_stderr)]
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+use tumorscope_analysis::{analyze_patient, AnalysisOptions, PatientStats};
+use tumorscope_core::PatientImage;
+use tumorscope_dicom::{load_patient, scan, Dataset, LoadOptions, ScanOptions};
+use tumorscope_server::{start, PatientSource, PatientSummary, RunningServer, ServerOptions};
+
+/// The Chromium binary (the `/usr/bin` wrapper is a shell script that misbehaves headless).
+pub const CHROMIUM: &str = "/usr/lib/chromium/chromium";
+
+/// The browser and its driver, when installed.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+impl Tools {
+    /// Finds both, or `None` after printing why (panics when `TUMORSCOPE_REQUIRE_TOOLS=1`).
+    pub fn find_or_skip(test: &str) -> Option<Tools> {
+        let chromium = PathBuf::from(
+            std::env::var_os("TUMORSCOPE_CHROMIUM").unwrap_or_else(|| CHROMIUM.into()),
+        );
+        let chromedriver = std::env::var_os("TUMORSCOPE_CHROMEDRIVER")
+            .map(PathBuf::from)
+            .or_else(|| which("chromedriver"));
+        match chromedriver {
+            Some(chromedriver) if chromium.exists() => Some(Tools {
+                chromium,
+                chromedriver,
+            }),
+            _ => {
+                let msg = format!(
+                    "{test}: skipped: chromium (`{}`) or chromedriver not found\nhint: apt-get install -y --no-install-recommends chromium chromium-driver",
+                    chromium.display()
+                );
+                if std::env::var("TUMORSCOPE_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+                    panic!("{msg} (TUMORSCOPE_REQUIRE_TOOLS=1)");
+                }
+                eprintln!("{msg}");
+                None
+            }
+        }
+    }
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// The real patient 3D-IRCADb 1.17 if present (`TUMORSCOPE_DATA` or `../shared/data`), else
+/// `None` after a message (panics when `TUMORSCOPE_REQUIRE_DATA=1`).
+pub fn real_patient_or_skip(test: &str) -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("TUMORSCOPE_DATA").map(|d| PathBuf::from(d).join("3Dircadb1.17")),
+        Some(workspace_root().join("../shared/data/3Dircadb1.17")),
+    ];
+    if let Some(p) = candidates.into_iter().flatten().find(|p| p.exists()) {
+        return Some(p);
+    }
+    let msg = format!("{test}: skipped: `../shared/data/3Dircadb1.17` not found");
+    if std::env::var("TUMORSCOPE_REQUIRE_DATA").is_ok_and(|v| v == "1") {
+        panic!("{msg} (TUMORSCOPE_REQUIRE_DATA=1)");
+    }
+    eprintln!("{msg}");
+    None
+}
+
+/// The workspace folder (two levels above this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `target/viewer-screenshots/` of the workspace, created.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = workspace_root().join("target/viewer-screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(9515)
+}
+
+/// A running chromedriver, killed on drop, with a fresh Chromium profile.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+    profile: tempfile::TempDir,
+    tools: Tools,
+}
+
+impl Driver {
+    pub fn start(tools: &Tools) -> Driver {
+        let port = free_port();
+        let child = Command::new(&tools.chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let profile = tempfile::tempdir().expect("temp profile");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver {
+            child,
+            port,
+            profile,
+            tools: tools.clone(),
+        }
+    }
+
+    /// A new headless browser session with a `width × height` viewport.
+    pub async fn browser(&self, width: u32, height: u32) -> Client {
+        let args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--enable-unsafe-swiftshader".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--no-first-run".to_owned(),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", self.profile.path().display()),
+        ];
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({ "binary": self.tools.chromium.to_string_lossy(), "args": args }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("webdriver session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A [`PatientSource`] over a scanned dataset (the same wiring as `tumorscope view`).
+pub struct ScannedSource {
+    pub dataset: Dataset,
+    entries: Vec<usize>,
+    stats: Mutex<HashMap<u32, PatientStats>>,
+}
+
+impl ScannedSource {
+    pub fn scan(paths: &[PathBuf]) -> ScannedSource {
+        let dataset = scan(paths, &ScanOptions::default(), &|| {});
+        let entries = (0..dataset.patients.len())
+            .filter(|&n| dataset.patients[n].primary_series().is_some())
+            .collect();
+        ScannedSource {
+            dataset,
+            entries,
+            stats: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The id of the patient labelled `label`.
+    pub fn id_of(&self, label: &str) -> Option<u32> {
+        self.entries
+            .iter()
+            .position(|&n| self.dataset.patients[n].label == label)
+            .map(|n| n as u32)
+    }
+}
+
+impl PatientSource for ScannedSource {
+    fn patients(&self) -> Vec<PatientSummary> {
+        let stats = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        self.entries
+            .iter()
+            .enumerate()
+            .filter_map(|(id, &n)| {
+                let p = &self.dataset.patients[n];
+                let s = p.primary_series()?;
+                let known = stats.get(&(id as u32));
+                Some(PatientSummary {
+                    id: id as u32,
+                    label: p.label.clone(),
+                    series_description: s.description.clone(),
+                    modality: s.modality.clone(),
+                    dims: s.geometry.dims,
+                    spacing_mm: s.geometry.spacing_mm,
+                    origin_mm: s.geometry.origin_mm,
+                    direction: s.geometry.direction,
+                    structures: s.masks.iter().map(|m| m.name.clone()).collect(),
+                    tumor_count: known.map(|k| k.tumor_count),
+                    tumor_volume_ml: known.map(|k| k.tumor_volume_ml),
+                    tumor_burden_pct: known.and_then(|k| k.tumor_burden_pct),
+                    warnings: s.warnings.clone(),
+                })
+            })
+            .collect()
+    }
+
+    fn load(&self, id: u32) -> Result<Arc<PatientImage>, String> {
+        let n = *self.entries.get(id as usize).ok_or("no such patient")?;
+        let loaded = load_patient(
+            &self.dataset,
+            &self.dataset.patients[n],
+            &LoadOptions::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Arc::new(loaded.image))
+    }
+
+    fn stats(&self, id: u32, image: &PatientImage) -> Option<PatientStats> {
+        if let Some(s) = self
+            .stats
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+        {
+            return Some(s.clone());
+        }
+        let s = analyze_patient(image, &AnalysisOptions::default()).ok()?;
+        self.stats
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, s.clone());
+        Some(s)
+    }
+}
+
+/// Serves `source` on loopback and a free port.
+pub fn serve(source: Arc<ScannedSource>) -> RunningServer {
+    start(
+        source,
+        &ServerOptions {
+            viewer_dir: None,
+            ..ServerOptions::default()
+        },
+    )
+    .expect("server starts")
+}
+
+/// Runs `script` (a function body) and returns its value.
+pub async fn js(client: &Client, script: &str) -> Value {
+    client
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+}
+
+/// Polls `condition` (a JS expression) until truthy, or panics after `timeout`.
+pub async fn wait_js(client: &Client, condition: &str, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let v = js(client, &format!("return !!({condition});")).await;
+        if v == Value::Bool(true) {
+            return;
+        }
+        if Instant::now() > deadline {
+            let err = js(
+                client,
+                "return window.tumorscope ? window.tumorscope.state.error : 'no hook';",
+            )
+            .await;
+            panic!("timed out waiting for `{condition}` (page error: {err})");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// The page's draw counter.
+pub async fn drawn(client: &Client) -> u64 {
+    js(client, "return window.tumorscope.state.drawn;")
+        .await
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// Waits until the page has drawn more than `before` times.
+pub async fn wait_drawn(client: &Client, before: u64) {
+    wait_js(
+        client,
+        &format!("window.tumorscope.state.drawn > {before}"),
+        Duration::from_secs(10),
+    )
+    .await;
+}
+
+/// RGBA of the canvas pixel that shows voxel `ijk` in `view`.
+pub async fn pixel(client: &Client, view: &str, ijk: [usize; 3]) -> [u8; 4] {
+    let v = js(
+        client,
+        &format!(
+            "return window.tumorscope.pixel('{view}', [{}, {}, {}]);",
+            ijk[0], ijk[1], ijk[2]
+        ),
+    )
+    .await;
+    let a: Vec<u8> = v
+        .as_array()
+        .expect("pixel array")
+        .iter()
+        .map(|x| x.as_u64().unwrap_or(0) as u8)
+        .collect();
+    [a[0], a[1], a[2], a[3]]
+}
+
+/// Viewport coordinates (CSS pixels) of the centre of voxel `ijk` in `view`.
+pub async fn viewport_point(client: &Client, view: &str, ijk: [usize; 3]) -> (f64, f64) {
+    let v = js(
+        client,
+        &format!(
+            "const t = window.tumorscope; const c = t.canvas('{view}'); const r = c.getBoundingClientRect();
+             const p = t.viewToCanvas('{view}', [{}, {}, {}]);
+             return [r.left + (p[0] + 0.5) * r.width / c.width, r.top + (p[1] + 0.5) * r.height / c.height];",
+            ijk[0], ijk[1], ijk[2]
+        ),
+    )
+    .await;
+    (v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0))
+}
+
+/// Saves a PNG screenshot of the viewport as `target/viewer-screenshots/<name>.png`.
+pub async fn save_screenshot(client: &Client, name: &str) -> PathBuf {
+    let png = client.screenshot().await.expect("screenshot");
+    let path = screenshot_dir().join(format!("{name}.png"));
+    std::fs::write(&path, png).expect("write screenshot");
+    path
+}
+
+/// The grey and overlay composite the page computes for one voxel: `hu` through the window,
+/// then each visible structure's colour blended in (`(bit, rgb, opacity)` in drawing order).
+pub fn expected_rgb(
+    hu: i16,
+    window: tumorscope_core::Window,
+    layers: &[([u8; 3], f64)],
+) -> [u8; 3] {
+    let g = f64::from(window.to_u8(f64::from(hu)));
+    let mut c = [g, g, g];
+    for (rgb, a) in layers {
+        for n in 0..3 {
+            c[n] += (f64::from(rgb[n]) - c[n]) * a;
+        }
+    }
+    c.map(|v| round_half_up(v) as u8)
+}
+
+/// JavaScript's `Math.round` (halves go up), which the page uses for colours.
+fn round_half_up(v: f64) -> f64 {
+    (v + 0.5).floor()
+}
