@@ -4,6 +4,7 @@
 //! The cohort is made in code (no data ships with tumorscope): patients in the 3D-IRCADb layout,
 //! zipped and nested in one cohort zip, with the encodings and quirks real data has.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -25,6 +26,12 @@ pub struct Args {
     /// Replace an existing output folder.
     #[arg(long)]
     pub force: bool,
+    /// Do not open the viewer at the end.
+    #[arg(long)]
+    pub no_view: bool,
+    /// Open the viewer in the default browser too.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// What the generated cohort looks like.
@@ -90,7 +97,24 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         tumor_masks: None,
         no_thumbnails: false,
     };
-    run(&inputs, &args.out.join("report"), &settings, ui)
+    let outcome = run(&inputs, &args.out.join("report"), &settings, ui)?;
+    if args.no_view {
+        return Ok(outcome);
+    }
+    // Serving blocks until Ctrl-C: only do it for a person at a terminal, never in a script.
+    if !std::io::stdout().is_terminal() {
+        println!(
+            "viewer not started (output is not a terminal); run `tumorscope view {}`",
+            inputs.paths[0].display()
+        );
+        return Ok(outcome);
+    }
+    let dataset = super::scan::scan_inputs(&inputs, ui)?;
+    let options = super::view::ServeOptions {
+        open: args.open,
+        ..super::view::ServeOptions::default()
+    };
+    super::view::serve_dataset(dataset, options, ui)
 }
 
 /// The archive limits' defaults, as clap would fill them.

@@ -21,8 +21,15 @@ use crate::Outcome;
 /// Open the interactive viewer (linked axial, coronal and sagittal views) in the browser.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Folders, files or zip archives to view (or none with --db).
+    #[arg(value_name = "PATH", required_unless_present = "db")]
+    pub paths: Vec<std::path::PathBuf>,
     #[command(flatten)]
-    pub inputs: InputArgs,
+    pub limits: super::inputs::LimitArgs,
+    /// Read patients from a catalog written by `scan` instead of scanning (with PATHs: only
+    /// the roots named).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<std::path::PathBuf>,
     /// Port to listen on (default: a free one).
     #[arg(long)]
     pub port: Option<u16>,
@@ -59,7 +66,37 @@ impl Default for ServeOptions {
 }
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
-    let dataset = scan_inputs(&args.inputs, ui)?;
+    let dataset = match &args.db {
+        Some(db) => {
+            anyhow::ensure!(
+                db.is_file(),
+                "catalog `{}` does not exist\nhint: write one with `tumorscope scan PATH --db {}`",
+                db.display(),
+                db.display()
+            );
+            let catalog = tumorscope_catalog::Catalog::open(db)?;
+            let roots = (!args.paths.is_empty()).then_some(args.paths.as_slice());
+            let dataset = catalog.dataset(roots)?;
+            anyhow::ensure!(
+                !dataset.patients.is_empty(),
+                "catalog `{}` holds no patient{}",
+                db.display(),
+                if roots.is_some() {
+                    " under those paths"
+                } else {
+                    ""
+                }
+            );
+            dataset
+        }
+        None => scan_inputs(
+            &InputArgs {
+                paths: args.paths.clone(),
+                limits: args.limits.clone(),
+            },
+            ui,
+        )?,
+    };
     let options = ServeOptions {
         host: args.host.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
         port: args.port.unwrap_or(0),

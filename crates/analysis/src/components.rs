@@ -79,15 +79,81 @@ pub enum LabelError {
 
 /// One run of foreground voxels `start..=end` along `i` within a row.
 #[derive(Debug, Clone, Copy)]
-struct Run {
-    start: u32,
-    end: u32,
+pub(crate) struct Run {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
 }
 
 /// The runs of one slice: `runs[row_offsets[j]..row_offsets[j + 1]]` are the runs of row `j`.
-struct SliceRuns {
-    runs: Vec<Run>,
+pub(crate) struct SliceRuns {
+    pub(crate) runs: Vec<Run>,
     row_offsets: Vec<u32>,
+}
+
+impl SliceRuns {
+    /// No rows yet; room for `rows`.
+    pub(crate) fn with_rows(rows: usize) -> Self {
+        let mut row_offsets = Vec::with_capacity(rows + 1);
+        row_offsets.push(0);
+        SliceRuns {
+            runs: Vec::new(),
+            row_offsets,
+        }
+    }
+
+    /// Appends the next row (non-zero = foreground).
+    pub(crate) fn push_row(&mut self, row: &[u8]) {
+        row_runs(row, &mut self.runs);
+        self.row_offsets.push(self.runs.len() as u32);
+    }
+
+    /// Appends the next row, known to hold no foreground.
+    pub(crate) fn push_empty_row(&mut self) {
+        self.row_offsets.push(self.runs.len() as u32);
+    }
+
+    /// Rows pushed so far.
+    pub(crate) fn rows(&self) -> usize {
+        self.row_offsets.len() - 1
+    }
+}
+
+/// Foreground runs of a whole volume and the component of every run.
+pub(crate) struct RunLabels {
+    slices: Vec<SliceRuns>,
+    /// Index of the first run of slice `k` among all runs.
+    slice_base: Vec<u32>,
+    /// Final label (`1..=count`) of every run, in raster order.
+    run_label: Vec<u32>,
+    pub(crate) count: u32,
+}
+
+impl RunLabels {
+    /// Every run with its row `(k, j)` and its label, in raster order.
+    pub(crate) fn labelled_runs(&self) -> impl Iterator<Item = (usize, usize, Run, u32)> + '_ {
+        self.slices.iter().enumerate().flat_map(move |(k, s)| {
+            let base = self.slice_base[k] as usize;
+            (0..s.rows()).flat_map(move |j| {
+                row_range(s, j).map(move |r| (k, j, s.runs[r], self.run_label[base + r]))
+            })
+        })
+    }
+
+    /// The ascending linear voxel indices of every component `1..=count`, on a grid of
+    /// `cols` columns and `rows` rows per slice.
+    pub(crate) fn voxel_lists(&self, cols: usize, rows: usize) -> Vec<Vec<usize>> {
+        let mut lists = vec![Vec::new(); self.count as usize];
+        for (k, j, run, label) in self.labelled_runs() {
+            if let Some(list) = (label as usize)
+                .checked_sub(1)
+                .and_then(|l| lists.get_mut(l))
+            {
+                let row_start = (k * rows + j) * cols;
+                list.extend(row_start + run.start as usize..=row_start + run.end as usize);
+            }
+        }
+        lists
+    }
 }
 
 /// Labels the connected components of `mask` (non-zero = foreground) on a grid of
@@ -129,37 +195,67 @@ pub fn label_components(
         .par_chunks(slice_len)
         .map(|slice| slice_runs(slice, cols, rows))
         .collect();
-    let total_runs: usize = per_slice.iter().map(|s| s.runs.len()).sum();
+    let labelled = label_runs(per_slice, connectivity)?;
+
+    // Pass 3 (parallel): paint the runs.
+    let mut labels = vec![0u32; mask.len()];
+    labels
+        .par_chunks_mut(slice_len)
+        .enumerate()
+        .for_each(|(k, out)| {
+            let s = &labelled.slices[k];
+            let base = labelled.slice_base[k] as usize;
+            for j in 0..rows {
+                for r in row_range(s, j) {
+                    let run = s.runs[r];
+                    let row_start = j * cols;
+                    out[row_start + run.start as usize..=row_start + run.end as usize]
+                        .fill(labelled.run_label[base + r]);
+                }
+            }
+        });
+    Ok(Components {
+        labels,
+        count: labelled.count,
+    })
+}
+
+/// Pass 2 of the labelling (sequential union-find over the runs of every slice, every slice
+/// with the same number of rows), and the final numbering in raster order.
+pub(crate) fn label_runs(
+    slices: Vec<SliceRuns>,
+    connectivity: Connectivity,
+) -> Result<RunLabels, LabelError> {
+    let rows = slices.first().map_or(0, SliceRuns::rows);
+    let total_runs: usize = slices.iter().map(|s| s.runs.len()).sum();
     if total_runs >= u32::MAX as usize {
         return Err(LabelError::TooManyRuns);
     }
-    let mut slice_base = Vec::with_capacity(slices + 1);
+    let mut slice_base = Vec::with_capacity(slices.len() + 1);
     let mut acc = 0u32;
-    for s in &per_slice {
+    for s in &slices {
         slice_base.push(acc);
         acc += s.runs.len() as u32;
     }
     slice_base.push(acc);
 
-    // Pass 2 (sequential): union-find over runs, in raster order.
     let mut parent: Vec<u32> = (0..total_runs as u32).collect();
-    for k in 0..slices {
-        let cur = &per_slice[k];
+    let edge = connectivity != Connectivity::Six;
+    let corner = connectivity == Connectivity::TwentySix;
+    for k in 0..slices.len() {
+        let cur = &slices[k];
         let base = slice_base[k];
         for j in 0..rows {
-            let row = row_range(cur, j);
-            if row.is_empty() {
+            if row_range(cur, j).is_empty() {
                 continue;
             }
-            // Neighbour rows already visited: (dj, dk, widen) where `widen` says whether runs
-            // touching only diagonally along `i` count as connected.
-            let edge = connectivity != Connectivity::Six;
-            let corner = connectivity == Connectivity::TwentySix;
+            // Neighbour rows already visited; `edge`/`corner` say whether runs touching only
+            // diagonally along `i` count as connected.
             if j > 0 {
                 join_rows(&mut parent, cur, base, j, cur, base, j - 1, edge);
             }
             if k > 0 {
-                let prev = &per_slice[k - 1];
+                let prev = &slices[k - 1];
                 let pbase = slice_base[k - 1];
                 join_rows(&mut parent, cur, base, j, prev, pbase, j, edge);
                 if connectivity != Connectivity::Six {
@@ -175,48 +271,31 @@ pub fn label_components(
     }
 
     // Final numbering: the first run met of each component (raster order) names it.
-    let mut final_label = vec![0u32; total_runs];
+    let mut run_label = vec![0u32; total_runs];
     let mut count = 0u32;
     for r in 0..total_runs {
         let root = find(&mut parent, r as u32) as usize;
-        if final_label[root] == 0 {
+        if run_label[root] == 0 {
             count += 1;
-            final_label[root] = count;
+            run_label[root] = count;
         }
-        final_label[r] = final_label[root];
+        run_label[r] = run_label[root];
     }
-
-    // Pass 3 (parallel): paint the runs.
-    let mut labels = vec![0u32; mask.len()];
-    labels
-        .par_chunks_mut(slice_len)
-        .enumerate()
-        .for_each(|(k, out)| {
-            let s = &per_slice[k];
-            let base = slice_base[k] as usize;
-            for j in 0..rows {
-                let lo = s.row_offsets[j] as usize;
-                let hi = s.row_offsets[j + 1] as usize;
-                for (n, run) in s.runs[lo..hi].iter().enumerate() {
-                    let label = final_label[base + lo + n];
-                    let row_start = j * cols;
-                    out[row_start + run.start as usize..=row_start + run.end as usize].fill(label);
-                }
-            }
-        });
-    Ok(Components { labels, count })
+    Ok(RunLabels {
+        slices,
+        slice_base,
+        run_label,
+        count,
+    })
 }
 
 /// The runs of one slice.
 fn slice_runs(slice: &[u8], cols: usize, rows: usize) -> SliceRuns {
-    let mut runs = Vec::new();
-    let mut row_offsets = Vec::with_capacity(rows + 1);
-    row_offsets.push(0u32);
+    let mut runs = SliceRuns::with_rows(rows);
     for row in slice.chunks_exact(cols) {
-        row_runs(row, &mut runs);
-        row_offsets.push(runs.len() as u32);
+        runs.push_row(row);
     }
-    SliceRuns { runs, row_offsets }
+    runs
 }
 
 /// Appends the foreground runs of one row, skipping zero bytes eight at a time.
@@ -522,6 +601,25 @@ mod tests {
                 prop_assert_eq!(got.count, n);
                 prop_assert_eq!(&got.labels, &want);
             }
+        }
+
+        #[test]
+        fn voxel_lists_follow_the_labels((dims, mask) in mask_strategy()) {
+            let [cols, rows, _] = dims;
+            let slices: Vec<SliceRuns> = mask
+                .chunks(cols * rows)
+                .map(|slice| slice_runs(slice, cols, rows))
+                .collect();
+            let runs = label_runs(slices, Connectivity::TwentySix).unwrap();
+            let (labels, count) = brute_force(&mask, dims, Connectivity::TwentySix);
+            let mut want = vec![Vec::new(); count as usize];
+            for (n, &l) in labels.iter().enumerate() {
+                if l > 0 {
+                    want[l as usize - 1].push(n);
+                }
+            }
+            prop_assert_eq!(runs.count, count);
+            prop_assert_eq!(runs.voxel_lists(cols, rows), want);
         }
     }
 }

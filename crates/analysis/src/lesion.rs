@@ -59,7 +59,8 @@ pub(crate) struct LesionContext<'a> {
     pub geometry: &'a Geometry,
     pub ct: &'a [i16],
     pub tumor_masks: &'a [&'a LabelMask],
-    pub liver: Option<&'a [u8]>,
+    /// The liver masks (their union is the liver); `None` without any.
+    pub liver: Option<&'a [&'a LabelMask]>,
 }
 
 /// Measures the lesion made of the linear voxel `indices` (ascending). `id` is set by the caller.
@@ -144,7 +145,7 @@ pub(crate) fn measure_lesion(indices: &[usize], ctx: &LesionContext<'_>) -> Opti
     let liver_overlap_pct = ctx.liver.map(|liver| {
         let inside = indices
             .iter()
-            .filter(|&&n| liver.get(n).is_some_and(|&v| v != 0))
+            .filter(|&&n| liver.iter().any(|m| m.data.get(n).is_some_and(|&v| v != 0)))
             .count();
         100.0 * inside as f64 / voxels as f64
     });

@@ -49,6 +49,7 @@ mod patient;
 pub mod recist;
 pub mod stats;
 pub mod surface;
+mod volume_scan;
 
 pub use cohort::{summarize_cohort, CohortStats, Summary, VolumeBin, VOLUME_BIN_EDGES_ML};
 pub use components::{label_components, BadConnectivity, Components, Connectivity, LabelError};

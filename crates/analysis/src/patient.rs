@@ -1,14 +1,14 @@
 //! One patient's analysis: organ volumes, tumors as connected components, burden and RECIST.
 
-use std::borrow::Cow;
-
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize, Serializer};
 use tumorscope_core::{LabelMask, PatientImage, StructureRole, MM3_PER_ML};
 
+use crate::components::label_runs;
 use crate::lesion::{measure_lesion, LesionContext};
 use crate::recist::{select_targets, Recist};
-use crate::{label_components, AnalysisError, AnalysisOptions, Connectivity, TumorStats};
+use crate::volume_scan::scan_masks;
+use crate::{AnalysisError, AnalysisOptions, Connectivity, TumorStats};
 
 /// How tumor burden is defined, repeated in every result so a reader of the JSON knows.
 pub const TUMOR_BURDEN_DEFINITION: &str =
@@ -127,46 +127,42 @@ pub fn analyze_patient(
     let voxel_mm3 = g.voxel_volume_mm3();
     let to_ml = |voxels: usize| voxels as f64 * voxel_mm3 / MM3_PER_ML;
 
+    // One fused pass: voxels per mask, runs of the tumor union, liver ∪ tumor overlap.
+    let position = |m: &LabelMask| image.masks.iter().position(|x| std::ptr::eq(x, m));
+    let tumor_index: Vec<usize> = tumor_masks.iter().filter_map(|m| position(m)).collect();
+    let liver_masks: Vec<&LabelMask> = image.masks_with_role(StructureRole::Liver).collect();
+    let liver_index: Vec<usize> = liver_masks.iter().filter_map(|m| position(m)).collect();
+    let scan = scan_masks(&image.masks, &tumor_index, &liver_index, g.dims);
+
     let organs: Vec<OrganStats> = image
         .masks
-        .par_iter()
-        .map(|m| {
-            let voxels = count_nonzero(&m.data);
-            OrganStats {
-                name: m.name.clone(),
-                role: m.role,
-                voxels,
-                volume_ml: to_ml(voxels),
-            }
+        .iter()
+        .zip(&scan.voxels)
+        .map(|(m, &voxels)| OrganStats {
+            name: m.name.clone(),
+            role: m.role,
+            voxels,
+            volume_ml: to_ml(voxels),
         })
         .collect();
     let tumor_structures = tumor_masks
         .iter()
-        .filter(|m| {
-            let pos = image.masks.iter().position(|x| std::ptr::eq(x, **m));
-            pos.is_some_and(|p| organs[p].voxels > 0)
-        })
+        .filter(|m| position(m).is_some_and(|p| organs[p].voxels > 0))
         .count();
 
-    // Unions of the tumor masks and of the liver masks (borrowed when there is only one).
-    let tumor_union = union_of(&tumor_masks, n);
-    let liver_masks: Vec<&LabelMask> = image.masks_with_role(StructureRole::Liver).collect();
-    let liver_union = (!liver_masks.is_empty()).then(|| union_of(&liver_masks, n));
-
-    let components =
-        label_components(&tumor_union, g.dims, options.connectivity).map_err(|source| {
-            AnalysisError::Label {
-                patient: patient.clone(),
-                source,
-            }
-        })?;
-    let voxel_lists = component_voxels(&tumor_union, &components.labels, components.count as usize);
+    let components = label_runs(scan.tumor_runs, options.connectivity).map_err(|source| {
+        AnalysisError::Label {
+            patient: patient.clone(),
+            source,
+        }
+    })?;
+    let voxel_lists = components.voxel_lists(g.dims[0], g.dims[1]);
 
     let ctx = LesionContext {
         geometry: g,
         ct: &image.ct.data,
         tumor_masks: &tumor_masks,
-        liver: liver_union.as_deref(),
+        liver: (!liver_masks.is_empty()).then_some(&liver_masks[..]),
     };
     let measured: Vec<TumorStats> = voxel_lists
         .par_iter()
@@ -182,22 +178,21 @@ pub fn analyze_patient(
         t.id = n as u32 + 1;
     }
 
-    let (liver_volume_ml, liver_mask_includes_tumors) = match &liver_union {
-        None => (None, None),
-        Some(liver) => {
-            let o = overlap(liver, &tumor_union);
-            let inclusion = (o.tumor > 0).then(|| {
-                let f = o.both as f64 / o.tumor as f64;
-                if f >= INCLUDES_TUMORS_FRACTION {
-                    LiverInclusion::Yes
-                } else if f <= 1.0 - INCLUDES_TUMORS_FRACTION {
-                    LiverInclusion::No
-                } else {
-                    LiverInclusion::Partial
-                }
-            });
-            (Some(to_ml(o.either)), inclusion)
-        }
+    let (liver_volume_ml, liver_mask_includes_tumors) = if liver_masks.is_empty() {
+        (None, None)
+    } else {
+        let o = scan.overlap;
+        let inclusion = (o.tumor > 0).then(|| {
+            let f = o.both as f64 / o.tumor as f64;
+            if f >= INCLUDES_TUMORS_FRACTION {
+                LiverInclusion::Yes
+            } else if f <= 1.0 - INCLUDES_TUMORS_FRACTION {
+                LiverInclusion::No
+            } else {
+                LiverInclusion::Partial
+            }
+        });
+        (Some(to_ml(o.either)), inclusion)
     };
     let tumor_volume_ml = to_ml(tumors.iter().map(|t| t.voxels).sum());
     let tumor_burden_pct = liver_volume_ml
@@ -291,94 +286,4 @@ fn component_note(
         parts.push(format!("{dropped} smaller than {min_volume_ml} mL dropped"));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
-}
-
-fn count_nonzero(data: &[u8]) -> usize {
-    data.par_chunks(CHUNK)
-        .map(|c| c.iter().filter(|&&v| v != 0).count())
-        .sum()
-}
-
-/// Chunk length for parallel passes over whole volumes.
-const CHUNK: usize = 1 << 16;
-
-/// The union of `masks` (non-zero = inside); the mask itself when there is only one.
-fn union_of<'a>(masks: &[&'a LabelMask], n: usize) -> Cow<'a, [u8]> {
-    match masks {
-        [one] => Cow::Borrowed(&one.data),
-        _ => {
-            let mut acc = vec![0u8; n];
-            for m in masks {
-                acc.par_chunks_mut(CHUNK)
-                    .zip(m.data.par_chunks(CHUNK))
-                    .for_each(|(a, d)| {
-                        for (x, &y) in a.iter_mut().zip(d) {
-                            *x |= y;
-                        }
-                    });
-            }
-            Cow::Owned(acc)
-        }
-    }
-}
-
-/// Voxel counts of the liver and tumor unions taken together.
-#[derive(Default)]
-struct Overlap {
-    either: usize,
-    both: usize,
-    tumor: usize,
-}
-
-fn overlap(liver: &[u8], tumor: &[u8]) -> Overlap {
-    liver
-        .par_chunks(CHUNK)
-        .zip(tumor.par_chunks(CHUNK))
-        .map(|(l, t)| {
-            let mut o = Overlap::default();
-            for (&a, &b) in l.iter().zip(t) {
-                let (a, b) = (usize::from(a != 0), usize::from(b != 0));
-                o.either += a | b;
-                o.both += a & b;
-                o.tumor += b;
-            }
-            o
-        })
-        .reduce(Overlap::default, |x, y| Overlap {
-            either: x.either + y.either,
-            both: x.both + y.both,
-            tumor: x.tumor + y.tumor,
-        })
-}
-
-/// The ascending voxel indices of every component `1..=count`, reading labels only where the
-/// mask is set (the mask is mostly zeros, skipped eight bytes at a time).
-fn component_voxels(mask: &[u8], labels: &[u32], count: usize) -> Vec<Vec<usize>> {
-    let per_chunk: Vec<Vec<(u32, usize)>> = mask
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(c, part)| {
-            let base = c * CHUNK;
-            let mut found = Vec::new();
-            for (w, word) in part.chunks(8).enumerate() {
-                if word.iter().all(|&b| b == 0) {
-                    continue;
-                }
-                for (n, &b) in word.iter().enumerate() {
-                    if b != 0 {
-                        let at = base + w * 8 + n;
-                        found.push((labels[at], at));
-                    }
-                }
-            }
-            found
-        })
-        .collect();
-    let mut lists = vec![Vec::new(); count];
-    for (l, n) in per_chunk.into_iter().flatten() {
-        if let Some(list) = (l as usize).checked_sub(1).and_then(|l| lists.get_mut(l)) {
-            list.push(n);
-        }
-    }
-    lists
 }

@@ -138,6 +138,21 @@ impl Catalog {
                 .map_err(&e)?;
             tx.execute("DELETE FROM skipped WHERE root = ?1", params![root])
                 .map_err(&e)?;
+            tx.execute("DELETE FROM roots WHERE root = ?1", params![root])
+                .map_err(&e)?;
+        }
+        // Per-root counts are only known for the whole scan: the first root carries them.
+        for (n, root) in dataset.roots.iter().enumerate() {
+            let (ignored, instances) = if n == 0 {
+                (dataset.ignored, dataset.instances)
+            } else {
+                (0, 0)
+            };
+            tx.execute(
+                "INSERT INTO roots (root, ignored, instances) VALUES (?1, ?2, ?3)",
+                params![root.display().to_string(), ignored as i64, instances as i64],
+            )
+            .map_err(&e)?;
         }
         for patient in &dataset.patients {
             let root = dataset
@@ -473,6 +488,23 @@ mod scan_tests {
             assert_eq!(p.series, 1);
             assert_eq!(p.masks as usize, t.structures.len());
         }
+        // The dataset comes back as scanned (masks attached, slices ordered), without rescanning.
+        let back = c.dataset(None).unwrap();
+        assert_eq!(back.patients, dataset.patients);
+        assert_eq!(back.roots, dataset.roots);
+        assert_eq!(
+            (back.ignored, back.instances),
+            (dataset.ignored, dataset.instances)
+        );
+        let only = c
+            .dataset(Some(std::slice::from_ref(&written.root)))
+            .unwrap();
+        assert_eq!(only.patients.len(), 3);
+        assert!(c
+            .dataset(Some(&[std::path::PathBuf::from("elsewhere")]))
+            .unwrap()
+            .patients
+            .is_empty());
         c.put_result(
             &written.root.display().to_string(),
             "3Dircadb1.2",

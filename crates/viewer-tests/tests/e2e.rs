@@ -344,7 +344,7 @@ async fn phantom_cohort_in_chromium() {
         true,
     )
     .unwrap();
-    let source = Arc::new(ScannedSource::scan(&[written.root.clone()]));
+    let source = Arc::new(ScannedSource::scan(std::slice::from_ref(&written.root)));
     let truth = written
         .patients
         .iter()
