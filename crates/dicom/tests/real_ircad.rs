@@ -4,6 +4,9 @@
 //! When the data is absent these tests say so and pass, unless `TUMORSCOPE_REQUIRE_DATA=1`
 //! (set by `.ci/run`) makes absence a failure.
 
+// The data-absent message goes to stderr on purpose.
+#![allow(clippy::print_stderr)]
+
 use std::io::Write;
 use std::path::PathBuf;
 
