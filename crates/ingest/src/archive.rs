@@ -13,6 +13,7 @@ use crate::limited::{Budget, FailureCell, LimitedReader};
 use crate::limits::Limits;
 use crate::origin::Origin;
 use crate::source::Source;
+use crate::stream::InflateReader;
 
 /// Most bytes reserved up front on the word of a header (buffers grow past it as data comes).
 pub(crate) const PREALLOCATE_MAX_BYTES: u64 = 64 << 20;
@@ -190,15 +191,32 @@ pub(crate) fn open_member<'a>(
             limit: limits.max_total_bytes,
         });
     }
-    let file = archive
-        .by_index(info.index)
-        .map_err(|source| IngestError::BadArchive {
-            origin: origin.clone(),
-            source,
-        })?;
-    let data_start = file.data_start();
+    let bad_archive = |source| IngestError::BadArchive {
+        origin: origin.clone(),
+        source,
+    };
+    // Deflated members stream from their raw bytes with a reused inflate state (see
+    // `stream`); others (stored, or methods only zip knows) through zip's reader.
+    let (inner, data_start): (Box<dyn Read + 'a>, Option<u64>) = if info.deflated {
+        let data_start = archive
+            .by_index_raw(info.index)
+            .map_err(bad_archive)?
+            .data_start()
+            .ok_or_else(|| {
+                bad_archive(zip::result::ZipError::InvalidArchive(
+                    "entry data offset unknown".into(),
+                ))
+            })?;
+        let compressed = outer.slice(data_start, info.compressed_size);
+        let inflate = InflateReader::new(compressed, info.crc32);
+        (Box::new(inflate), Some(data_start))
+    } else {
+        let file = archive.by_index(info.index).map_err(bad_archive)?;
+        let data_start = file.data_start();
+        (Box::new(file), data_start)
+    };
     let limited = LimitedReader::new(
-        file,
+        inner,
         context.budget,
         Some(info.size),
         origin,

@@ -101,7 +101,7 @@ impl RawDeflate {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Cursor, Read, Write};
+    use std::io::{Cursor, Write};
 
     use zip::write::SimpleFileOptions;
     use zip::{CompressionMethod, ZipWriter};

@@ -12,7 +12,9 @@
 //!   zip-based documents such as `.docx`, and macOS `__MACOSX/` / `._name` companions, which are
 //!   passed through as leaves). Stored inner zips are read in place; deflated ones are buffered.
 //!   A file named `.zip` that is not a zip is reported as [`IngestError::BadArchive`] and the
-//!   walk goes on.
+//!   walk goes on. Deflated members are inflated from their raw bytes: streamed with an inflate
+//!   state reused across members, or, for [`Entry::read_all`] of a moderately compressed
+//!   member, in one libdeflate call; either way the CRC-32 is checked at the end.
 //! - **Limits** ([`Limits`]): nesting depth, entries per archive, per-entry and total
 //!   uncompressed bytes, compression ratio, buffered inner archive size; checked against the
 //!   central directory and enforced again while reading.
@@ -50,6 +52,7 @@ mod origin;
 mod read;
 mod safe_path;
 mod source;
+mod stream;
 mod walk;
 
 pub use entry::Entry;
