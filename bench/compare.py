@@ -353,7 +353,7 @@ def main():
     table.equal("CT HU sum (whole-process run)", EXPECTED_HU_SUM,
                 int(key_values(once_out).get("hu_sum", "0")))
     table.info("CT shape (z, y, x) / tumorscope dims (x×y×z)", str(shape), rs["dims"])
-    table.speed("label tumors, 26-conn (scipy.ndimage.label)", py_label_s, ms("label_ms"), 1)
+    table.speed("label tumors, 26-conn (scipy.ndimage.label)", py_label_s, ms("label_ms"), 3)
     table.equal("tumor components", py_count, int(rs["tumor_components"]))
     table.equal("tumor voxels", int(union.sum()), int(rs["tumor_voxels"]))
 
@@ -362,7 +362,11 @@ def main():
         py_full_s, py_full = best_of(max(1, min(n, 3)), full_pipeline_reference, data)
         print("full pipeline: tumorscope analyze …", flush=True)
         rs_full_s, rs_voxels = full_pipeline_tumorscope(tumorscope, data, n)
-        table.speed("full analysis (python in-process vs analyze process)", py_full_s, rs_full_s, 5)
+        # Issue 4: ≥ 20× the Python pipeline, and within 2× of only inflating the zip entries.
+        # The Python side is timed in-process (no interpreter start), which favours it.
+        table.speed("full analysis (python in-process vs analyze process)", py_full_s, rs_full_s, 20)
+        table.at_most("full analysis / inflate both zips", rs_full_s * 1000 / float(rs["inflate_all_ms"]), 2,
+                      f"{rs_full_s * 1000:.0f} / {rs['inflate_all_ms']} ms")
         if rs_voxels is not None:
             table.equal("tumor voxels per component (analyze)",
                         sorted(t["voxels"] for t in py_full["tumors"]), rs_voxels)
