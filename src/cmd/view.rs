@@ -131,7 +131,14 @@ pub fn serve_dataset(dataset: Dataset, options: ServeOptions, _ui: &Ui) -> anyho
         cache_bytes: options.cache_mib.saturating_mul(1 << 20),
         ..ServerOptions::default()
     };
-    let server = start(Arc::new(source), &server_options)?;
+    let source = Arc::new(source);
+    let server = start(source.clone(), &server_options)?;
+    // Fill the patient list's key statistics in the background, one patient at a time, so the
+    // list shows tumors and burden before each patient is opened.
+    std::thread::Builder::new()
+        .name("tumorscope-stats".into())
+        .spawn(move || source.analyze_all())
+        .map_err(|e| anyhow::anyhow!("cannot start the statistics thread: {e}"))?;
     let url = server.url();
     println!("tumorscope viewer: {url}  ({count} patient(s); Ctrl-C to stop)");
     if options.open {
@@ -184,6 +191,22 @@ impl DicomSource {
 
     fn patient(&self, id: u32) -> Option<&tumorscope_dicom::Patient> {
         self.dataset.patients.get(*self.entries.get(id as usize)?)
+    }
+
+    /// Loads and analyses every patient whose statistics are not known yet (one image in memory
+    /// at a time); a failure is logged and the patient keeps no statistics.
+    fn analyze_all(&self) {
+        for id in 0..self.entries.len() as u32 {
+            if self.known_stats().contains_key(&id) {
+                continue;
+            }
+            match self.load(id) {
+                Ok(image) => {
+                    let _ = self.stats(id, &image);
+                }
+                Err(e) => tracing::warn!("cannot load patient {id} for statistics: {e}"),
+            }
+        }
     }
 
     fn known_stats(&self) -> std::sync::MutexGuard<'_, HashMap<u32, PatientStats>> {
