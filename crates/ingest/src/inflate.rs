@@ -101,14 +101,9 @@ impl RawDeflate {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Cursor, Write};
-
-    use zip::write::SimpleFileOptions;
-    use zip::{CompressionMethod, ZipWriter};
-
     use super::RawDeflate;
     use crate::source::Source;
-    use crate::{walk_bytes, Entry, IngestError, Limits, Visit, WalkOptions};
+    use crate::{walk_bytes, Entry, IngestError, Limits, WalkOptions};
 
     /// Pseudo-random bytes of a 16-letter alphabet: they deflate about 2:1, like CT slices,
     /// so they take the one-call path.
@@ -124,19 +119,7 @@ mod tests {
             .collect()
     }
 
-    fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
-        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-        for (name, bytes) in members {
-            writer.start_file(*name, options).expect("start file");
-            writer.write_all(bytes).expect("write member");
-        }
-        writer.finish().expect("finish zip").into_inner()
-    }
-
-    fn enter(_: &crate::Origin) -> Visit {
-        Visit::Enter
-    }
+    use crate::test_support::{enter, zip_of};
 
     /// Offsets of the uncompressed-size fields of every member (local and central headers).
     fn size_fields(zip: &[u8]) -> Vec<usize> {

@@ -53,6 +53,8 @@ mod read;
 mod safe_path;
 mod source;
 mod stream;
+#[cfg(test)]
+mod test_support;
 mod walk;
 
 pub use entry::Entry;

@@ -165,26 +165,9 @@ impl Drop for InflateReader {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Cursor, Write};
+    use crate::{walk_bytes, Entry, IngestError, WalkOptions};
 
-    use zip::write::SimpleFileOptions;
-    use zip::{CompressionMethod, ZipWriter};
-
-    use crate::{walk_bytes, Entry, IngestError, Visit, WalkOptions};
-
-    fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
-        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-        for (name, bytes) in members {
-            writer.start_file(*name, options).expect("start file");
-            writer.write_all(bytes).expect("write member");
-        }
-        writer.finish().expect("finish zip").into_inner()
-    }
-
-    fn enter(_: &crate::Origin) -> Visit {
-        Visit::Enter
-    }
+    use crate::test_support::{enter, zip_of};
 
     /// Mostly zeros with a few marks, like a mask slice: compresses far beyond 16:1, so
     /// `read_all` streams it.
