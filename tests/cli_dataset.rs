@@ -263,8 +263,23 @@ fn demo_generates_and_scans() {
         .run(&["demo", "--out", "d", "--patients", "3"])
         .expect_code(0);
     assert!(run.stdout().contains("3 patient(s)"), "{}", run.stdout());
+    assert!(
+        run.stdout().contains("viewer not started"),
+        "{}",
+        run.stdout()
+    );
+    // Running it again replaces its own folder; a folder it did not make is refused.
     dir.run(&["demo", "--out", "d", "--patients", "3"])
+        .expect_code(0);
+    std::fs::create_dir_all(dir.path().join("mine")).unwrap();
+    let run = dir
+        .run(&["demo", "--out", "mine", "--patients", "3"])
         .expect_code(2);
+    assert!(run.stderr().contains("--force"), "{}", run.stderr());
+    assert!(
+        dir.path().join("mine").read_dir().unwrap().next().is_none(),
+        "a refused folder is left as it was"
+    );
 }
 
 #[test]

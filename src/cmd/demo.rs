@@ -34,6 +34,9 @@ pub struct Args {
     pub open: bool,
 }
 
+/// Marks a folder `demo` made, so a later `demo` may replace it.
+const DEMO_MARKER: &str = ".tumorscope-demo";
+
 /// What the generated cohort looks like.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoCohort {
@@ -72,8 +75,11 @@ pub fn write_demo(dir: &Path, cohort: &DemoCohort) -> anyhow::Result<PathBuf> {
 }
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
+    // A folder an earlier `demo` made (it holds the marker) is replaced without --force, so the
+    // README's command can be run again; anything else needs --force.
+    let made_by_demo = args.out.join(DEMO_MARKER).is_file();
     if args.out.exists() {
-        if !args.force {
+        if !args.force && !made_by_demo {
             anyhow::bail!(
                 "`{}` already exists\nhint: pass --force to replace it, or --out another folder",
                 args.out.display()
@@ -81,6 +87,11 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         }
         fs_err::remove_dir_all(&args.out)?;
     }
+    fs_err::create_dir_all(&args.out)?;
+    fs_err::write(
+        args.out.join(DEMO_MARKER),
+        "made by `tumorscope demo`; replaced by the next run\n",
+    )?;
     let root = write_demo(&args.out.join("data"), &args.cohort)?;
     println!(
         "demo cohort: {} synthetic patient(s) in `{}`",
