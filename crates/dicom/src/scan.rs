@@ -137,7 +137,7 @@ pub(crate) fn root_of(paths: &[PathBuf], origin: &Origin) -> usize {
     paths
         .iter()
         .enumerate()
-        .filter(|(_, p)| o.starts_with(&*Origin::from_path(p).as_str().to_owned()))
+        .filter(|(_, p)| o.starts_with(Origin::from_path(p).as_str()))
         .max_by_key(|(_, p)| p.as_os_str().len())
         .map(|(i, _)| i)
         .unwrap_or(0)
