@@ -186,8 +186,8 @@ fn main() -> anyhow::Result<()> {
             .iter()
             .filter(|m| m.name.starts_with("livertumor"))
         {
-            for (t, &m) in tumors.iter_mut().zip(&mask.data) {
-                *t |= m;
+            for n in mask.bits.ones() {
+                tumors[n] = 1;
             }
         }
         let dims = loaded.image.ct.geometry.dims;

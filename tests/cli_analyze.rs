@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use tumorscope_core::BitMask;
 use tumorscope_phantom::{generate_patient, write_patient_dir, PatientTruth, PhantomOptions};
 use util::{real_patient, Dir};
 
@@ -257,13 +258,13 @@ fn at(dims: [usize; 3], ijk: [usize; 3]) -> usize {
 }
 
 /// The voxel of `data` maximizing the sum of the coordinates on `axes` (ties: first found).
-fn extreme_voxel(data: &[u8], dims: [usize; 3], axes: &[usize]) -> [usize; 3] {
+fn extreme_voxel(data: &BitMask, dims: [usize; 3], axes: &[usize]) -> [usize; 3] {
     let mut best: Option<(usize, [usize; 3])> = None;
     for k in 0..dims[2] {
         for j in 0..dims[1] {
             for i in 0..dims[0] {
                 let p = [i, j, k];
-                if data[at(dims, p)] != 0 {
+                if data.get(at(dims, p)) {
                     let s: usize = axes.iter().map(|&a| p[a]).sum();
                     if best.is_none_or(|(b, _)| s > b) {
                         best = Some((s, p));
@@ -276,7 +277,7 @@ fn extreme_voxel(data: &[u8], dims: [usize; 3], axes: &[usize]) -> [usize; 3] {
 }
 
 /// True when a voxel of `data` lies in the 3×3×3 block around `p`.
-fn touches(data: &[u8], dims: [usize; 3], p: [usize; 3]) -> bool {
+fn touches(data: &BitMask, dims: [usize; 3], p: [usize; 3]) -> bool {
     (0..27).any(|n| {
         let d = [n % 3, (n / 3) % 3, n / 9];
         let q = [
@@ -284,7 +285,7 @@ fn touches(data: &[u8], dims: [usize; 3], p: [usize; 3]) -> bool {
             (p[1] + d[1]).wrapping_sub(1),
             (p[2] + d[2]).wrapping_sub(1),
         ];
-        q.iter().zip(&dims).all(|(&v, &n)| v < n) && data[at(dims, q)] != 0
+        q.iter().zip(&dims).all(|(&v, &n)| v < n) && data.get(at(dims, q))
     })
 }
 
@@ -301,19 +302,19 @@ fn patient_with_diagonal_voxels(dir: &Dir) -> (PathBuf, [usize; 2]) {
             .unwrap_or_else(|| panic!("no `{name}`"))
     };
     let (m1, m2) = (find(&p, "livertumor1"), find(&p, "livertumor2"));
-    let sizes = [m1, m2].map(|m| p.image.masks[m].data.iter().filter(|&&v| v != 0).count());
+    let sizes = [m1, m2].map(|m| p.image.masks[m].voxel_count());
     // Past the voxel with the largest i+j+k, one step along (1,1,1) has no face or edge
     // neighbour in the tumor (those would have a larger i+j+k): a corner contact only.
-    let c = extreme_voxel(&p.image.masks[m1].data, dims, &[0, 1, 2]);
+    let c = extreme_voxel(&p.image.masks[m1].bits, dims, &[0, 1, 2]);
     let corner = [c[0] + 1, c[1] + 1, c[2] + 1];
     // Past the voxel with the largest i+j, one step along (1,1,0): edge contact, no face.
-    let e = extreme_voxel(&p.image.masks[m2].data, dims, &[0, 1]);
+    let e = extreme_voxel(&p.image.masks[m2].bits, dims, &[0, 1]);
     let edge = [e[0] + 1, e[1] + 1, e[2]];
     // Neither extra voxel may touch the other tumor, or the expected counts would be wrong.
-    assert!(!touches(&p.image.masks[m2].data, dims, corner));
-    assert!(!touches(&p.image.masks[m1].data, dims, edge));
-    p.image.masks[m1].data[at(dims, corner)] = 1;
-    p.image.masks[m2].data[at(dims, edge)] = 1;
+    assert!(!touches(&p.image.masks[m2].bits, dims, corner));
+    assert!(!touches(&p.image.masks[m1].bits, dims, edge));
+    p.image.masks[m1].bits.set(at(dims, corner), true);
+    p.image.masks[m2].bits.set(at(dims, edge), true);
     write_patient_dir(&p, dir.path()).expect("write");
     (dir.path().join(&p.label), sizes)
 }

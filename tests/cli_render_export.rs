@@ -113,14 +113,13 @@ fn check_tumour_pixel(
 ) {
     let mask = image.mask(name).unwrap();
     let g = &image.ct.geometry;
-    assert_eq!(
-        mask.data[g.index(ijk)],
-        1,
+    assert!(
+        mask.bits.get(g.index(ijk)),
         "`{name}` does not cover {ijk:?}"
     );
     assert!(image
         .masks_with_role(StructureRole::Tumor)
-        .all(|m| m.data[g.index(background_ijk)] == 0));
+        .all(|m| !m.bits.get(g.index(background_ijk))));
     let out = format!("axial_{name}.png");
     let mut args = vec![
         "render",
@@ -340,7 +339,7 @@ fn export_matches_the_loaded_patient() {
         let read =
             tumorscope_nifti::read_label_map(&out.join("masks").join(format!("{}.nii.gz", m.name)))
                 .unwrap();
-        assert!(read.data == m.data, "mask `{}` differs", m.name);
+        assert!(read.data == m.bits.to_bytes(), "mask `{}` differs", m.name);
     }
 
     // labels.json names every value of labels.nii.gz; every labelled voxel is inside its mask,
@@ -365,15 +364,15 @@ fn export_matches_the_loaded_patient() {
     let labels = tumorscope_nifti::read_label_map(&out.join("labels.nii.gz")).unwrap();
     assert_eq!(labels.geometry.dims, g.dims);
     for (n, &v) in labels.data.iter().enumerate() {
-        let in_any = image.masks.iter().any(|m| m.data[n] != 0);
+        let in_any = image.masks.iter().any(|m| m.bits.get(n));
         let in_tumour = image
             .masks_with_role(StructureRole::Tumor)
-            .any(|m| m.data[n] != 0);
+            .any(|m| m.bits.get(n));
         if v == 0 {
             assert!(!in_any, "voxel {n} is in a mask but unlabelled");
         } else {
             let mask = by_value[&v];
-            assert_eq!(mask.data[n], 1, "voxel {n} labelled `{}`", mask.name);
+            assert!(mask.bits.get(n), "voxel {n} labelled `{}`", mask.name);
             assert!(!in_tumour || mask.role == StructureRole::Tumor, "voxel {n}");
         }
     }
@@ -389,7 +388,7 @@ fn export_matches_the_loaded_patient() {
         .filter(|&n| {
             image
                 .masks_with_role(StructureRole::Tumor)
-                .any(|m| m.data[n] != 0)
+                .any(|m| m.bits.get(n))
         })
         .count();
     assert_eq!(counts[2], tumour_union);
@@ -398,10 +397,10 @@ fn export_matches_the_loaded_patient() {
         .filter(|&n| {
             image
                 .masks_with_role(StructureRole::Liver)
-                .any(|m| m.data[n] != 0)
+                .any(|m| m.bits.get(n))
                 && !image
                     .masks_with_role(StructureRole::Tumor)
-                    .any(|m| m.data[n] != 0)
+                    .any(|m| m.bits.get(n))
         })
         .count();
     assert_eq!(counts[1], liver_only);

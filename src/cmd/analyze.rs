@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::Context;
 use rayon::prelude::*;
@@ -112,7 +113,9 @@ pub fn run(
     settings: &AnalysisArgs,
     ui: &Ui,
 ) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
     let dataset = scan_inputs(inputs, ui)?;
+    tracing::debug!(ms = ms_since(started), "scan done");
     let load = LoadOptions {
         walk: inputs.walk_options()?,
     };
@@ -186,6 +189,7 @@ pub fn run(
         patients: &patients,
         skipped: &skipped_pairs,
     };
+    tracing::debug!(ms = ms_since(started), "every patient measured");
     fs_err::create_dir_all(out)?;
     write_atomic(&out.join("stats.json"), &stats_json(&report)?)?;
     write_atomic(&out.join("patients.csv"), &patients_csv(&patients))?;
@@ -198,12 +202,18 @@ pub fn run(
         cohort.lesions,
         out.join("report.html").display()
     );
+    tracing::debug!(ms = ms_since(started), "report written");
     report_skipped(&skipped);
     Ok(if skipped.is_empty() {
         Outcome::Complete
     } else {
         Outcome::Skipped
     })
+}
+
+/// Milliseconds since `start`, for the `-vv` phase timings.
+fn ms_since(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1000.0
 }
 
 /// One patient's report and the files skipped while loading it.
@@ -216,18 +226,22 @@ fn analyze_one(
     options: &AnalysisOptions,
     thumbnails: bool,
 ) -> PatientOutcome {
+    let started = Instant::now();
     let loaded = load_patient(dataset, patient, load)?;
+    tracing::debug!(patient = %patient.label, ms = ms_since(started), "loaded");
     let series = patient.primary_series().context("no CT series")?;
     let options = AnalysisOptions {
         slice_thickness_mm: series.header.slice_thickness_mm,
         ..options.clone()
     };
     let stats = analyze_patient(&loaded.image, &options)?;
+    tracing::debug!(patient = %patient.label, ms = ms_since(started), "measured");
     let thumbnails = if thumbnails {
         tumor_thumbnails(&loaded.image, &stats)?
     } else {
         BTreeMap::new()
     };
+    tracing::debug!(patient = %patient.label, ms = ms_since(started), "thumbnails drawn");
     let source = format!("{} {}", series.modality, series.description)
         .trim()
         .to_owned();

@@ -116,16 +116,14 @@ pub fn export_patient(image: &PatientImage, dir: &std::path::Path) -> anyhow::Re
         write_mask_u8(
             &dir.join("masks").join(format!("{name}.nii.gz")),
             g,
-            &m.data,
+            &m.bits.to_bytes(),
         )
         .with_context(|| format!("cannot write mask `{}`", m.name))?;
     }
     for (n, m) in &order {
         let value = u8::try_from(*n + 1).context("more than 255 structures")?;
-        for (l, &v) in labels.iter_mut().zip(&m.data) {
-            if v != 0 {
-                *l = value;
-            }
+        for n in m.bits.ones() {
+            labels[n] = value;
         }
         entries.push(LabelEntry {
             value,
@@ -146,10 +144,8 @@ pub fn export_patient(image: &PatientImage, dir: &std::path::Path) -> anyhow::Re
         .iter()
         .filter(|m| m.role == StructureRole::Liver)
     {
-        for (l, &v) in lits.iter_mut().zip(&m.data) {
-            if v != 0 {
-                *l = 1;
-            }
+        for n in m.bits.ones() {
+            lits[n] = 1;
         }
     }
     for m in image
@@ -157,10 +153,8 @@ pub fn export_patient(image: &PatientImage, dir: &std::path::Path) -> anyhow::Re
         .iter()
         .filter(|m| m.role == StructureRole::Tumor)
     {
-        for (l, &v) in lits.iter_mut().zip(&m.data) {
-            if v != 0 {
-                *l = 2;
-            }
+        for n in m.bits.ones() {
+            lits[n] = 2;
         }
     }
     write_mask_u8(&dir.join("liver_tumor.nii.gz"), g, &lits)

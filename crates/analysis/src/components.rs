@@ -107,6 +107,13 @@ impl SliceRuns {
         self.row_offsets.push(self.runs.len() as u32);
     }
 
+    /// Appends the next row given as `cols` bits (bit `i % 64` of `bits[i / 64]`; bits past
+    /// `cols` zero).
+    pub(crate) fn push_row_bits(&mut self, bits: &[u64]) {
+        row_runs_bits(bits, &mut self.runs);
+        self.row_offsets.push(self.runs.len() as u32);
+    }
+
     /// Appends the next row, known to hold no foreground.
     pub(crate) fn push_empty_row(&mut self) {
         self.row_offsets.push(self.runs.len() as u32);
@@ -333,6 +340,37 @@ fn row_runs(row: &[u8], runs: &mut Vec<Run>) {
         }
         while i < n && row[i] != 0 {
             i += 1;
+        }
+        runs.push(Run {
+            start: start as u32,
+            end: (i - 1) as u32,
+        });
+    }
+}
+
+/// Appends the foreground runs of a row of bits: whole words of background or foreground are
+/// skipped at once, and run ends are found by counting trailing zeros or ones.
+fn row_runs_bits(bits: &[u64], runs: &mut Vec<Run>) {
+    let n = bits.len() * 64;
+    // Bit `i` of the row, as a word shifted so that bit `i` is bit 0.
+    let from = |i: usize| bits[i / 64] >> (i % 64);
+    let mut i = 0usize;
+    while i < n {
+        // Next foreground bit.
+        let rest = from(i);
+        if rest == 0 {
+            i = (i / 64 + 1) * 64;
+            continue;
+        }
+        i += rest.trailing_zeros() as usize;
+        let start = i;
+        // Next background bit (bits past the row are zero, so a run always ends).
+        loop {
+            let ones = from(i).trailing_ones() as usize;
+            i += ones;
+            if ones == 0 || i % 64 != 0 || i >= n {
+                break;
+            }
         }
         runs.push(Run {
             start: start as u32,
@@ -620,6 +658,21 @@ mod tests {
             }
             prop_assert_eq!(runs.count, count);
             prop_assert_eq!(runs.voxel_lists(cols, rows), want);
+        }
+
+        #[test]
+        fn runs_of_bits_equal_runs_of_bytes(
+            row in proptest::collection::vec(prop_oneof![Just(0u8), Just(0u8), Just(1u8)], 0..300),
+            ones in 0usize..200,
+        ) {
+            // Long stretches of ones cross word edges.
+            let row: Vec<u8> = row.iter().copied().chain(std::iter::repeat_n(1, ones)).chain(row.iter().copied()).collect();
+            let bits = tumorscope_core::BitMask::from_bytes(&row);
+            let (mut from_bytes, mut from_bits) = (Vec::new(), Vec::new());
+            row_runs(&row, &mut from_bytes);
+            row_runs_bits(bits.words(), &mut from_bits);
+            let pairs = |r: &[Run]| r.iter().map(|r| (r.start, r.end)).collect::<Vec<_>>();
+            prop_assert_eq!(pairs(&from_bits), pairs(&from_bytes));
         }
     }
 }

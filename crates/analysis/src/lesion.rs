@@ -135,17 +135,13 @@ pub(crate) fn measure_lesion(indices: &[usize], ctx: &LesionContext<'_>) -> Opti
     let sources = ctx
         .tumor_masks
         .iter()
-        .filter(|m| {
-            indices
-                .iter()
-                .any(|&n| m.data.get(n).is_some_and(|&v| v != 0))
-        })
+        .filter(|m| indices.iter().any(|&n| m.contains(n)))
         .map(|m| m.name.clone())
         .collect();
     let liver_overlap_pct = ctx.liver.map(|liver| {
         let inside = indices
             .iter()
-            .filter(|&&n| liver.iter().any(|m| m.data.get(n).is_some_and(|&v| v != 0)))
+            .filter(|&&n| liver.iter().any(|m| m.contains(n)))
             .count();
         100.0 * inside as f64 / voxels as f64
     });

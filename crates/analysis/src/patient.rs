@@ -96,12 +96,12 @@ pub fn analyze_patient(
             found: image.ct.data.len(),
         });
     }
-    if let Some(m) = image.masks.iter().find(|m| m.data.len() != n) {
+    if let Some(m) = image.masks.iter().find(|m| m.bits.len() != n) {
         return Err(AnalysisError::MaskSize {
             patient,
             mask: m.name.clone(),
             expected: n,
-            found: m.data.len(),
+            found: m.bits.len(),
         });
     }
     if !(options.min_volume_ml >= 0.0 && options.min_volume_ml.is_finite()) {

@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use tumorscope_analysis::{
     analyze_patient, summarize_cohort, AnalysisError, AnalysisOptions, Connectivity, LiverInclusion,
 };
-use tumorscope_core::{Geometry, LabelMask, PatientImage, StructureRole, Volume};
+use tumorscope_core::{BitMask, Geometry, LabelMask, PatientImage, StructureRole, Volume};
 
 /// An image builder: a CT filled with `hu` and masks painted by closures over `[i, j, k]`.
 struct Phantom {
@@ -25,10 +25,8 @@ impl Phantom {
     }
 
     fn mask(mut self, name: &str, inside: impl Fn([usize; 3]) -> bool) -> Self {
-        let data = (0..self.g.len())
-            .map(|n| u8::from(inside(self.g.ijk(n))))
-            .collect();
-        self.masks.push(LabelMask::new(name, data));
+        let bits: BitMask = (0..self.g.len()).map(|n| inside(self.g.ijk(n))).collect();
+        self.masks.push(LabelMask::new(name, bits));
         self
     }
 
@@ -373,7 +371,7 @@ fn explicit_tumor_masks_and_errors() {
     assert!(matches!(&err, AnalysisError::UnknownTumorMask { name, .. } if name == "nope"));
     assert!(err.to_string().contains("`portalvein`"));
     let mut img = p.image();
-    img.masks[1].data.pop();
+    img.masks[1].bits = tumorscope_core::BitMask::zeros(img.masks[1].bits.len() - 1);
     assert!(matches!(
         analyze_patient(&img, &AnalysisOptions::default()),
         Err(AnalysisError::MaskSize { found: 107, .. })

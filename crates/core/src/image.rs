@@ -1,32 +1,43 @@
 //! One patient's loaded images: a CT volume in Hounsfield units and its structure masks.
 
-use crate::{classify_structure, StructureRole, Volume};
+use crate::{classify_structure, BitMask, StructureRole, Volume};
 
 /// A binary mask of one named structure on the CT grid of its patient.
 ///
-/// `data[n]` is 1 inside and 0 outside; loaders map any non-zero source value to 1, so 0/255
-/// and 0/1 masks read alike.
+/// Voxel `n` (same index as in the CT volume) is inside when `bits.get(n)`; loaders map any
+/// non-zero source value to inside, so 0/255 and 0/1 masks read alike.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelMask {
     /// Structure name as the dataset spells it (`livertumor01`, `liver`, `tumor` …).
     pub name: String,
     /// What the structure is, from [`classify_structure`] unless a caller overrode it.
     pub role: StructureRole,
-    /// One byte per CT voxel, same layout as the CT volume.
-    pub data: Vec<u8>,
+    /// One bit per CT voxel, in the CT volume's voxel order.
+    pub bits: BitMask,
 }
 
 impl LabelMask {
-    /// A mask whose role follows from its name.
-    pub fn new(name: impl Into<String>, data: Vec<u8>) -> Self {
+    /// A mask whose role follows from its name; `bits` may be given as bytes (non-zero =
+    /// inside).
+    pub fn new(name: impl Into<String>, bits: impl Into<BitMask>) -> Self {
         let name = name.into();
         let role = classify_structure(&name);
-        Self { name, role, data }
+        Self {
+            name,
+            role,
+            bits: bits.into(),
+        }
     }
 
     /// Number of voxels inside.
     pub fn voxel_count(&self) -> usize {
-        self.data.iter().filter(|&&v| v != 0).count()
+        self.bits.count_ones()
+    }
+
+    /// Whether voxel `n` is inside (`false` past the end).
+    #[inline]
+    pub fn contains(&self, n: usize) -> bool {
+        self.bits.contains(n)
     }
 }
 
@@ -37,7 +48,7 @@ pub struct PatientImage {
     pub patient: String,
     /// Hounsfield units, exact when the rescale maps stored values to integers.
     pub ct: Volume<i16>,
-    /// Structure masks, all with `data.len() == ct.data.len()`.
+    /// Structure masks, all with `bits.len() == ct.data.len()`.
     pub masks: Vec<LabelMask>,
 }
 

@@ -1,5 +1,5 @@
 //! Shared vocabulary of tumorscope: volumes, their geometry in DICOM patient space (LPS),
-//! binary structure masks, structure roles and CT windowing.
+//! binary structure masks (one bit per voxel), structure roles and CT windowing.
 //!
 //! This crate does no I/O. Loaders (`tumorscope-dicom`, `tumorscope-nifti`) produce a
 //! [`PatientImage`]; analysis, rendering, reporting and the viewer consume it.
@@ -19,12 +19,14 @@
 //! assert_eq!(v.geometry.voxel_to_patient([1.0, 2.0, 1.0]), [10.5, 21.0, 32.0]);
 //! ```
 
+mod bitmask;
 mod geometry;
 mod image;
 mod structure;
 mod volume;
 pub mod window;
 
+pub use bitmask::{count_ones, pack_bytes, BitMask, WORD_BITS};
 pub use geometry::{Geometry, GeometryError};
 pub use image::{LabelMask, PatientImage};
 pub use structure::{classify_structure, StructureRole};

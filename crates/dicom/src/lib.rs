@@ -18,6 +18,7 @@ pub mod header;
 mod inventory;
 pub mod layout;
 mod load;
+mod mask_fill;
 mod nifti_cases;
 pub mod pixels;
 mod scan;

@@ -10,7 +10,7 @@ use std::io::Cursor;
 use std::sync::Mutex;
 
 use dicom_object::OpenFileOptions;
-use tumorscope_core::{LabelMask, PatientImage, Volume};
+use tumorscope_core::{LabelMask, PatientImage, Volume, WORD_BITS};
 use tumorscope_ingest::{walk, Entry, Origin, WalkOptions};
 
 use crate::dataset::{Dataset, Patient, Series, Skipped};
@@ -18,6 +18,7 @@ use crate::error::DicomError;
 use crate::header::{
     error_chain, header_from_object, parse_header, HeaderOutcome, HEADER_PREFIX_BYTES,
 };
+use crate::mask_fill::{clear_range, MaskFill};
 use crate::pixels::{frame_bytes, Conversion, PixelFormat};
 use crate::select::OriginSet;
 use crate::InstanceHeader;
@@ -52,7 +53,8 @@ enum Decoded {
 /// Where a decoded slice goes.
 enum Slot<'a, 'v> {
     Ct(&'a Mutex<&'v mut [i16]>),
-    Mask(&'a Mutex<&'v mut [u8]>),
+    /// The mask and the slice's first voxel.
+    Mask(&'a MaskFill, usize),
 }
 
 /// Loads the primary series of `patient` with its masks.
@@ -111,34 +113,39 @@ pub fn load_series(
 
     let slice_len = g.slice_len();
     let mut ct = Volume::filled(g.clone(), 0i16);
-    let mut masks: Vec<LabelMask> = series
+    let fills: Vec<MaskFill> = series
         .masks
         .iter()
-        .map(|m| LabelMask {
-            name: m.name.clone(),
-            role: m.role,
-            data: vec![0u8; g.len()],
-        })
+        .map(|_| MaskFill::zeros(g.len()))
         .collect();
-    // Workers decode straight into their slice of the volume: one lock per slice, never
+    // Workers decode straight into their slice of the volume: one lock per CT slice, never
     // contended (each slice has one file), and no per-slice buffers to copy afterwards.
     let result = {
         let ct_slots: Vec<Mutex<&mut [i16]>> =
             ct.data.chunks_mut(slice_len).map(Mutex::new).collect();
-        let mask_slots: Vec<Vec<Mutex<&mut [u8]>>> = masks
-            .iter_mut()
-            .map(|m| m.data.chunks_mut(slice_len).map(Mutex::new).collect())
-            .collect();
         let visit = |entry: Entry<'_>| -> Option<Result<Decoded, DicomError>> {
             let want = *wanted.get(entry.origin.as_str())?;
             let slot = match want {
                 Want::Ct(k) => Slot::Ct(ct_slots.get(k)?),
-                Want::Mask(m, k) => Slot::Mask(mask_slots.get(m)?.get(k)?),
+                Want::Mask(m, k) => {
+                    (k < g.dims[2]).then_some(())?;
+                    Slot::Mask(fills.get(m)?, k * slice_len)
+                }
             };
             Some(decode_entry(entry, slot, columns, rows))
         };
         walk(&root, &options.walk, &select, &visit)
     };
+    let mut masks: Vec<LabelMask> = series
+        .masks
+        .iter()
+        .zip(fills)
+        .map(|(m, fill)| LabelMask {
+            name: m.name.clone(),
+            role: m.role,
+            bits: fill.finish(),
+        })
+        .collect();
 
     let mut have = vec![false; g.dims[2]];
     let mut warnings = series.warnings.clone();
@@ -159,7 +166,7 @@ pub fn load_series(
             (Ok(Decoded::Mask), Want::Mask(..)) => {}
             (Err(e), Want::Mask(m, k)) => {
                 // A half-written mask slice would be wrong: an unreadable one is empty.
-                masks[m].data[k * slice_len..(k + 1) * slice_len].fill(0);
+                clear_range(&mut masks[m].bits, k * slice_len, slice_len);
                 skipped.push(Skipped {
                     origin: origin.to_string(),
                     reason: e.to_string(),
@@ -283,12 +290,21 @@ fn decode_entry(
             let conv = format.to_hu(pixels, &mut out).map_err(decode_err)?;
             Ok(Decoded::Ct(conv))
         }
-        Slot::Mask(slot) => {
-            let mut out = slot.lock().unwrap_or_else(|e| e.into_inner());
-            format.to_mask(pixels, &mut out).map_err(decode_err)?;
-            Ok(Decoded::Mask)
+        Slot::Mask(fill, start) => {
+            let count = columns * rows;
+            MASK_BITS.with_borrow_mut(|bits| {
+                bits.resize(count.div_ceil(WORD_BITS), 0);
+                format.to_mask(pixels, bits).map_err(decode_err)?;
+                fill.or_bits(start, count, bits);
+                Ok(Decoded::Mask)
+            })
         }
     }
+}
+
+thread_local! {
+    /// One slice of mask bits per worker, reused from slice to slice.
+    static MASK_BITS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The header of a file in a native little-endian transfer syntax, or None.

@@ -13,6 +13,8 @@
 
 use std::borrow::Cow;
 
+use tumorscope_core::{pack_bytes, WORD_BITS};
+
 use crate::InstanceHeader;
 
 /// HU given to padding voxels (outside the reconstructed field of view): air.
@@ -201,19 +203,21 @@ impl PixelFormat {
         Ok(conv)
     }
 
-    /// Converts one frame into mask bits: 1 where the rescaled value is above 0.
-    pub fn to_mask(&self, bytes: &[u8], out: &mut [u8]) -> Result<(), PixelError> {
+    /// Converts one frame into mask bits: pixel `i` inside (bit `i % 64` of `out[i / 64]`)
+    /// where the rescaled value is above 0. `out` needs `pixels().div_ceil(64)` words; it is
+    /// overwritten, bits past the frame included.
+    pub fn to_mask(&self, bytes: &[u8], out: &mut [u64]) -> Result<(), PixelError> {
         self.check_len(bytes)?;
-        let n = self.pixels().min(out.len());
+        let n = self.pixels().min(out.len() * WORD_BITS);
         if self.bits_allocated == 8 && !self.signed && self.slope > 0.0 && self.intercept == 0.0 {
-            for (o, b) in out[..n].iter_mut().zip(bytes) {
-                *o = (*b != 0) as u8;
-            }
+            pack_bytes(&bytes[..n], out);
             return Ok(());
         }
-        for (i, o) in out[..n].iter_mut().enumerate() {
+        out.fill(0);
+        for i in 0..n {
             let s = self.stored(bytes, i);
-            *o = (self.padding != Some(s) && s as f64 * self.slope + self.intercept > 0.0) as u8;
+            let inside = self.padding != Some(s) && s as f64 * self.slope + self.intercept > 0.0;
+            out[i / WORD_BITS] |= u64::from(inside) << (i % WORD_BITS);
         }
         Ok(())
     }
@@ -354,15 +358,15 @@ mod tests {
 
     #[test]
     fn masks_from_255_and_1() {
-        let mut out = [9u8; 4];
+        let mut out = [u64::MAX; 1];
         fmt(8, 8, false, 1.0, 0.0)
             .to_mask(&[0, 255, 1, 0], &mut out)
             .unwrap();
-        assert_eq!(out, [0, 1, 1, 0]);
+        assert_eq!(out, [0b0110]);
         fmt(16, 16, false, 1.0, 0.0)
             .to_mask(&le16(&[0, 255, 0, 1]), &mut out)
             .unwrap();
-        assert_eq!(out, [0, 1, 0, 1]);
+        assert_eq!(out, [0b1010]);
     }
 
     #[test]

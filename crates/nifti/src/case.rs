@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use tumorscope_core::{Geometry, LabelMask, PatientImage, Volume};
+use tumorscope_core::{BitMask, Geometry, LabelMask, PatientImage, Volume};
 
 use crate::read::{read_ct_volume, read_label_map};
 use crate::{NiftiCase, NiftiError};
@@ -83,12 +83,7 @@ fn masks_of_label_map(labels: &Volume<u8>, names: &[(u8, String)]) -> Vec<LabelM
     wanted.sort_by_key(|(v, _)| *v);
     wanted
         .into_iter()
-        .map(|(value, name)| {
-            LabelMask::new(
-                name,
-                labels.data.iter().map(|&v| u8::from(v == value)).collect(),
-            )
-        })
+        .map(|(value, name)| LabelMask::new(name, BitMask::from_fn(&labels.data, |&v| v == value)))
         .collect()
 }
 
@@ -112,7 +107,7 @@ mod tests {
         let masks = masks_of_label_map(&labels, &names);
         let summary: Vec<_> = masks
             .iter()
-            .map(|m| (m.name.as_str(), m.role, m.data.clone()))
+            .map(|m| (m.name.as_str(), m.role, m.bits.to_bytes()))
             .collect();
         assert_eq!(
             summary,

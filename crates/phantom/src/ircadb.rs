@@ -68,9 +68,8 @@ pub fn encode_mask_slice(
         })?;
     let geometry = &patient.image.ct.geometry;
     let n = geometry.slice_len();
-    let stored: Vec<i32> = mask.data[k * n..(k + 1) * n]
-        .iter()
-        .map(|&v| if v != 0 { 255 } else { 0 })
+    let stored: Vec<i32> = (k * n..(k + 1) * n)
+        .map(|v| if mask.bits.get(v) { 255 } else { 0 })
         .collect();
     let enc = SliceEncoding {
         transfer_syntax: patient.transfer_syntax,

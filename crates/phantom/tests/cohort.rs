@@ -211,9 +211,8 @@ fn check_patient(
         let values = stored_values(&obj);
         assert!(values.iter().all(|&v| v == 0 || v == 255));
         let mask = patient.image.mask(structure).unwrap();
-        let want: Vec<i32> = mask.data[k * cols * rows..(k + 1) * cols * rows]
-            .iter()
-            .map(|&v| i32::from(v) * 255)
+        let want: Vec<i32> = (k * cols * rows..(k + 1) * cols * rows)
+            .map(|n| i32::from(mask.bits.get(n)) * 255)
             .collect();
         assert_eq!(values, want, "{name}");
         *counts.entry(structure.to_owned()).or_default() +=
@@ -394,24 +393,24 @@ fn truth_is_consistent_with_the_masks() {
         );
         for mask in &image.masks {
             assert_eq!(truth.structure_voxels[&mask.name], mask.voxel_count());
-            assert!(mask.data.iter().all(|&v| v <= 1));
+            assert_eq!(mask.bits.len(), image.ct.data.len());
         }
         assert_eq!(
             truth.liver_voxels,
             image.mask("liver").unwrap().voxel_count()
         );
-        let liver = &image.mask("liver").unwrap().data;
+        let liver = &image.mask("liver").unwrap().bits;
         let lesion_masks: Vec<_> = image
             .masks
             .iter()
             .filter(|m| matches!(m.role, StructureRole::Tumor | StructureRole::Cyst))
             .collect();
-        let in_lesion = |n: usize| lesion_masks.iter().any(|m| m.data[n] == 1);
+        let in_lesion = |n: usize| lesion_masks.iter().any(|m| m.bits.get(n));
         // Lesions strictly inside the liver: each lesion voxel and its 26 neighbours are liver
         // or lesion; included in the liver mask or excluded from it as the truth says.
         for m in &lesion_masks {
-            for n in (0..m.data.len()).filter(|&n| m.data[n] == 1) {
-                assert_eq!(liver[n] == 1, truth.liver_includes_lesions, "{}", m.name);
+            for n in m.bits.ones() {
+                assert_eq!(liver.get(n), truth.liver_includes_lesions, "{}", m.name);
                 let [i, j, k] = g.ijk(n);
                 for (di, dj, dk) in offsets() {
                     let w = g.index([
@@ -419,7 +418,7 @@ fn truth_is_consistent_with_the_masks() {
                         (j as i64 + dj) as usize,
                         (k as i64 + dk) as usize,
                     ]);
-                    assert!(liver[w] == 1 || in_lesion(w));
+                    assert!(liver.get(w) || in_lesion(w));
                 }
             }
         }
@@ -436,10 +435,12 @@ fn truth_is_consistent_with_the_masks() {
                 m.voxel_count()
             );
             for t in &lesions {
-                assert_eq!(m.data[g.index(t.centre_ijk)], 1);
+                assert!(m.bits.get(g.index(t.centre_ijk)));
                 assert_eq!(t.volume_ml, t.voxels as f64 * 0.75 * 0.75 * 1.6 / 1000.0);
-                let sum: i64 = (0..m.data.len())
-                    .filter(|&n| m.data[n] == 1 && within(g.ijk(n), t))
+                let sum: i64 = m
+                    .bits
+                    .ones()
+                    .filter(|&n| within(g.ijk(n), t))
                     .map(|n| i64::from(image.ct.data[n]))
                     .sum();
                 assert_eq!(sum, t.hu_sum);
@@ -580,7 +581,7 @@ fn bad_options_are_refused() {
                     p.image.mask("liver").unwrap(),
                     p.image.mask("bone").unwrap(),
                 );
-                assert!(liver.data.iter().zip(&bone.data).all(|(l, b)| l & b == 0));
+                assert!(liver.bits.ones().all(|n| !bone.bits.get(n)));
                 assert!(liver.voxel_count() > 0 && bone.voxel_count() > 0);
             }
         }

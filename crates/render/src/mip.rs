@@ -1,6 +1,6 @@
 //! Maximum intensity projection along a plane's normal, with projected overlays.
 
-use tumorscope_core::PatientImage;
+use tumorscope_core::{BitMask, Geometry, PatientImage};
 
 use crate::annotate::{draw_caption, draw_legend, draw_letters, window_caption};
 use crate::overlay::{draw_overlay, masks_for};
@@ -37,8 +37,8 @@ pub fn render_mip(
 
     let mut inside = Vec::new();
     for (style, mask) in pairs {
-        let union = project(g.dims, &axes, &mask.data, 0u8, |a, b| a | u8::from(b != 0));
-        grid.sample_labels(&union, raster, &mut inside);
+        let union = project_mask(g, &axes, &mask.bits);
+        grid.sample_labels(|n| union[n] != 0, raster, &mut inside);
         draw_overlay(&mut img, &inside, style);
     }
     if opts.annotations {
@@ -50,6 +50,18 @@ pub fn render_mip(
         draw_letters(&mut img, screen_letters(g, plane));
     }
     Ok(img)
+}
+
+/// The `h × v` raster (h fastest) of the cells holding at least one voxel of `mask` along the
+/// plane's normal; only the voxels inside are visited.
+fn project_mask(g: &Geometry, axes: &ScreenAxes, mask: &BitMask) -> Vec<u8> {
+    let nh = g.dims[axes.h_axis];
+    let mut out = vec![0u8; nh * g.dims[axes.v_axis]];
+    for n in mask.ones() {
+        let ijk = g.ijk(n);
+        out[ijk[axes.h_axis] + ijk[axes.v_axis] * nh] = 1;
+    }
+    out
 }
 
 /// Folds a volume along the plane's normal into a dense `h × v` raster (h fastest),

@@ -38,10 +38,10 @@ fn liver_extent(image: &PatientImage, axis: usize) -> Option<(usize, usize)> {
     let g = &image.ct.geometry;
     let mut range: Option<(usize, usize)> = None;
     for mask in image.masks_with_role(StructureRole::Liver) {
-        if mask.data.len() != g.len() {
+        if mask.bits.len() != g.len() {
             continue;
         }
-        for (n, _) in mask.data.iter().enumerate().filter(|(_, &v)| v != 0) {
+        for n in mask.bits.ones() {
             let c = g.ijk(n)[axis];
             range = Some(match range {
                 Some((a, b)) => (a.min(c), b.max(c)),

@@ -188,11 +188,11 @@ pub(crate) fn masks_for<'a>(
             let mask = image
                 .mask(&style.name)
                 .ok_or_else(|| unknown_structure(image, &style.name))?;
-            if mask.data.len() != image.ct.data.len() {
+            if mask.bits.len() != image.ct.data.len() {
                 return Err(RenderError::MaskSize {
                     mask: mask.name.clone(),
                     expected: image.ct.data.len(),
-                    found: mask.data.len(),
+                    found: mask.bits.len(),
                 });
             }
             Ok((style, mask))

@@ -125,26 +125,15 @@ impl DisplayGrid {
     }
 
     /// Nearest-voxel samples of a 2-D raster of labels (see [`Self::sample_hu`]).
-    pub fn sample_labels(&self, data: &[u8], raster: Raster, out: &mut Vec<u8>) {
+    pub fn sample_labels(&self, inside: impl Fn(usize) -> bool, raster: Raster, out: &mut Vec<u8>) {
         out.clear();
         out.reserve(self.width * self.height);
-        if self.h_identity && raster.h_stride == 1 {
-            for tv in &self.v {
-                let row = raster.base + tv.nearest * raster.v_stride;
-                out.extend(
-                    data[row..row + self.width]
-                        .iter()
-                        .map(|&m| u8::from(m != 0)),
-                );
-            }
-            return;
-        }
         for tv in &self.v {
             let row = raster.base + tv.nearest * raster.v_stride;
             out.extend(
                 self.h
                     .iter()
-                    .map(|th| u8::from(data[row + th.nearest * raster.h_stride] != 0)),
+                    .map(|th| u8::from(inside(row + th.nearest * raster.h_stride))),
             );
         }
     }

@@ -82,7 +82,7 @@ pub(crate) fn render_plane(
     let mut img = RgbImage::from_grey(&grey);
     let mut inside = Vec::new();
     for (style, mask) in pairs {
-        grid.sample_labels(&mask.data, raster, &mut inside);
+        grid.sample_labels(|n| mask.bits.get(n), raster, &mut inside);
         draw_overlay(&mut img, &inside, style);
     }
     Ok(img)

@@ -707,7 +707,7 @@ fn bad_requests_are_errors_not_panics() {
         Err(RenderError::TooLarge { .. })
     ));
     let mut short = phantom();
-    short.masks[1].data.truncate(10);
+    short.masks[1].bits = tumorscope_core::BitMask::zeros(10);
     let o = opts(WIDE, vec![style("livertumor01", 1.0, OverlayMode::Fill)]);
     assert!(matches!(
         axial_err(&short, &o),

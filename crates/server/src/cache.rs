@@ -34,9 +34,13 @@ pub struct ImageCache {
     inner: Mutex<Inner>,
 }
 
-/// Bytes an image holds: the CT (2 per voxel) and one byte per voxel per mask.
+/// Bytes an image holds: the CT (2 per voxel) and one bit per voxel per mask.
 pub fn image_bytes(image: &PatientImage) -> u64 {
-    let masks: usize = image.masks.iter().map(|m| m.data.len()).sum();
+    let masks: usize = image
+        .masks
+        .iter()
+        .map(|m| std::mem::size_of_val(m.bits.words()))
+        .sum();
     (image.ct.data.len() * 2 + masks) as u64
 }
 

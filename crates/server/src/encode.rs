@@ -106,7 +106,7 @@ pub fn mask_bytes(g: &Geometry, masks: &[LabelMask], sel: &Selection) -> Vec<u8>
     let mut words = vec![0u32; c * r * s];
     for (bit, mask) in masks.iter().enumerate() {
         for (w, n) in words.iter_mut().zip(sel.indices(g)) {
-            if mask.data.get(n).is_some_and(|&v| v != 0) {
+            if mask.contains(n) {
                 *w |= 1 << bit;
             }
         }

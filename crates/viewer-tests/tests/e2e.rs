@@ -23,7 +23,7 @@ const LOAD_TIMEOUT: Duration = Duration::from_secs(120);
 fn default_layers(image: &PatientImage, colors: &[[u8; 3]], n: usize) -> Vec<([u8; 3], f64)> {
     let mut layers: Vec<(u8, usize, [u8; 3], f64)> = Vec::new();
     for (bit, m) in image.masks.iter().enumerate() {
-        if m.data[n] == 0 {
+        if !m.bits.get(n) {
             continue;
         }
         let (order, opacity) = match m.role {
@@ -178,7 +178,7 @@ async fn exercise(client: &Client, image: &PatientImage, tag: &str, zoom: f64) {
     let in_tumor = image
         .masks
         .iter()
-        .any(|m| m.role == StructureRole::Tumor && m.data[n] != 0);
+        .any(|m| m.role == StructureRole::Tumor && m.bits.get(n));
     assert!(
         in_tumor,
         "{tag}: the rounded centroid {target:?} lies in a tumor mask"
@@ -203,7 +203,7 @@ async fn exercise(client: &Client, image: &PatientImage, tag: &str, zoom: f64) {
                 && image
                     .masks
                     .iter()
-                    .all(|m| m.role == StructureRole::Other || m.data[n] == 0)
+                    .all(|m| m.role == StructureRole::Other || !m.bits.get(n))
         })
         .min_by_key(|ijk| ijk[0].abs_diff(target[0]).pow(2) + ijk[1].abs_diff(target[1]).pow(2))
         .expect("a soft-tissue voxel outside every overlay on the tumor's slice");
