@@ -329,8 +329,9 @@ async fn cache_evicts_least_recently_used_over_budget() {
     let fake = Arc::new(Fake {
         loads: AtomicUsize::new(0),
     });
-    // One image is 6·5·4 × (2 + 3) = 600 bytes: a budget of 1000 holds one.
-    let app = router(fake.clone(), 1000, None);
+    // One image is 6·5·4 × 2 bytes of CT + 3 masks × 2 words of 8 bytes = 288 bytes: a
+    // budget of 500 holds one.
+    let app = router(fake.clone(), 500, None);
     assert_eq!(get(&app, "/api/patients/0/ct").await.0, StatusCode::OK);
     assert_eq!(get(&app, "/api/patients/0/masks").await.0, StatusCode::OK);
     assert_eq!(fake.loads.load(Ordering::SeqCst), 1);
