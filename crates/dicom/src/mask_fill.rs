@@ -1,25 +1,28 @@
 //! A mask volume being filled by parallel slice decoders.
 //!
-//! Slices of a bit mask do not start on word boundaries unless a slice holds a multiple of 64
-//! voxels, so two workers can own halves of one storage word. Words are atomics and every
-//! write is an OR of the non-zero words only: neighbours never lose bits, and the words of
-//! empty slices (most of a tumor mask) are never written, so their pages are never touched.
+//! Workers pack a slice into bits on their own, then OR them into the shared words under a
+//! lock held for a few microseconds (a 512² slice is 4 096 words, and zero words are skipped).
+//! A lock rather than per-slice word ranges because slices start on word boundaries only when a
+//! slice holds a multiple of 64 voxels. The words start as `vec![0; n]`, which the allocator
+//! serves as untouched zero pages: the pages of empty regions (most of a tumor mask) are never
+//! faulted in at all.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use tumorscope_core::{BitMask, WORD_BITS};
 
 pub(crate) struct MaskFill {
     len: usize,
-    words: Vec<AtomicU64>,
+    words: Mutex<Vec<u64>>,
 }
 
 impl MaskFill {
     /// `len` voxels, none inside.
     pub(crate) fn zeros(len: usize) -> Self {
-        let mut words = Vec::new();
-        words.resize_with(len.div_ceil(WORD_BITS), || AtomicU64::new(0));
-        Self { len, words }
+        Self {
+            len,
+            words: Mutex::new(vec![0; len.div_ceil(WORD_BITS)]),
+        }
     }
 
     /// ORs `count` bits of `bits` (from bit 0 of `bits[0]`; bits past `count` must be zero)
@@ -28,15 +31,17 @@ impl MaskFill {
         debug_assert!(start + count <= self.len);
         let first = start / WORD_BITS;
         let shift = start % WORD_BITS;
+        // A poisoned lock only means another slice panicked mid-OR: its bits are what they are.
+        let mut words = self.words.lock().unwrap_or_else(|e| e.into_inner());
         for (w, &word) in bits[..count.div_ceil(WORD_BITS)].iter().enumerate() {
             if word == 0 {
                 continue;
             }
-            self.words[first + w].fetch_or(word << shift, Ordering::Relaxed);
+            words[first + w] |= word << shift;
             if shift != 0 {
                 let high = word >> (WORD_BITS - shift);
                 if high != 0 {
-                    self.words[first + w + 1].fetch_or(high, Ordering::Relaxed);
+                    words[first + w + 1] |= high;
                 }
             }
         }
@@ -44,7 +49,7 @@ impl MaskFill {
 
     /// The filled mask (all writers are done: the caller owns `self`).
     pub(crate) fn finish(self) -> BitMask {
-        let words = self.words.into_iter().map(AtomicU64::into_inner).collect();
+        let words = self.words.into_inner().unwrap_or_else(|e| e.into_inner());
         BitMask::from_words(self.len, words)
     }
 }
