@@ -8,8 +8,11 @@ use std::io::Cursor;
 
 use dicom_core::Tag;
 use dicom_dictionary_std::tags;
+use dicom_object::mem::InMemElement;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
 use serde::{Deserialize, Serialize};
+
+use crate::lean_header::{read_lean, KEPT_TAGS};
 
 /// Bytes read before the first parse attempt.
 pub const HEADER_PREFIX_BYTES: usize = 16 * 1024;
@@ -76,6 +79,19 @@ pub enum HeaderOutcome {
     Corrupt(String),
 }
 
+impl HeaderOutcome {
+    /// The same outcome: equal headers, or the same kind of non-header (error texts may differ).
+    pub fn same_as(&self, other: &HeaderOutcome) -> bool {
+        match (self, other) {
+            (Self::Header(a), Self::Header(b)) => a == b,
+            (Self::NotDicom, Self::NotDicom)
+            | (Self::NeedMore, Self::NeedMore)
+            | (Self::Corrupt(_), Self::Corrupt(_)) => true,
+            _ => false,
+        }
+    }
+}
+
 /// True when `bytes` start like a DICOM Part-10 file (`DICM` at offset 128, or at 0).
 pub fn has_dicm_magic(bytes: &[u8]) -> bool {
     bytes.get(128..132) == Some(b"DICM") || bytes.get(0..4) == Some(b"DICM")
@@ -90,6 +106,31 @@ pub fn parse_header(prefix: &[u8], complete: bool) -> HeaderOutcome {
             None => HeaderOutcome::NotDicom,
         };
     }
+    if let Some(lean) = read_lean(prefix, &KEPT_TAGS) {
+        let has_pixel_data = lean.reached_pixel_data || reaches_pixel_data(prefix);
+        if !complete && !has_pixel_data {
+            return HeaderOutcome::NeedMore;
+        }
+        let mut header = header_from_object(&lean.object);
+        header.transfer_syntax = lean.transfer_syntax;
+        header.has_pixel_data = has_pixel_data;
+        return HeaderOutcome::Header(Box::new(header));
+    }
+    full_parse(prefix, complete)
+}
+
+/// [`parse_header`] without its fast path: the whole data set read into an in-memory object.
+/// `parse_header` uses it for every file the fast path leaves alone; tests and the fuzz target
+/// check that both give the same outcome on every input.
+pub fn parse_header_full(prefix: &[u8], complete: bool) -> HeaderOutcome {
+    if !has_dicm_magic(prefix) {
+        return parse_header(prefix, complete);
+    }
+    full_parse(prefix, complete)
+}
+
+/// The full reader's part of [`parse_header`] for files with the `DICM` magic.
+fn full_parse(prefix: &[u8], complete: bool) -> HeaderOutcome {
     let options = OpenFileOptions::new().read_until(tags::PIXEL_DATA);
     match options.from_reader(Cursor::new(prefix)) {
         Ok(obj) => {
@@ -167,8 +208,7 @@ pub(crate) fn header_from_object(obj: &InMemDicomObject) -> InstanceHeader {
         kvp: float(obj, tags::KVP),
         slice_thickness_mm: float(obj, tags::SLICE_THICKNESS),
         instance_number: float(obj, tags::INSTANCE_NUMBER).map(|v| v as i64),
-        image_type: obj
-            .get(tags::IMAGE_TYPE)
+        image_type: kept(obj, tags::IMAGE_TYPE)
             .and_then(|e| {
                 e.value()
                     .to_multi_str()
@@ -199,8 +239,18 @@ pub(crate) fn header_from_object(obj: &InMemDicomObject) -> InstanceHeader {
     }
 }
 
-fn text(obj: &InMemDicomObject, tag: Tag) -> String {
+/// The element `tag` of `obj`. Only attributes the fast path keeps may be read here: it would
+/// silently miss any other (checked in debug builds, so every test run checks it).
+fn kept(obj: &InMemDicomObject, tag: Tag) -> Option<&InMemElement> {
+    debug_assert!(
+        KEPT_TAGS.binary_search(&tag).is_ok(),
+        "{tag} is read from headers but not kept by the fast path"
+    );
     obj.get(tag)
+}
+
+fn text(obj: &InMemDicomObject, tag: Tag) -> String {
+    kept(obj, tag)
         .and_then(|e| {
             e.value().to_str().ok().map(|s| {
                 s.trim_matches(|c: char| c == '\0' || c.is_whitespace())
@@ -212,7 +262,7 @@ fn text(obj: &InMemDicomObject, tag: Tag) -> String {
 
 /// First value of a numeric or numeric-string attribute.
 fn float(obj: &InMemDicomObject, tag: Tag) -> Option<f64> {
-    let e = obj.get(tag)?;
+    let e = kept(obj, tag)?;
     e.value()
         .to_multi_float64()
         .ok()
@@ -221,7 +271,7 @@ fn float(obj: &InMemDicomObject, tag: Tag) -> Option<f64> {
 }
 
 fn floats<const N: usize>(obj: &InMemDicomObject, tag: Tag) -> Option<[f64; N]> {
-    let v = obj.get(tag)?.value().to_multi_float64().ok()?;
+    let v = kept(obj, tag)?.value().to_multi_float64().ok()?;
     if v.len() < N || v.iter().any(|x| !x.is_finite()) {
         return None;
     }

@@ -18,6 +18,7 @@ use crate::error::DicomError;
 use crate::header::{
     error_chain, header_from_object, parse_header, HeaderOutcome, HEADER_PREFIX_BYTES,
 };
+use crate::lean_header::{read_lean, PIXEL_TAGS};
 use crate::mask_fill::{clear_range, MaskFill};
 use crate::pixels::{frame_bytes, Conversion, PixelFormat};
 use crate::select::OriginSet;
@@ -307,12 +308,23 @@ thread_local! {
     static MASK_BITS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The header of a file in a native little-endian transfer syntax, or None.
+/// The pixel attributes of a file in a native little-endian transfer syntax, or None.
+///
+/// Only the pixel module is read (the scan read the rest); files the fast header path leaves
+/// alone get the full parse.
 fn native_header(bytes: &[u8]) -> Option<InstanceHeader> {
     let prefix = &bytes[..bytes.len().min(HEADER_PREFIX_BYTES)];
-    let header = match parse_header(prefix, prefix.len() == bytes.len()) {
-        HeaderOutcome::Header(h) => *h,
-        _ => return None,
+    let header = match read_lean(prefix, &PIXEL_TAGS) {
+        Some(lean) if lean.reached_pixel_data => {
+            let mut header = header_from_object(&lean.object);
+            header.transfer_syntax = lean.transfer_syntax;
+            header.has_pixel_data = true;
+            header
+        }
+        _ => match parse_header(prefix, prefix.len() == bytes.len()) {
+            HeaderOutcome::Header(h) => *h,
+            _ => return None,
+        },
     };
     matches!(header.transfer_syntax.as_str(), EXPLICIT_LE | IMPLICIT_LE)
         .then_some(header)

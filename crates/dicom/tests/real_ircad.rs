@@ -123,3 +123,37 @@ fn loads_the_ct_in_hounsfield_units() {
     }
     assert!(loaded.skipped.is_empty());
 }
+
+#[test]
+fn fast_header_reader_agrees_with_the_full_reader() {
+    use std::io::Read;
+    use tumorscope_dicom::{parse_header, parse_header_full, HeaderOutcome};
+
+    let Some(dir) = real_patient() else { return };
+    let mut headers = 0;
+    for name in ["PATIENT_DICOM.zip", "MASKS_DICOM.zip"] {
+        let file = std::fs::File::open(dir.join(name)).unwrap();
+        let mut archive = zip::ZipArchive::new(file).unwrap();
+        for index in 0..archive.len() {
+            let mut entry = archive.by_index(index).unwrap();
+            if entry.is_dir() {
+                continue;
+            }
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            let prefix = &bytes[..bytes
+                .len()
+                .min(tumorscope_dicom::header::HEADER_PREFIX_BYTES)];
+            for (input, complete) in [(prefix, false), (&bytes[..], true)] {
+                let fast = parse_header(input, complete);
+                assert!(
+                    fast.same_as(&parse_header_full(input, complete)),
+                    "{name}!/{index}: {fast:?}"
+                );
+                headers += usize::from(matches!(fast, HeaderOutcome::Header(_)));
+            }
+        }
+    }
+    // 1 071 DICOM files, each read as a prefix and whole (the `.DS_Store`-style junk is not).
+    assert_eq!(headers, 2 * 1071);
+}

@@ -109,6 +109,9 @@ impl<R: Read> Peekable<R> {
         }
         if self.buffer.len() < n {
             let missing = (n - self.buffer.len()) as u64;
+            // Room for all of it up front: `read_to_end` then inflates straight into it instead
+            // of probing with small reads (each a separate, slower inflate call).
+            self.buffer.reserve(n - self.buffer.len());
             (&mut self.inner)
                 .take(missing)
                 .read_to_end(&mut self.buffer)?;
