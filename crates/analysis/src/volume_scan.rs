@@ -88,7 +88,12 @@ fn scan_slice(
     let mut liver_buf = vec![0u64; words];
     for j in 0..rows {
         let at = (k * rows + j) * cols;
-        for (m, (mask, row)) in masks.iter().zip(mask_rows.chunks_mut(words)).enumerate() {
+        // `max(1)`: a grid without columns has no words, and no voxel to count either.
+        for (m, (mask, row)) in masks
+            .iter()
+            .zip(mask_rows.chunks_mut(words.max(1)))
+            .enumerate()
+        {
             mask.bits.copy_bits(at, cols, row);
             row_counts[m] = count_ones(row);
             counts[m] += row_counts[m];
@@ -154,6 +159,17 @@ fn either_both(a: &[u64], b: &[u64]) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_grid_counts_nothing() {
+        for dims in [[0, 2, 2], [3, 0, 2], [3, 2, 0]] {
+            let masks = [LabelMask::new("livertumor1", Vec::<u8>::new())];
+            let scan = scan_masks(&masks, &[0], &[], dims);
+            assert_eq!(scan.voxels, [0]);
+            assert_eq!(scan.overlap, Overlap::default());
+            assert_eq!(scan.tumor_runs.len(), dims[2]);
+        }
+    }
 
     #[test]
     fn scan_gathers_counts_runs_and_overlap() {

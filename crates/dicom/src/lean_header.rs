@@ -6,14 +6,25 @@
 //! took ~15 µs per 3D-IRCADb header, and the scan and the loader each read 1 071 of them for one
 //! patient. The values kept here are read exactly as the full reader reads them
 //! (`read_value_preserved`, Specific Character Set honoured), into an object of the same kind,
-//! so [`header_from_object`](crate::header::header_from_object) gives the same header. Anything
-//! unusual (no File Meta group, a deflated data set, a value cut by the end of the prefix, a
-//! malformed element) gives `None`, and the caller falls back to the full reader, so the two
-//! cannot disagree on a file the fast path accepts: a test checks them against each other.
+//! so [`header_from_object`](crate::header::header_from_object) gives the same header.
+//!
+//! The fast path takes only flat data sets it can skip through without judging what it skips;
+//! everything else gives `None` and goes to the full reader:
+//! - no File Meta group, or a deflated data set;
+//! - any sequence or undefined length before Pixel Data: the full reader parses inside
+//!   sequences (so malformed content is an error there), and dicom-rs lets a Specific Character
+//!   Set inside an item change how later top-level text decodes;
+//! - a binary value whose length is not a multiple of its value size (dicom-rs then reads one
+//!   size and steps over another, and the rest of its parse slips);
+//! - a value cut by the end of the prefix.
+//!
+//! A tag past Pixel Data's ends the walk as it ends the full reader's (`read_until`). Tests
+//! compare both readers on every native syntax, several character sets, sequences, odd lengths
+//! and every cut of a file; the real 1.17 headers and the fuzz target check them too.
 
 use std::io::Cursor;
 
-use dicom_core::header::{HasLength, Header, SequenceItemHeader};
+use dicom_core::header::{HasLength, Header};
 use dicom_core::value::PrimitiveValue;
 use dicom_core::{DataElement, Tag, VR};
 use dicom_dictionary_std::tags;
@@ -67,9 +78,6 @@ pub(crate) const KEPT_TAGS: [Tag; 39] = [
     tags::RESCALE_SLOPE,
 ];
 
-/// (FFFE,E00D), which ends an item of undefined length.
-const ITEM_DELIMITATION: Tag = Tag(0xFFFE, 0xE00D);
-
 /// The attributes a loader needs to decode native pixels (see `PixelFormat::from_header`).
 /// Sorted, and a subset of [`KEPT_TAGS`].
 pub(crate) const PIXEL_TAGS: [Tag; 12] = [
@@ -86,10 +94,6 @@ pub(crate) const PIXEL_TAGS: [Tag; 12] = [
     tags::RESCALE_INTERCEPT,
     tags::RESCALE_SLOPE,
 ];
-
-/// Nesting of sequences skipped before giving up (a 16 KiB prefix cannot hold a sane file
-/// deeper than this; the full reader then decides).
-const MAX_DEPTH: usize = 32;
 
 /// What the fast path read from a prefix.
 pub(crate) struct LeanRead {
@@ -134,17 +138,19 @@ pub(crate) fn read_lean(prefix: &[u8], keep: &[Tag]) -> Option<LeanRead> {
             });
         }
         let header = decoder.decode_header().ok()?;
-        if header.tag() == tags::PIXEL_DATA {
+        if header.tag() >= tags::PIXEL_DATA {
+            // The full reader stops at the first tag at or past Pixel Data's, too.
             return Some(LeanRead {
                 transfer_syntax,
                 object,
-                reached_pixel_data: true,
+                reached_pixel_data: header.tag() == tags::PIXEL_DATA,
             });
         }
-        let len = header.length().get();
-        if header.vr() != VR::SQ && keep.binary_search(&header.tag()).is_ok() {
-            // An undefined length on a plain value is malformed: the full reader decides.
-            let len = len?;
+        let len = header.length().get()?;
+        if header.vr() == VR::SQ || len % value_size(header.vr()) != 0 {
+            return None;
+        }
+        if keep.binary_search(&header.tag()).is_ok() {
             let at = usize::try_from(decoder.position()).ok()?;
             let bytes = body.get(at..at.checked_add(len as usize)?)?;
             let value = if header.tag() == tags::SPECIFIC_CHARACTER_SET {
@@ -163,11 +169,17 @@ pub(crate) fn read_lean(prefix: &[u8], keep: &[Tag]) -> Option<LeanRead> {
             object.put(DataElement::new(header.tag(), header.vr(), value));
             continue;
         }
-        match len {
-            Some(len) => skip(&mut decoder, len, end)?,
-            // Undefined length: a sequence (also a UN element in implicit VR).
-            None => skip_sequence(&mut decoder, 0, end)?,
-        }
+        skip(&mut decoder, len, end)?;
+    }
+}
+
+/// Bytes per value of a binary value representation (1 for text and byte strings).
+fn value_size(vr: VR) -> u32 {
+    match vr {
+        VR::US | VR::SS | VR::OW => 2,
+        VR::UL | VR::SL | VR::FL | VR::OL | VR::OF | VR::AT => 4,
+        VR::FD | VR::OD | VR::SV | VR::UV | VR::OV => 8,
+        _ => 1,
     }
 }
 
@@ -218,37 +230,6 @@ fn skip(decoder: &mut impl StatefulDecode, len: u32, end: u64) -> Option<()> {
     decoder.skip_bytes(len).ok()
 }
 
-/// Skips the items of an undefined-length sequence up to its delimiter.
-fn skip_sequence(decoder: &mut impl StatefulDecode, depth: usize, end: u64) -> Option<()> {
-    if depth >= MAX_DEPTH {
-        return None;
-    }
-    loop {
-        match decoder.decode_item_header().ok()? {
-            SequenceItemHeader::Item { len } => match len.get() {
-                Some(len) => skip(decoder, len, end)?,
-                None => skip_item(decoder, depth + 1, end)?,
-            },
-            SequenceItemHeader::SequenceDelimiter => return Some(()),
-            SequenceItemHeader::ItemDelimiter => return None,
-        }
-    }
-}
-
-/// Skips the elements of an undefined-length item up to its delimiter.
-fn skip_item(decoder: &mut impl StatefulDecode, depth: usize, end: u64) -> Option<()> {
-    loop {
-        let header = decoder.decode_header().ok()?;
-        if header.tag() == ITEM_DELIMITATION {
-            return Some(());
-        }
-        match header.length().get() {
-            Some(len) => skip(decoder, len, end)?,
-            None => skip_sequence(decoder, depth, end)?,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +253,11 @@ mod tests {
     fn check_agreement(bytes: &[u8], what: &str) {
         let lean = read_lean(bytes, &KEPT_TAGS).unwrap_or_else(|| panic!("{what}: fast path"));
         assert!(lean.reached_pixel_data, "{what}");
+        check_outcomes(bytes, what);
+    }
+
+    /// `parse_header` and `parse_header_full` give the same outcome on every cut of `bytes`.
+    fn check_outcomes(bytes: &[u8], what: &str) {
         for cut in 0..=bytes.len() {
             for complete in [false, true] {
                 let prefix = &bytes[..cut];
@@ -372,7 +358,7 @@ mod tests {
     }
 
     #[test]
-    fn skips_nested_sequences_of_undefined_length() {
+    fn sequences_go_to_the_full_reader() {
         let item = |inner: Option<InMemDicomObject>| {
             let mut item = InMemDicomObject::new_empty();
             item.put(DataElement::new(
@@ -445,7 +431,8 @@ mod tests {
                 .unwrap();
             let mut bytes = Vec::new();
             file.write_all(&mut bytes).unwrap();
-            check_agreement(&bytes, ts);
+            assert!(read_lean(&bytes, &KEPT_TAGS).is_none(), "{ts}");
+            check_outcomes(&bytes, ts);
             let HeaderOutcome::Header(h) = parse_header(&bytes, true) else {
                 panic!("{ts}: no header");
             };
@@ -453,5 +440,92 @@ mod tests {
             assert_eq!(h.model, "after the sequence");
             assert_eq!((h.rows, h.columns), (1, 2));
         }
+    }
+    /// An explicit VR little endian element.
+    fn element(group: u16, number: u16, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend(group.to_le_bytes());
+        out.extend(number.to_le_bytes());
+        out.extend(vr);
+        if matches!(vr, b"OB" | b"OW" | b"SQ" | b"UN" | b"UT") {
+            out.extend([0, 0]);
+            out.extend((value.len() as u32).to_le_bytes());
+        } else {
+            out.extend((value.len() as u16).to_le_bytes());
+        }
+        out.extend(value);
+        out
+    }
+
+    /// A file whose data set is SOP Class and Instance UIDs, then `raw`, then Rows, Columns and
+    /// a two-pixel Pixel Data.
+    fn file_with(raw: &[u8]) -> Vec<u8> {
+        let mut obj = InMemDicomObject::new_empty();
+        obj.put(DataElement::new(
+            tags::SOP_CLASS_UID,
+            VR::UI,
+            PrimitiveValue::from(uids::CT_IMAGE_STORAGE),
+        ));
+        obj.put(DataElement::new(
+            tags::SOP_INSTANCE_UID,
+            VR::UI,
+            PrimitiveValue::from("2.25.5"),
+        ));
+        let file = obj
+            .with_meta(
+                FileMetaTableBuilder::new()
+                    .transfer_syntax(uids::EXPLICIT_VR_LITTLE_ENDIAN)
+                    .media_storage_sop_class_uid(uids::CT_IMAGE_STORAGE)
+                    .media_storage_sop_instance_uid("2.25.5"),
+            )
+            .unwrap();
+        let mut bytes = Vec::new();
+        file.write_all(&mut bytes).unwrap();
+        bytes.extend(raw);
+        bytes.extend(element(0x0028, 0x0010, b"US", &1u16.to_le_bytes()));
+        bytes.extend(element(0x0028, 0x0011, b"US", &2u16.to_le_bytes()));
+        bytes.extend(element(0x7FE0, 0x0010, b"OW", &[0, 0, 0, 0]));
+        bytes
+    }
+
+    #[test]
+    fn agrees_on_files_that_trip_the_full_reader() {
+        // A character set declared inside an item: dicom-rs applies it to later top-level text.
+        let mut charset_in_item = element(0x0008, 0x1140, b"SQ", &[]);
+        charset_in_item[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+        charset_in_item.extend([0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF]);
+        charset_in_item.extend(element(0x0008, 0x0005, b"CS", b"ISO_IR 144"));
+        charset_in_item.extend([0xFE, 0xFF, 0x0D, 0xE0, 0, 0, 0, 0]);
+        charset_in_item.extend([0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]);
+        charset_in_item.extend(element(0x0010, 0x0010, b"PN", &[0xC8, 0xE2]));
+        let cases = [
+            ("a character set inside an item", charset_in_item),
+            (
+                "a defined-length sequence holding no item",
+                element(0x0008, 0x1140, b"SQ", b"ABCDEFGH"),
+            ),
+            (
+                "an odd-length US value",
+                element(0x0028, 0x0006, b"US", &[0, 0, 0]),
+            ),
+            (
+                "a tag past Pixel Data's before the pixel module",
+                element(0x7FE1, 0x0010, b"LO", b"AB"),
+            ),
+        ];
+        for (what, raw) in cases {
+            // Whole files only: cut inside a slipped parse, dicom-rs trusts garbage lengths and
+            // fills buffers of up to 4 GiB before failing, which takes seconds per cut.
+            let bytes = file_with(&raw);
+            for complete in [false, true] {
+                let (fast, full) = (
+                    parse_header(&bytes, complete),
+                    parse_header_full(&bytes, complete),
+                );
+                assert!(fast.same_as(&full), "{what}: {fast:?} against {full:?}");
+            }
+        }
+        // The control: the same file with nothing unusual takes the fast path.
+        check_agreement(&file_with(&[]), "a plain file");
     }
 }

@@ -204,11 +204,13 @@ impl PixelFormat {
     }
 
     /// Converts one frame into mask bits: pixel `i` inside (bit `i % 64` of `out[i / 64]`)
-    /// where the rescaled value is above 0. `out` needs `pixels().div_ceil(64)` words; it is
-    /// overwritten, bits past the frame included.
+    /// where the rescaled value is above 0. The first `pixels().div_ceil(64)` words of `out`
+    /// are overwritten (bits past the frame in the last one cleared); any further words are
+    /// left alone, and a shorter `out` gets the frame's first pixels.
     pub fn to_mask(&self, bytes: &[u8], out: &mut [u64]) -> Result<(), PixelError> {
         self.check_len(bytes)?;
         let n = self.pixels().min(out.len() * WORD_BITS);
+        let out = &mut out[..n.div_ceil(WORD_BITS)];
         if self.bits_allocated == 8 && !self.signed && self.slope > 0.0 && self.intercept == 0.0 {
             pack_bytes(&bytes[..n], out);
             return Ok(());
