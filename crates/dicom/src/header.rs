@@ -1,8 +1,8 @@
 //! One DICOM instance's header: the attributes tumorscope needs, read without Pixel Data.
 //!
-//! A header scan reads a prefix of each file (16 KiB covers the headers of every CT seen so far)
-//! and stops before Pixel Data; when a header is longer than the prefix the caller reads more
-//! and tries again (see [`HeaderOutcome::NeedMore`]).
+//! A header scan reads a prefix of each file ([`HEADER_PREFIX_BYTES`]) and stops before Pixel
+//! Data; when a header is longer than the prefix the caller reads more and tries again (see
+//! [`HeaderOutcome::NeedMore`]).
 
 use std::io::Cursor;
 
@@ -14,8 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::lean_header::{read_lean, KEPT_TAGS};
 
-/// Bytes read before the first parse attempt.
-pub const HEADER_PREFIX_BYTES: usize = 16 * 1024;
+/// Bytes read before the first parse attempt: 3D-IRCADb headers take ~1 KiB, and inflating a
+/// smaller prefix of every entry is a fifth of the scan's work saved (measured on 1.17). Longer
+/// headers get [`LONG_HEADER_PREFIX_BYTES`], then the whole entry.
+pub const HEADER_PREFIX_BYTES: usize = 4 * 1024;
+
+/// The second prefix tried: vendors' private groups (Siemens CSA headers) run to 10–30 KiB.
+pub const LONG_HEADER_PREFIX_BYTES: usize = 64 * 1024;
 
 /// The attributes of one instance that grouping, ordering, loading and metadata use.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

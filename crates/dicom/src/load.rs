@@ -15,9 +15,7 @@ use tumorscope_ingest::{walk, Entry, Origin, WalkOptions};
 
 use crate::dataset::{Dataset, Patient, Series, Skipped};
 use crate::error::DicomError;
-use crate::header::{
-    error_chain, header_from_object, parse_header, HeaderOutcome, HEADER_PREFIX_BYTES,
-};
+use crate::header::{error_chain, header_from_object, parse_header, HeaderOutcome};
 use crate::lean_header::{read_lean, PIXEL_TAGS};
 use crate::mask_fill::{clear_range, MaskFill};
 use crate::pixels::{frame_bytes, Conversion, PixelFormat};
@@ -313,15 +311,15 @@ thread_local! {
 /// Only the pixel module is read (the scan read the rest); files the fast header path leaves
 /// alone get the full parse.
 fn native_header(bytes: &[u8]) -> Option<InstanceHeader> {
-    let prefix = &bytes[..bytes.len().min(HEADER_PREFIX_BYTES)];
-    let header = match read_lean(prefix, &PIXEL_TAGS) {
+    // The fast path stops at Pixel Data, so the whole file costs no more than a prefix.
+    let header = match read_lean(bytes, &PIXEL_TAGS) {
         Some(lean) if lean.reached_pixel_data => {
             let mut header = header_from_object(&lean.object);
             header.transfer_syntax = lean.transfer_syntax;
             header.has_pixel_data = true;
             header
         }
-        _ => match parse_header(prefix, prefix.len() == bytes.len()) {
+        _ => match parse_header(bytes, true) {
             HeaderOutcome::Header(h) => *h,
             _ => return None,
         },

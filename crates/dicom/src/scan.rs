@@ -9,7 +9,7 @@ use tumorscope_ingest::{walk, Entry, Origin, Visit, WalkOptions};
 
 use crate::assemble::{assemble, ScannedInstance};
 use crate::dataset::{Dataset, Skipped};
-use crate::header::{parse_header, HeaderOutcome, HEADER_PREFIX_BYTES};
+use crate::header::{parse_header, HeaderOutcome, HEADER_PREFIX_BYTES, LONG_HEADER_PREFIX_BYTES};
 use crate::layout::classify_path;
 use crate::nifti_cases::{is_nifti_name, nifti_patients};
 use crate::InstanceHeader;
@@ -105,29 +105,26 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
 }
 
 fn scan_entry(mut entry: Entry<'_>) -> Scanned {
-    let prefix = match entry.read_prefix(HEADER_PREFIX_BYTES) {
-        Ok(p) => p.to_vec(),
-        Err(e) => return Scanned::Bad(format!("read error: {e}")),
-    };
-    let complete = prefix.len() < HEADER_PREFIX_BYTES;
-    match parse_header(&prefix, complete) {
+    let classify = |outcome: HeaderOutcome| match outcome {
         HeaderOutcome::Header(h) => Scanned::Header(h),
         HeaderOutcome::NotDicom => Scanned::NotDicom,
         HeaderOutcome::Corrupt(why) => Scanned::Bad(format!("not a readable DICOM file: {why}")),
-        HeaderOutcome::NeedMore => {
-            let all = match entry.read_all() {
-                Ok(b) => b,
-                Err(e) => return Scanned::Bad(format!("read error: {e}")),
-            };
-            match parse_header(&all, true) {
-                HeaderOutcome::Header(h) => Scanned::Header(h),
-                HeaderOutcome::NotDicom => Scanned::NotDicom,
-                HeaderOutcome::Corrupt(why) => {
-                    Scanned::Bad(format!("not a readable DICOM file: {why}"))
-                }
-                HeaderOutcome::NeedMore => Scanned::Bad("truncated DICOM header".to_owned()),
-            }
+        HeaderOutcome::NeedMore => Scanned::Bad("truncated DICOM header".to_owned()),
+    };
+    for size in [HEADER_PREFIX_BYTES, LONG_HEADER_PREFIX_BYTES] {
+        let prefix = match entry.read_prefix(size) {
+            Ok(p) => p,
+            Err(e) => return Scanned::Bad(format!("read error: {e}")),
+        };
+        let complete = prefix.len() < size;
+        match parse_header(prefix, complete) {
+            HeaderOutcome::NeedMore if !complete => continue,
+            outcome => return classify(outcome),
         }
+    }
+    match entry.read_all() {
+        Ok(all) => classify(parse_header(&all, true)),
+        Err(e) => Scanned::Bad(format!("read error: {e}")),
     }
 }
 
