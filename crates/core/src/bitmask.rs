@@ -10,6 +10,7 @@
 //! word-wise counts and comparisons need no special last word.
 
 use std::fmt;
+use std::ops::Range;
 
 /// Bits per storage word.
 pub const WORD_BITS: usize = 64;
@@ -130,16 +131,31 @@ impl BitMask {
 
     /// Indices of the voxels inside, increasing.
     pub fn ones(&self) -> impl Iterator<Item = usize> + '_ {
-        self.words.iter().enumerate().flat_map(|(w, &word)| {
-            let mut rest = word;
-            std::iter::from_fn(move || {
-                (rest != 0).then(|| {
-                    let bit = rest.trailing_zeros() as usize;
-                    rest &= rest - 1;
-                    w * WORD_BITS + bit
+        self.ones_in(0..self.len)
+    }
+
+    /// Indices of the voxels inside within `range` (clamped to the mask), increasing; only the
+    /// words covering the range are read.
+    pub fn ones_in(&self, range: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        let end = range.end.min(self.len);
+        let start = range.start.min(end);
+        let first = start / WORD_BITS;
+        self.words[first..end.div_ceil(WORD_BITS)]
+            .iter()
+            .enumerate()
+            .flat_map(move |(w, &word)| {
+                let base = (first + w) * WORD_BITS;
+                let mut rest = word;
+                std::iter::from_fn(move || {
+                    (rest != 0).then(|| {
+                        let bit = rest.trailing_zeros() as usize;
+                        rest &= rest - 1;
+                        base + bit
+                    })
                 })
             })
-        })
+            .skip_while(move |&n| n < start)
+            .take_while(move |&n| n < end)
     }
 
     /// One byte per voxel, 1 inside and 0 outside (for writers of byte label maps).
@@ -347,6 +363,9 @@ mod tests {
             }
             let start = (start_frac * bytes.len() as f64) as usize;
             let count = (count_frac * (bytes.len() - start) as f64) as usize;
+            let within: Vec<usize> = (start..start + count).filter(|&n| bytes[n] != 0).collect();
+            prop_assert_eq!(m.ones_in(start..start + count).collect::<Vec<_>>(), within);
+            prop_assert_eq!(m.ones_in(start..usize::MAX).count(), (start..bytes.len()).filter(|&n| bytes[n] != 0).count());
             let mut out = vec![u64::MAX; count.div_ceil(WORD_BITS) + 1];
             m.copy_bits(start, count, &mut out);
             let copied = BitMask::from_words(count, out[..count.div_ceil(WORD_BITS)].to_vec());
