@@ -12,7 +12,7 @@ use dicom_object::mem::InMemElement;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
 use serde::{Deserialize, Serialize};
 
-use crate::lean_header::{read_lean, KEPT_TAGS};
+use crate::lean_header::{read_lean, Bail, KEPT_TAGS};
 
 /// Bytes read before the first parse attempt: 3D-IRCADb headers take ~1 KiB, and inflating a
 /// smaller prefix of every entry is a fifth of the scan's work saved (measured on 1.17). Longer
@@ -111,17 +111,23 @@ pub fn parse_header(prefix: &[u8], complete: bool) -> HeaderOutcome {
             None => HeaderOutcome::NotDicom,
         };
     }
-    if let Some(lean) = read_lean(prefix, &KEPT_TAGS) {
-        let has_pixel_data = lean.reached_pixel_data || reaches_pixel_data(prefix);
-        if !complete && !has_pixel_data {
-            return HeaderOutcome::NeedMore;
+    match read_lean(prefix, &KEPT_TAGS) {
+        Ok(lean) => {
+            let has_pixel_data = lean.reached_pixel_data || reaches_pixel_data(prefix);
+            if !complete && !has_pixel_data {
+                return HeaderOutcome::NeedMore;
+            }
+            let mut header = header_from_object(&lean.object);
+            header.transfer_syntax = lean.transfer_syntax;
+            header.has_pixel_data = has_pixel_data;
+            HeaderOutcome::Header(Box::new(header))
         }
-        let mut header = header_from_object(&lean.object);
-        header.transfer_syntax = lean.transfer_syntax;
-        header.has_pixel_data = has_pixel_data;
-        return HeaderOutcome::Header(Box::new(header));
+        Err(Bail::PastEnd) if complete => HeaderOutcome::Corrupt(
+            "an element's value runs past the end of the file (truncated or corrupt)".to_owned(),
+        ),
+        Err(Bail::PastEnd) => HeaderOutcome::NeedMore,
+        Err(Bail::FullReader) => full_parse(prefix, complete),
     }
-    full_parse(prefix, complete)
 }
 
 /// [`parse_header`] without its fast path: the whole data set read into an in-memory object.

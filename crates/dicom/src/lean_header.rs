@@ -16,7 +16,9 @@
 //!   Set inside an item change how later top-level text decodes;
 //! - a binary value whose length is not a multiple of its value size (dicom-rs then reads one
 //!   size and steps over another, and the rest of its parse slips);
-//! - a value cut by the end of the prefix.
+//! - a value cut by the end of the prefix: that one the caller answers itself (more bytes,
+//!   or a corrupt file when the input was whole), without handing dicom-rs a length it would
+//!   allocate first.
 //!
 //! A tag past Pixel Data's ends the walk as it ends the full reader's (`read_until`). Tests
 //! compare both readers on every native syntax, several character sets, sequences, odd lengths
@@ -104,72 +106,95 @@ pub(crate) struct LeanRead {
     pub(crate) reached_pixel_data: bool,
 }
 
-/// Reads the attributes `keep` (sorted) of a Part-10 file from `prefix`, or `None` when the
-/// full reader must decide.
-pub(crate) fn read_lean(prefix: &[u8], keep: &[Tag]) -> Option<LeanRead> {
+/// Why the fast path gave up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bail {
+    /// A value runs past the end of the input: a cut prefix, or a truncated or corrupt file.
+    /// Callers answer this themselves: dicom-rs would first fill a buffer of the declared
+    /// length, up to 4 GiB for a garbage length.
+    PastEnd,
+    /// Anything else: the full reader decides.
+    FullReader,
+}
+
+/// Reads the attributes `keep` (sorted) of a Part-10 file from `prefix`.
+pub(crate) fn read_lean(prefix: &[u8], keep: &[Tag]) -> Result<LeanRead, Bail> {
+    use Bail::{FullReader, PastEnd};
     let start = if prefix.get(128..132) == Some(b"DICM") {
         128
     } else if prefix.get(..4) == Some(b"DICM") {
         0
     } else {
-        return None;
+        return Err(FullReader);
     };
     let body = &prefix[start..];
     let mut cursor = Cursor::new(body);
-    let meta = FileMetaTable::from_reader(&mut cursor).ok()?;
+    let meta = FileMetaTable::from_reader(&mut cursor).map_err(|_| FullReader)?;
     let transfer_syntax = meta.transfer_syntax().to_owned();
-    let ts = TransferSyntaxRegistry.get(&transfer_syntax)?;
+    let ts = TransferSyntaxRegistry
+        .get(&transfer_syntax)
+        .ok_or(FullReader)?;
     // Only data sets stored as they are (a deflated one needs the full reader's adapter).
     if !matches!(ts.codec(), Codec::None | Codec::EncapsulatedPixelData(..)) {
-        return None;
+        return Err(FullReader);
     }
     let position = cursor.position();
-    let mut decoder = StatefulDecoder::new_with_ts(cursor, ts, position).ok()?;
+    let mut decoder = StatefulDecoder::new_with_ts(cursor, ts, position).map_err(|_| FullReader)?;
     let end = body.len() as u64;
     let mut object = InMemDicomObject::new_empty();
     // Whether text in the declared character set may be taken byte for byte when it is ASCII.
     let mut ascii_text_ok = true;
     loop {
         if decoder.position() >= end {
-            return Some(LeanRead {
+            return Ok(LeanRead {
                 transfer_syntax,
                 object,
                 reached_pixel_data: false,
             });
         }
-        let header = decoder.decode_header().ok()?;
+        let header = decoder.decode_header().map_err(|_| FullReader)?;
         if header.tag() >= tags::PIXEL_DATA {
             // The full reader stops at the first tag at or past Pixel Data's, too.
-            return Some(LeanRead {
+            return Ok(LeanRead {
                 transfer_syntax,
                 object,
                 reached_pixel_data: header.tag() == tags::PIXEL_DATA,
             });
         }
-        let len = header.length().get()?;
+        let len = header.length().get().ok_or(FullReader)?;
         if header.vr() == VR::SQ || len % value_size(header.vr()) != 0 {
-            return None;
+            return Err(FullReader);
         }
         if keep.binary_search(&header.tag()).is_ok() {
-            let at = usize::try_from(decoder.position()).ok()?;
-            let bytes = body.get(at..at.checked_add(len as usize)?)?;
+            let at = usize::try_from(decoder.position()).map_err(|_| FullReader)?;
+            let bytes = at
+                .checked_add(len as usize)
+                .and_then(|to| body.get(at..to))
+                .ok_or(PastEnd)?;
             let value = if header.tag() == tags::SPECIFIC_CHARACTER_SET {
                 // Read by the decoder, which switches its text decoding on this attribute.
-                let value = decoder.read_value_preserved(&header).ok()?;
+                let value = decoder
+                    .read_value_preserved(&header)
+                    .map_err(|_| FullReader)?;
                 ascii_text_ok = value
                     .strings()
                     .is_ok_and(|terms| terms.iter().all(|t| ascii_superset(t)));
                 value
             } else if let Some(value) = ascii_text(header.vr(), bytes, ascii_text_ok) {
-                decoder.skip_bytes(len).ok()?;
+                decoder.skip_bytes(len).map_err(|_| FullReader)?;
                 value
             } else {
-                decoder.read_value_preserved(&header).ok()?
+                decoder
+                    .read_value_preserved(&header)
+                    .map_err(|_| FullReader)?
             };
             object.put(DataElement::new(header.tag(), header.vr(), value));
             continue;
         }
-        skip(&mut decoder, len, end)?;
+        if decoder.position() + u64::from(len) > end {
+            return Err(PastEnd);
+        }
+        decoder.skip_bytes(len).map_err(|_| FullReader)?;
     }
 }
 
@@ -221,15 +246,6 @@ fn ascii_text(vr: VR, bytes: &[u8], charset_ok: bool) -> Option<PrimitiveValue> 
     }
 }
 
-/// Skips a value of `len` bytes, or `None` when it runs past `end` (skipping does not notice
-/// the end of its input; only the full reader tells a cut prefix from a truncated file).
-fn skip(decoder: &mut impl StatefulDecode, len: u32, end: u64) -> Option<()> {
-    if decoder.position() + u64::from(len) > end {
-        return None;
-    }
-    decoder.skip_bytes(len).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,7 +267,8 @@ mod tests {
     /// The fast path and the full reader agree on the whole file and on every cut of it (as
     /// prefixes and as truncated files), and the fast path really took the whole file.
     fn check_agreement(bytes: &[u8], what: &str) {
-        let lean = read_lean(bytes, &KEPT_TAGS).unwrap_or_else(|| panic!("{what}: fast path"));
+        let lean =
+            read_lean(bytes, &KEPT_TAGS).unwrap_or_else(|e| panic!("{what}: fast path: {e:?}"));
         assert!(lean.reached_pixel_data, "{what}");
         check_outcomes(bytes, what);
     }
@@ -316,7 +333,7 @@ mod tests {
             .unwrap();
             if ts == uids::DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN {
                 assert!(
-                    read_lean(&bytes, &KEPT_TAGS).is_none(),
+                    read_lean(&bytes, &KEPT_TAGS).is_err(),
                     "deflated data sets take the full reader"
                 );
                 continue;
@@ -431,7 +448,7 @@ mod tests {
                 .unwrap();
             let mut bytes = Vec::new();
             file.write_all(&mut bytes).unwrap();
-            assert!(read_lean(&bytes, &KEPT_TAGS).is_none(), "{ts}");
+            assert!(read_lean(&bytes, &KEPT_TAGS).is_err(), "{ts}");
             check_outcomes(&bytes, ts);
             let HeaderOutcome::Header(h) = parse_header(&bytes, true) else {
                 panic!("{ts}: no header");
@@ -525,6 +542,20 @@ mod tests {
                 assert!(fast.same_as(&full), "{what}: {fast:?} against {full:?}");
             }
         }
+        // A garbage length is answered here, never handed to dicom-rs (which would first fill
+        // a buffer of that length): a corrupt whole file, or more bytes wanted of a prefix.
+        let mut huge = element(0x0009, 0x1010, b"OB", &[1, 2, 3, 4]);
+        huge[8..12].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+        let bytes = file_with(&huge);
+        assert_eq!(read_lean(&bytes, &KEPT_TAGS).err(), Some(Bail::PastEnd));
+        assert!(matches!(
+            parse_header(&bytes, true),
+            HeaderOutcome::Corrupt(why) if why.contains("runs past the end of the file")
+        ));
+        assert!(matches!(
+            parse_header(&bytes, false),
+            HeaderOutcome::NeedMore
+        ));
         // The control: the same file with nothing unusual takes the fast path.
         check_agreement(&file_with(&[]), "a plain file");
     }

@@ -16,7 +16,7 @@ use tumorscope_ingest::{walk, Entry, Origin, WalkOptions};
 use crate::dataset::{Dataset, Patient, Series, Skipped};
 use crate::error::DicomError;
 use crate::header::{error_chain, header_from_object, parse_header, HeaderOutcome};
-use crate::lean_header::{read_lean, PIXEL_TAGS};
+use crate::lean_header::{read_lean, Bail, PIXEL_TAGS};
 use crate::mask_fill::{clear_range, MaskFill};
 use crate::pixels::{frame_bytes, Conversion, PixelFormat};
 use crate::select::OriginSet;
@@ -235,7 +235,11 @@ fn decode_entry(
     })?;
     // Fast path: native single-frame data whose Pixel Data closes the file (every CT seen so
     // far) needs only its header parsed; the pixels are converted in place from the file bytes.
-    let fast = native_header(&bytes).and_then(|header| {
+    let native = native_header(&bytes).map_err(|reason| DicomError::Read {
+        origin: origin.clone(),
+        reason,
+    })?;
+    let fast = native.and_then(|header| {
         let format = PixelFormat::from_header(&header).ok()?;
         let pixels = native_pixels(
             &bytes,
@@ -310,23 +314,34 @@ thread_local! {
 ///
 /// Only the pixel module is read (the scan read the rest); files the fast header path leaves
 /// alone get the full parse.
-fn native_header(bytes: &[u8]) -> Option<InstanceHeader> {
+///
+/// An element running past the end of the file is an error here: handing that file to dicom-rs
+/// would first fill a buffer of the declared length (up to 4 GiB for a garbage one).
+fn native_header(bytes: &[u8]) -> Result<Option<InstanceHeader>, String> {
     // The fast path stops at Pixel Data, so the whole file costs no more than a prefix.
     let header = match read_lean(bytes, &PIXEL_TAGS) {
-        Some(lean) if lean.reached_pixel_data => {
+        Ok(lean) if lean.reached_pixel_data => {
             let mut header = header_from_object(&lean.object);
             header.transfer_syntax = lean.transfer_syntax;
             header.has_pixel_data = true;
             header
         }
+        Err(Bail::PastEnd) => {
+            return Err(
+                "an element's value runs past the end of the file (truncated or corrupt)"
+                    .to_owned(),
+            )
+        }
         _ => match parse_header(bytes, true) {
             HeaderOutcome::Header(h) => *h,
-            _ => return None,
+            _ => return Ok(None),
         },
     };
-    matches!(header.transfer_syntax.as_str(), EXPLICIT_LE | IMPLICIT_LE)
-        .then_some(header)
-        .filter(|h| h.frames == 1)
+    Ok(
+        matches!(header.transfer_syntax.as_str(), EXPLICIT_LE | IMPLICIT_LE)
+            .then_some(header)
+            .filter(|h| h.frames == 1),
+    )
 }
 
 const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";

@@ -101,3 +101,23 @@ fn long_headers_are_scanned_and_loaded_from_a_zip() {
     zip.finish().unwrap();
     check(&path);
 }
+
+#[test]
+fn a_garbage_length_is_reported_with_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (name, mut bytes) = slices(1).remove(0);
+    // The private UT element: tag (0029,1010), "UT", two reserved bytes, then its length.
+    let tag = [0x29, 0x00, 0x10, 0x10, b'U', b'T', 0, 0];
+    let at = bytes.windows(8).position(|w| w == tag).unwrap() + 8;
+    bytes[at..at + 4].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    std::fs::write(dir.path().join(&name), bytes).unwrap();
+    let dataset = scan(&[dir.path().to_path_buf()], &ScanOptions::default(), &|| {});
+    assert!(dataset.patients.is_empty());
+    assert_eq!(dataset.skipped.len(), 1, "{:?}", dataset.skipped);
+    let skipped = &dataset.skipped[0];
+    assert!(skipped.origin.ends_with(&name), "{skipped:?}");
+    assert!(
+        skipped.reason.contains("runs past the end of the file"),
+        "{skipped:?}"
+    );
+}
