@@ -117,10 +117,7 @@ pub fn parse_header(prefix: &[u8], complete: bool) -> HeaderOutcome {
             if !complete && !has_pixel_data {
                 return HeaderOutcome::NeedMore;
             }
-            let mut header = header_from_object(&lean.object);
-            header.transfer_syntax = lean.transfer_syntax;
-            header.has_pixel_data = has_pixel_data;
-            HeaderOutcome::Header(Box::new(header))
+            HeaderOutcome::Header(Box::new(lean.into_header(has_pixel_data)))
         }
         Err(Bail::PastEnd) if complete => HeaderOutcome::Corrupt(
             "an element's value runs past the end of the file (truncated or corrupt)".to_owned(),

@@ -106,6 +106,16 @@ pub(crate) struct LeanRead {
     pub(crate) reached_pixel_data: bool,
 }
 
+impl LeanRead {
+    /// The header these attributes make; `has_pixel_data` as the caller established it.
+    pub(crate) fn into_header(self, has_pixel_data: bool) -> crate::InstanceHeader {
+        let mut header = crate::header::header_from_object(&self.object);
+        header.transfer_syntax = self.transfer_syntax;
+        header.has_pixel_data = has_pixel_data;
+        header
+    }
+}
+
 /// Why the fast path gave up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Bail {
@@ -227,17 +237,14 @@ fn ascii_text(vr: VR, bytes: &[u8], charset_ok: bool) -> Option<PrimitiveValue> 
         return Some(PrimitiveValue::Empty);
     }
     let text = std::str::from_utf8(bytes).ok()?;
+    let strings = || PrimitiveValue::Strs(text.split('\\').map(str::to_owned).collect());
     match vr {
         // Always in the default repertoire, whatever the declared set.
-        VR::AE | VR::AS | VR::CS => Some(PrimitiveValue::Strs(
-            text.split('\\').map(str::to_owned).collect(),
-        )),
+        VR::AE | VR::AS | VR::CS => Some(strings()),
         VR::PN | VR::SH | VR::LO | VR::UC | VR::UI | VR::IS | VR::DS | VR::DA | VR::TM | VR::DT
             if charset_ok =>
         {
-            Some(PrimitiveValue::Strs(
-                text.split('\\').map(str::to_owned).collect(),
-            ))
+            Some(strings())
         }
         VR::UT | VR::ST | VR::UR | VR::LT if charset_ok => {
             Some(PrimitiveValue::Str(text.to_owned()))

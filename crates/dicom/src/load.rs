@@ -320,12 +320,7 @@ thread_local! {
 fn native_header(bytes: &[u8]) -> Result<Option<InstanceHeader>, String> {
     // The fast path stops at Pixel Data, so the whole file costs no more than a prefix.
     let header = match read_lean(bytes, &PIXEL_TAGS) {
-        Ok(lean) if lean.reached_pixel_data => {
-            let mut header = header_from_object(&lean.object);
-            header.transfer_syntax = lean.transfer_syntax;
-            header.has_pixel_data = true;
-            header
-        }
+        Ok(lean) if lean.reached_pixel_data => lean.into_header(true),
         Err(Bail::PastEnd) => {
             return Err(
                 "an element's value runs past the end of the file (truncated or corrupt)"

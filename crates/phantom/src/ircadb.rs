@@ -38,15 +38,7 @@ pub fn encode_ct_slice(patient: &PhantomPatient, k: usize) -> Result<Vec<u8>, Ph
         VR::LO,
         "abdomen venous phase (phantom)".to_owned(),
     ));
-    encode_slice(
-        &stored,
-        geometry.dims[1],
-        geometry.dims[0],
-        patient.position_mm(k),
-        pixel_spacing(patient),
-        &enc,
-        &tags,
-    )
+    encode_at(patient, k, &stored, &enc, &tags)
 }
 
 /// Encodes slice `k` of the mask called `structure` (8-bit, 0/255).
@@ -85,14 +77,26 @@ pub fn encode_mask_slice(
     tags.patient_name = format!("{}^{structure}", patient_stem(patient));
     tags.extra_text
         .push((tags::SERIES_DESCRIPTION, VR::LO, structure.to_owned()));
+    encode_at(patient, k, &stored, &enc, &tags)
+}
+
+/// Slice `k` of `patient`'s grid (rows, columns, position, spacing) holding `stored`.
+fn encode_at(
+    patient: &PhantomPatient,
+    k: usize,
+    stored: &[i32],
+    enc: &SliceEncoding,
+    tags: &SliceTags,
+) -> Result<Vec<u8>, PhantomError> {
+    let dims = patient.image.ct.geometry.dims;
     encode_slice(
-        &stored,
-        geometry.dims[1],
-        geometry.dims[0],
+        stored,
+        dims[1],
+        dims[0],
         patient.position_mm(k),
         pixel_spacing(patient),
-        &enc,
-        &tags,
+        enc,
+        tags,
     )
 }
 
