@@ -13,7 +13,7 @@ use std::time::Duration;
 use fantoccini::Locator;
 use serde_json::Value;
 use tumorscope_viewer_tests::{
-    js, real_patient_or_skip, serve, wait_js, Driver, ScannedSource, Tools,
+    js, real_patient_or_skip, scan_source, serve, wait_js, Driver, Tools,
 };
 
 /// Scrolls (`wheel`) or right-drags (`window`) once per animation frame for `frames` frames.
@@ -77,7 +77,7 @@ async fn main() {
     let Some(tools) = Tools::find_or_skip("viewer_frames") else {
         return;
     };
-    let source = Arc::new(ScannedSource::scan(&[data]));
+    let source = Arc::new(scan_source(&[data]));
     let id = source.id_of("3Dircadb1.17").expect("3Dircadb1.17 scanned");
     let server = serve(source);
     let driver = Driver::start(&tools);

@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use tumorscope_dicom::{load_patient, load_series, scan, Dataset, LoadOptions, ScanOptions};
+use tumorscope_dataset::Dataset;
 use tumorscope_phantom::{write_cohort, PhantomOptions};
+use tumorscope_sources::{load_patient, load_series, scan, LoadOptions, ScanOptions};
 
 /// Where the benchmark's input lives, and under which name its results are reported.
 struct Input {
@@ -88,7 +89,7 @@ fn ct_only(dataset: &Dataset) -> (Dataset, usize) {
         .iter()
         .position(|s| s.series_uid == primary_uid)
         .expect("the primary series is one of the patient's series");
-    patient.series[index].masks.clear();
+    patient.series[index].structures.clear();
     (stripped, index)
 }
 
@@ -148,7 +149,7 @@ fn pipeline(c: &mut Criterion) {
     let all_slices = series.slices.len()
         + dataset.patients[0]
             .primary_series()
-            .map_or(0, |s| s.masks.iter().map(|m| m.slices.len()).sum());
+            .map_or(0, |s| s.structures.iter().map(|m| m.slices.len()).sum());
     group.throughput(Throughput::Elements(all_slices as u64));
     group.bench_function(format!("{name}-all"), |b| {
         b.iter(|| {

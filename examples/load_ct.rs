@@ -19,9 +19,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use tumorscope_analysis::{label_components, Connectivity};
-use tumorscope_dicom::{
-    load_patient, load_series, scan, Dataset, LoadOptions, LoadedPatient, ScanOptions,
-};
+use tumorscope_dataset::{Dataset, LoadedPatient};
+use tumorscope_sources::{load_patient, load_series, scan, LoadOptions, ScanOptions};
 
 struct Args {
     dir: PathBuf,
@@ -107,7 +106,7 @@ fn load_ct_only(dataset: &Dataset) -> anyhow::Result<LoadedPatient> {
         .primary_series()
         .context("the patient has no CT volume")?
         .clone();
-    series.masks.clear();
+    series.structures.clear();
     Ok(load_series(
         dataset,
         patient,
@@ -147,7 +146,7 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let patient = &dataset.patients[0];
-    let mask_count = patient.primary_series().map_or(0, |s| s.masks.len());
+    let mask_count = patient.primary_series().map_or(0, |s| s.structures.len());
 
     let (_, scan_best) = best_of(args.repeat, || scan_dir(&args))?;
     let (inflated, inflate_best) = best_of(args.repeat, || {

@@ -48,6 +48,17 @@ pub enum Outcome {
     Skipped,
 }
 
+impl Outcome {
+    /// `Skipped` when anything was skipped, else `Complete`.
+    pub fn of<T>(skipped: &[T]) -> Self {
+        if skipped.is_empty() {
+            Self::Complete
+        } else {
+            Self::Skipped
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ui::init_tracing(cli.verbose);

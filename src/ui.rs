@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use tumorscope_dicom::Skipped;
+use tumorscope_dataset::Skipped;
 
 /// What every subcommand needs to talk to the user.
 #[derive(Debug, Clone)]

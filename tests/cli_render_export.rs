@@ -15,9 +15,9 @@ use std::process::Command;
 
 use serde_json::Value;
 use tumorscope_core::{PatientImage, StructureRole};
-use tumorscope_dicom::{load_patient, scan, LoadOptions, ScanOptions};
 use tumorscope_phantom::{CohortWritten, PatientTruth, PhantomOptions};
 use tumorscope_render::{display_size, montage_indices, resolve_overlays, Plane, MONTAGE_GAP_PX};
+use tumorscope_sources::{load_patient, scan, LoadOptions, ScanOptions};
 use util::{real_patient, Dir};
 
 /// A decoded 8-bit RGB PNG.

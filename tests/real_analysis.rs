@@ -4,7 +4,7 @@
 mod util;
 
 use tumorscope_analysis::{analyze_patient, AnalysisOptions};
-use tumorscope_dicom::{load_patient, scan, LoadOptions, ScanOptions};
+use tumorscope_sources::{load_patient, scan, LoadOptions, ScanOptions};
 
 #[test]
 fn liver_tumors_of_3dircadb1_17() {

@@ -14,15 +14,15 @@ use rayon::prelude::*;
 use tumorscope_analysis::{
     analyze_patient, summarize_cohort, AnalysisOptions, Connectivity, PatientStats,
 };
-use tumorscope_core::{PatientImage, Window};
-use tumorscope_dicom::{load_patient, Dataset, LoadOptions, Patient, Skipped};
-use tumorscope_render::{
-    encode_png, render_slice, resolve_overlays, Plane, RenderOptions, SliceRequest,
-};
+use tumorscope_core::PatientImage;
+use tumorscope_dataset::{Dataset, Patient, Skipped};
+use tumorscope_phantom::{write_cohort, PhantomOptions};
+use tumorscope_render::{encode_png, render_tumor_thumbnail};
 use tumorscope_report::{
     console_line, patients_csv, report_html, stats_json, tumors_csv, PatientReport, Provenance,
     Report,
 };
+use tumorscope_sources::{load_patient, LoadOptions};
 
 use super::inputs::{InputArgs, LimitArgs};
 use super::scan::scan_inputs;
@@ -44,14 +44,14 @@ pub struct Args {
     pub analysis: AnalysisArgs,
 }
 
-/// Settings of the measurement.
+/// Settings of the measurement; defaults are `AnalysisOptions::default()`'s.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AnalysisArgs {
     /// Voxel connectivity of tumor components: 6 (faces), 18 (faces+edges) or 26 (all neighbours).
-    #[arg(long, default_value_t = 26, value_parser = parse_connectivity)]
-    pub connectivity: u8,
+    #[arg(long, default_value_t = AnalysisOptions::default().connectivity)]
+    pub connectivity: Connectivity,
     /// Drop tumor components smaller than this, in mL.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = AnalysisOptions::default().min_volume_ml)]
     pub min_volume_ml: f64,
     /// Comma-separated mask names to treat as tumors, replacing the name rules
     /// (`livertumor*`, `livertumors`, `tumor*`, label 2 of LiTS/MSD; cysts such as `liverkyst` are not tumors).
@@ -62,30 +62,26 @@ pub struct AnalysisArgs {
     pub no_thumbnails: bool,
 }
 
-/// Accepts exactly 6, 18 or 26, so a typo fails before any file is read.
-fn parse_connectivity(s: &str) -> Result<u8, String> {
-    match s.trim() {
-        "6" => Ok(6),
-        "18" => Ok(18),
-        "26" => Ok(26),
-        other => Err(format!("`{other}` is not 6, 18 or 26")),
+impl Default for AnalysisArgs {
+    fn default() -> Self {
+        let options = AnalysisOptions::default();
+        Self {
+            connectivity: options.connectivity,
+            min_volume_ml: options.min_volume_ml,
+            tumor_masks: options.tumor_masks,
+            no_thumbnails: false,
+        }
     }
 }
 
 impl AnalysisArgs {
-    fn options(&self) -> anyhow::Result<AnalysisOptions> {
-        let connectivity = Connectivity::try_from(self.connectivity).map_err(|_| {
-            anyhow::anyhow!(
-                "connectivity must be 6, 18 or 26, not `{}`",
-                self.connectivity
-            )
-        })?;
-        Ok(AnalysisOptions {
-            connectivity,
+    fn options(&self) -> AnalysisOptions {
+        AnalysisOptions {
+            connectivity: self.connectivity,
             min_volume_ml: self.min_volume_ml,
             tumor_masks: self.tumor_masks.clone(),
-            slice_thickness_mm: None,
-        })
+            ..AnalysisOptions::default()
+        }
     }
 }
 
@@ -93,7 +89,13 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let demo_dir;
     let paths = if args.paths.is_empty() {
         demo_dir = tempfile::tempdir()?;
-        let root = super::demo::write_demo(demo_dir.path(), &super::demo::DemoCohort::default())?;
+        let demo = PhantomOptions::demo(
+            PhantomOptions::DEMO_PATIENTS,
+            PhantomOptions::default().seed,
+        );
+        let root = write_cohort(demo_dir.path(), &demo, true)
+            .context("cannot write the demo cohort")?
+            .root;
         println!("no input given: analyzing a generated demo cohort (`tumorscope demo` keeps it)");
         vec![root]
     } else {
@@ -119,7 +121,7 @@ pub fn run(
     let load = LoadOptions {
         walk: inputs.walk_options()?,
     };
-    let options = settings.options()?;
+    let options = settings.options();
     let bar = ui.bar(dataset.patients.len() as u64, "analyzing");
     let results: Vec<(String, PatientOutcome)> = dataset
         .patients
@@ -204,11 +206,7 @@ pub fn run(
     );
     tracing::debug!(ms = ms_since(started), "report written");
     report_skipped(&skipped);
-    Ok(if skipped.is_empty() {
-        Outcome::Complete
-    } else {
-        Outcome::Skipped
-    })
+    Ok(Outcome::of(&skipped))
 }
 
 /// Milliseconds since `start`, for the `-vv` phase timings.
@@ -231,7 +229,7 @@ fn analyze_one(
     tracing::debug!(patient = %patient.label, ms = ms_since(started), "loaded");
     let series = patient.primary_series().context("no CT series")?;
     let options = AnalysisOptions {
-        slice_thickness_mm: series.header.slice_thickness_mm,
+        slice_thickness_mm: series.info.slice_thickness_mm,
         ..options.clone()
     };
     let stats = analyze_patient(&loaded.image, &options)?;
@@ -256,60 +254,15 @@ fn analyze_one(
     ))
 }
 
-/// Margin around a tumor's bounding box in its thumbnail, in pixels.
-const THUMB_MARGIN_PX: usize = 24;
-
-/// For each tumor, its RECIST slice in the liver window with tumors filled and the liver
-/// outlined, cropped around the tumor.
+/// Each tumor's thumbnail (PNG), keyed by tumor id.
 fn tumor_thumbnails(
     image: &PatientImage,
     stats: &PatientStats,
 ) -> anyhow::Result<BTreeMap<u32, Vec<u8>>> {
     let mut out = BTreeMap::new();
-    if stats.tumors.is_empty() {
-        return Ok(out);
-    }
-    let mut spec = String::from("tumors:fill:0.45");
-    if image
-        .masks
-        .iter()
-        .any(|m| m.role == tumorscope_core::StructureRole::Liver)
-    {
-        spec.push_str(",liver:outline");
-    }
-    let opts = RenderOptions {
-        window: Window::parse("liver")?,
-        overlays: resolve_overlays(image, &spec)?,
-        annotations: false,
-        scale: 1.0,
-    };
-    let g = &image.ct.geometry;
     for t in &stats.tumors {
-        let full = render_slice(
-            image,
-            SliceRequest {
-                plane: Plane::Axial,
-                index: t.axial_slice_k,
-            },
-            &opts,
-        )?;
-        // Axial display is one pixel per voxel when in-plane spacing is square; map otherwise.
-        let sx = full.width as f64 / g.dims[0] as f64;
-        let sy = full.height as f64 / g.dims[1] as f64;
-        let x0 = (t.bbox_ijk_min[0] as f64 * sx) as usize;
-        let x1 = ((t.bbox_ijk_max[0] + 1) as f64 * sx).ceil() as usize;
-        let y0 = (t.bbox_ijk_min[1] as f64 * sy) as usize;
-        let y1 = ((t.bbox_ijk_max[1] + 1) as f64 * sy).ceil() as usize;
-        let side = (x1 - x0).max(y1 - y0) + 2 * THUMB_MARGIN_PX;
-        let cx = (x0 + x1) / 2;
-        let cy = (y0 + y1) / 2;
-        let crop = full.crop(
-            cx.saturating_sub(side / 2),
-            cy.saturating_sub(side / 2),
-            side,
-            side,
-        );
-        out.insert(t.id, encode_png(&crop)?);
+        let rgb = render_tumor_thumbnail(image, t.axial_slice_k, t.bbox_ijk_min, t.bbox_ijk_max)?;
+        out.insert(t.id, encode_png(&rgb)?);
     }
     Ok(out)
 }

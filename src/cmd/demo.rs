@@ -5,7 +5,7 @@
 //! zipped and nested in one cohort zip, with the encodings and quirks real data has.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use tumorscope_phantom::{write_cohort, PhantomOptions};
@@ -41,37 +41,11 @@ const DEMO_MARKER: &str = ".tumorscope-demo";
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoCohort {
     /// Number of synthetic patients.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = PhantomOptions::DEMO_PATIENTS)]
     pub patients: usize,
     /// Seed of the generator (same seed, same bytes).
     #[arg(long, default_value_t = PhantomOptions::default().seed)]
     pub seed: u64,
-}
-
-impl Default for DemoCohort {
-    fn default() -> Self {
-        Self {
-            patients: 6,
-            seed: PhantomOptions::default().seed,
-        }
-    }
-}
-
-/// Writes the demo cohort under `dir` and returns the path to scan.
-pub fn write_demo(dir: &Path, cohort: &DemoCohort) -> anyhow::Result<PathBuf> {
-    let options = PhantomOptions {
-        patients: cohort.patients,
-        seed: cohort.seed,
-        // Body-sized: a 384 mm field of view and 192 mm of slices, so volumes look like real ones.
-        dims: [192, 192, 48],
-        spacing_mm: [2.0, 2.0, 4.0],
-        // A clean demo: no junk and no corrupt file, so the exit status is 0.
-        junk_files: false,
-        corrupt_file: false,
-        ..PhantomOptions::default()
-    };
-    let written = write_cohort(dir, &options, true).context("cannot write the demo cohort")?;
-    Ok(written.root)
 }
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
@@ -92,7 +66,10 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         args.out.join(DEMO_MARKER),
         "made by `tumorscope demo`; replaced by the next run\n",
     )?;
-    let root = write_demo(&args.out.join("data"), &args.cohort)?;
+    let cohort = PhantomOptions::demo(args.cohort.patients, args.cohort.seed);
+    let root = write_cohort(&args.out.join("data"), &cohort, true)
+        .context("cannot write the demo cohort")?
+        .root;
     println!(
         "demo cohort: {} synthetic patient(s) in `{}`",
         args.cohort.patients,
@@ -102,13 +79,12 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         paths: vec![root],
         limits: default_limits(),
     };
-    let settings = AnalysisArgs {
-        connectivity: 26,
-        min_volume_ml: 0.0,
-        tumor_masks: None,
-        no_thumbnails: false,
-    };
-    let outcome = run(&inputs, &args.out.join("report"), &settings, ui)?;
+    let outcome = run(
+        &inputs,
+        &args.out.join("report"),
+        &AnalysisArgs::default(),
+        ui,
+    )?;
     if args.no_view {
         return Ok(outcome);
     }

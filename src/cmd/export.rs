@@ -12,8 +12,9 @@ use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
 use tumorscope_core::{PatientImage, StructureRole};
-use tumorscope_dicom::{load_patient, LoadOptions, Skipped};
+use tumorscope_dataset::Skipped;
 use tumorscope_nifti::{write_mask_u8, write_volume_i16};
+use tumorscope_sources::{load_patient, LoadOptions};
 
 use super::inputs::InputArgs;
 use super::scan::scan_inputs;
@@ -88,11 +89,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         }
     }
     report_skipped(&skipped);
-    Ok(if skipped.is_empty() {
-        Outcome::Complete
-    } else {
-        Outcome::Skipped
-    })
+    Ok(Outcome::of(&skipped))
 }
 
 /// Writes one patient's files into `dir`.

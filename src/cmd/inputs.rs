@@ -60,9 +60,9 @@ impl InputArgs {
 
 /// The patient called `label`, or the only patient when no label is given.
 pub fn pick_patient<'a>(
-    dataset: &'a tumorscope_dicom::Dataset,
+    dataset: &'a tumorscope_dataset::Dataset,
     label: Option<&str>,
-) -> anyhow::Result<&'a tumorscope_dicom::Patient> {
+) -> anyhow::Result<&'a tumorscope_dataset::Patient> {
     let labels = || {
         dataset
             .patients

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tumorscope_dicom::{Dataset, Layout, Patient};
+use tumorscope_dataset::{Dataset, Layout, Patient};
+use tumorscope_report::CsvWriter;
 
 use super::inputs::InputArgs;
 use super::scan::scan_inputs;
@@ -82,11 +83,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         }
     }
     report_skipped(&dataset.skipped);
-    Ok(if dataset.skipped.is_empty() {
-        Outcome::Complete
-    } else {
-        Outcome::Skipped
-    })
+    Ok(Outcome::of(&dataset.skipped))
 }
 
 /// The table for a dataset.
@@ -100,7 +97,7 @@ pub fn rows(dataset: &Dataset, include_phi: bool) -> Vec<Row> {
 
 fn row(p: &Patient, include_phi: bool) -> Option<Row> {
     let s = p.primary_series().or_else(|| p.series.first())?;
-    let h = &s.header;
+    let h = &s.info;
     let phi = |field: &str, value: &str| {
         if include_phi || value.is_empty() {
             value.to_owned()
@@ -140,7 +137,7 @@ fn row(p: &Patient, include_phi: bool) -> Option<Row> {
         transfer_syntax: h.transfer_syntax.clone(),
         series_description: h.series_description.clone(),
         structures: s
-            .masks
+            .structures
             .iter()
             .map(|m| m.name.as_str())
             .collect::<Vec<_>>()
@@ -171,8 +168,7 @@ pub fn pseudonym(field: &str, value: &str) -> String {
 }
 
 fn to_csv(rows: &[Row]) -> Vec<u8> {
-    let mut out = String::new();
-    let header = [
+    let mut w = CsvWriter::with_header(&[
         "patient",
         "patient_name",
         "patient_id",
@@ -194,54 +190,40 @@ fn to_csv(rows: &[Row]) -> Vec<u8> {
         "series_description",
         "structures",
         "geometry",
-    ];
-    out.push_str(&header.join(","));
-    out.push('\n');
-    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    ]);
     for r in rows {
-        let cells = [
-            r.patient.clone(),
-            r.patient_name.clone(),
-            r.patient_id.clone(),
-            r.birth_date.clone(),
-            r.sex.clone(),
-            r.age.clone(),
-            r.institution.clone(),
-            r.study_date.clone(),
-            r.modality.clone(),
-            r.manufacturer.clone(),
-            r.model.clone(),
-            num(r.kvp),
-            num(r.slice_thickness_mm),
-            r.pixel_spacing_mm.clone(),
-            r.slice_step_mm.to_string(),
-            r.dims.clone(),
-            r.slices.to_string(),
-            r.transfer_syntax.clone(),
-            r.series_description.clone(),
-            r.structures.clone(),
-            r.geometry.clone(),
-        ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
+        for text in [
+            &r.patient,
+            &r.patient_name,
+            &r.patient_id,
+            &r.birth_date,
+            &r.sex,
+            &r.age,
+            &r.institution,
+            &r.study_date,
+            &r.modality,
+            &r.manufacturer,
+            &r.model,
+        ] {
+            w.text(text);
+        }
+        w.opt(r.kvp);
+        w.opt(r.slice_thickness_mm);
+        w.text(&r.pixel_spacing_mm);
+        w.num(r.slice_step_mm);
+        w.text(&r.dims);
+        w.num(r.slices);
+        for text in [
+            &r.transfer_syntax,
+            &r.series_description,
+            &r.structures,
+            &r.geometry,
+        ] {
+            w.text(text);
+        }
+        w.end_row();
     }
-    out.into_bytes()
-}
-
-/// RFC 4180 quoting; cells starting with `=`, `+`, `-`, `@` are prefixed with `'` so a
-/// spreadsheet does not run them as formulas (DICOM text is untrusted).
-fn csv_cell(c: &str) -> String {
-    let c = if c.starts_with(['=', '+', '@']) || (c.starts_with('-') && c.parse::<f64>().is_err()) {
-        format!("'{c}")
-    } else {
-        c.to_owned()
-    };
-    if c.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", c.replace('"', "\"\""))
-    } else {
-        c
-    }
+    w.finish()
 }
 
 #[cfg(test)]
@@ -258,9 +240,14 @@ mod tests {
 
     #[test]
     fn csv_quotes_and_defuses_formulas() {
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("=cmd()"), "'=cmd()");
-        assert_eq!(csv_cell("-1.5"), "-1.5");
+        let mut w = CsvWriter::with_header(&["h"]);
+        for cell in ["a,b", "say \"hi\"", "=cmd()", "-1.5"] {
+            w.text(cell);
+        }
+        w.end_row();
+        assert_eq!(
+            String::from_utf8(w.finish()).unwrap(),
+            "h\r\n\"a,b\",\"say \"\"hi\"\"\",'=cmd(),-1.5\r\n"
+        );
     }
 }

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use serde::Serialize;
-use tumorscope_dicom::Skipped;
-use tumorscope_ingest::{safe_relative_path, walk, Entry, Origin, Visit};
+use tumorscope_dataset::Skipped;
+use tumorscope_ingest::{safe_relative_path, walk, Entry, Origin, OriginSet};
 
 use super::inputs::InputArgs;
 use super::scan::{scan_inputs, summary};
@@ -96,7 +96,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                     entry(file, &s.origin, patient, series, None, s.k),
                 );
             }
-            for mask in &series.masks {
+            for mask in &series.structures {
                 let Some(mask_dir) = safe_component(&mask.name) else {
                     skipped.push(Skipped {
                         origin: mask.name.clone(),
@@ -137,14 +137,9 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         if files.is_empty() {
             continue;
         }
-        let archives = archive_prefixes(files.keys());
-        let select = |o: &Origin| {
-            if files.contains_key(o.as_str()) || archives.contains(o.as_str()) {
-                Visit::Enter
-            } else {
-                Visit::Skip
-            }
-        };
+        // Enter exactly the folders and archives on the way to the planned files.
+        let wanted = OriginSet::new(files.keys().map(String::as_str));
+        let select = |o: &Origin| wanted.select(o);
         let visit = |entry: Entry<'_>| -> Option<Result<(), String>> {
             let m = files.get(entry.origin.as_str())?;
             let r = copy_entry(entry, &staging.path().join(&m.file));
@@ -190,18 +185,14 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     println!("organized {} file(s) into `{}`", total, args.out.display());
     report_skipped(&skipped[dataset.skipped.len()..]);
     report_skipped(&dataset.skipped);
-    Ok(if skipped.is_empty() {
-        Outcome::Complete
-    } else {
-        Outcome::Skipped
-    })
+    Ok(Outcome::of(&skipped))
 }
 
 fn entry(
     file: String,
     origin: &str,
-    patient: &tumorscope_dicom::Patient,
-    series: &tumorscope_dicom::Series,
+    patient: &tumorscope_dataset::Patient,
+    series: &tumorscope_dataset::Series,
     structure: Option<&str>,
     k: usize,
 ) -> ManifestEntry {
@@ -220,22 +211,9 @@ fn safe_component(name: &str) -> Option<String> {
     super::organize_name(name).ok()
 }
 
-/// Every archive level (`a.zip`, `a.zip!/b.zip`) of the given origins.
-fn archive_prefixes<'a>(origins: impl Iterator<Item = &'a String>) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for o in origins {
-        let mut from = 0;
-        while let Some(pos) = o[from..].find("!/") {
-            out.insert(o[..from + pos].to_owned());
-            from += pos + 2;
-        }
-    }
-    out
-}
-
 /// Copies one entry into the staging tree, refusing unsafe entry names on the way.
 fn copy_entry(entry: Entry<'_>, dest: &Path) -> Result<(), String> {
-    for part in entry.origin.as_str().split("!/").skip(1) {
+    for part in entry.origin.components().into_iter().skip(1) {
         if safe_relative_path(part).is_err() {
             return Err(format!(
                 "unsafe entry name `{part}` (absolute or `..`): not extracted"

@@ -3,13 +3,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
-use tumorscope_core::Window;
-use tumorscope_dicom::{load_patient, LoadOptions};
+use anyhow::Context;
+use tumorscope_core::{PointMm, Window};
 use tumorscope_render::{
     encode_png, render_mip, render_montage, render_slice, resolve_overlays, slice_at_mm, Plane,
     RenderOptions, SliceRequest,
 };
+use tumorscope_sources::{load_patient, LoadOptions};
 
 use super::inputs::{pick_patient, InputArgs};
 use super::scan::scan_inputs;
@@ -33,10 +33,10 @@ pub struct Args {
     pub slice: Option<usize>,
     /// The slice through this LPS point, `x,y,z` in mm.
     #[arg(long, value_name = "X,Y,Z", allow_hyphen_values = true)]
-    pub at_mm: Option<String>,
+    pub at_mm: Option<PointMm>,
     /// Window preset (liver, abdomen, lung, bone, brain …) or `WIDTH/LEVEL`.
     #[arg(long, default_value = "abdomen", allow_hyphen_values = true)]
-    pub window: String,
+    pub window: Window,
     /// Overlays: `liver,tumors,portalvein`; each item may add `:fill`/`:outline`, an opacity
     /// (`0.3`) or a colour (`#ff0000`); `tumors` = every tumor structure, `all` = every mask.
     #[arg(long, default_value = "")]
@@ -59,7 +59,6 @@ pub struct Args {
 }
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
-    let window = Window::parse(&args.window)?;
     let dataset = scan_inputs(&args.inputs, ui)?;
     let patient = pick_patient(&dataset, args.patient.as_deref())?;
     let options = LoadOptions {
@@ -68,7 +67,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let loaded = load_patient(&dataset, patient, &options)?;
     let image = &loaded.image;
     let opts = RenderOptions {
-        window,
+        window: args.window,
         overlays: resolve_overlays(image, &args.overlay)?,
         annotations: !args.no_annotations,
         scale: args.scale,
@@ -80,7 +79,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     } else {
         let index = match (&args.slice, &args.at_mm) {
             (Some(i), _) => *i,
-            (None, Some(xyz)) => slice_at_mm(&image.ct.geometry, args.plane, parse_xyz(xyz)?)?,
+            (None, Some(xyz)) => slice_at_mm(&image.ct.geometry, args.plane, xyz.0)?,
             (None, None) => args.plane.slice_count(&image.ct.geometry) / 2,
         };
         render_slice(
@@ -109,21 +108,5 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let mut skipped = dataset.skipped.clone();
     skipped.extend(loaded.skipped);
     report_skipped(&skipped);
-    Ok(if skipped.is_empty() {
-        Outcome::Complete
-    } else {
-        Outcome::Skipped
-    })
-}
-
-fn parse_xyz(s: &str) -> anyhow::Result<[f64; 3]> {
-    let v: Vec<f64> = s
-        .split(',')
-        .map(|p| p.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("`{s}` is not `x,y,z` in mm"))?;
-    match v.as_slice() {
-        [x, y, z] => Ok([*x, *y, *z]),
-        _ => bail!("`{s}` is not `x,y,z` in mm"),
-    }
+    Ok(Outcome::of(&skipped))
 }

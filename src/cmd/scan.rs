@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use tumorscope_catalog::Catalog;
-use tumorscope_dicom::{scan, Dataset, ScanOptions};
+use tumorscope_dataset::{Dataset, Layout};
+use tumorscope_sources::{scan, ScanOptions};
 
 use super::inputs::InputArgs;
 use crate::ui::{report_skipped, write_atomic, Ui};
@@ -39,11 +40,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         write_atomic(path, &json)?;
     }
     report_skipped(&dataset.skipped);
-    Ok(if dataset.skipped.is_empty() {
-        Outcome::Complete
-    } else {
-        Outcome::Skipped
-    })
+    Ok(Outcome::of(&dataset.skipped))
 }
 
 /// Scans with a progress counter; shared by the commands that start from paths.
@@ -64,11 +61,11 @@ pub fn summary(d: &Dataset) -> String {
     let mut series_count = 0;
     for p in &d.patients {
         let layout = match p.layout {
-            tumorscope_dicom::Layout::Ircad => "3D-IRCADb layout",
-            tumorscope_dicom::Layout::Generic => "DICOM by UIDs",
-            tumorscope_dicom::Layout::Lits => "LiTS NIfTI",
-            tumorscope_dicom::Layout::Msd => "Medical Segmentation Decathlon NIfTI",
-            tumorscope_dicom::Layout::Nifti => "NIfTI",
+            Layout::Ircad => "3D-IRCADb layout",
+            Layout::Generic => "DICOM by UIDs",
+            Layout::Lits => "LiTS NIfTI",
+            Layout::Msd => "Medical Segmentation Decathlon NIfTI",
+            Layout::Nifti => "NIfTI",
         };
         let _ = writeln!(out, "{}  ({layout})", p.label);
         for s in &p.series {
@@ -97,20 +94,20 @@ pub fn summary(d: &Dataset) -> String {
                 let _ = write!(out, "  \"{}\"", s.description);
             }
             out.push('\n');
-            if !s.masks.is_empty() {
-                let names: Vec<&str> = s.masks.iter().map(|m| m.name.as_str()).collect();
+            if !s.structures.is_empty() {
+                let names: Vec<&str> = s.structures.iter().map(|m| m.name.as_str()).collect();
                 let _ = writeln!(out, "      masks ({}): {}", names.len(), names.join(", "));
             }
             for w in &s.warnings {
                 let _ = writeln!(out, "      warning: {w}");
             }
-            for m in &s.masks {
+            for m in &s.structures {
                 for w in &m.warnings {
                     let _ = writeln!(out, "      warning: mask `{}`: {w}", m.name);
                 }
             }
         }
-        for m in &p.unattached_masks {
+        for m in &p.unattached {
             let _ = writeln!(
                 out,
                 "  warning: mask `{}` ({} slices) matches no series by geometry: not attached",

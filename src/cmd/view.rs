@@ -1,17 +1,14 @@
 //! `tumorscope view PATH…`: scan the inputs and open the interactive viewer on them.
 //!
-//! The server (`tumorscope-server`) only serves; this file gives it a [`PatientSource`] over a
-//! scanned dataset: volumes load with `tumorscope-dicom` on demand, statistics come from
-//! `tumorscope-analysis` and are kept once computed.
+//! The patients come from a scan or a catalog; `tumorscope-server`'s `DatasetSource` loads and
+//! measures them on demand, and its router serves them.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use tumorscope_analysis::{analyze_patient, AnalysisOptions, PatientStats};
-use tumorscope_core::PatientImage;
-use tumorscope_dicom::{load_patient, Dataset, LoadOptions};
-use tumorscope_server::{start, PatientSource, PatientSummary, ServerOptions};
+use tumorscope_dataset::Dataset;
+use tumorscope_server::{start, DatasetSource, ServerOptions};
+use tumorscope_sources::LoadOptions;
 
 use super::inputs::InputArgs;
 use super::scan::scan_inputs;
@@ -109,16 +106,12 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
 /// Serves `dataset` until Ctrl-C; prints the URL (and opens it when asked).
 pub fn serve_dataset(dataset: Dataset, options: ServeOptions, _ui: &Ui) -> anyhow::Result<Outcome> {
     report_skipped(&dataset.skipped);
-    let outcome = if dataset.skipped.is_empty() {
-        Outcome::Complete
-    } else {
-        Outcome::Skipped
-    };
-    let source = DicomSource::new(dataset);
-    if source.entries.is_empty() {
+    let outcome = Outcome::of(&dataset.skipped);
+    let source = DatasetSource::new(dataset, LoadOptions::default());
+    if source.is_empty() {
         anyhow::bail!("no patient with a CT volume was found\nhint: `tumorscope scan PATH…` lists what the inputs hold");
     }
-    let count = source.entries.len();
+    let count = source.len();
     if !options.host.is_loopback() {
         eprintln!(
             "warning: listening on `{}`: anyone who can reach this machine can see these images (no authentication)\nhint: prefer the default loopback address and an SSH tunnel (`ssh -L PORT:127.0.0.1:PORT host`)",
@@ -164,143 +157,5 @@ fn open_browser(url: &str) {
         .spawn()
     {
         eprintln!("cannot open a browser with `{program}`: {e}\nhint: open {url} yourself");
-    }
-}
-
-/// Patients of a scanned dataset: ids are indices into `entries` (patients with a volume).
-pub struct DicomSource {
-    dataset: Dataset,
-    /// Index into `dataset.patients` of each id.
-    entries: Vec<usize>,
-    load_options: LoadOptions,
-    stats: Mutex<HashMap<u32, PatientStats>>,
-}
-
-impl DicomSource {
-    pub fn new(dataset: Dataset) -> Self {
-        let entries = (0..dataset.patients.len())
-            .filter(|&n| dataset.patients[n].primary_series().is_some())
-            .collect();
-        Self {
-            dataset,
-            entries,
-            load_options: LoadOptions::default(),
-            stats: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn patient(&self, id: u32) -> Option<&tumorscope_dicom::Patient> {
-        self.dataset.patients.get(*self.entries.get(id as usize)?)
-    }
-
-    /// Loads and analyses every patient whose statistics are not known yet (one image in memory
-    /// at a time); a failure is logged and the patient keeps no statistics.
-    fn analyze_all(&self) {
-        for id in 0..self.entries.len() as u32 {
-            if self.known_stats().contains_key(&id) {
-                continue;
-            }
-            match self.load(id) {
-                Ok(image) => {
-                    let _ = self.stats(id, &image);
-                }
-                Err(e) => tracing::warn!("cannot load patient {id} for statistics: {e}"),
-            }
-        }
-    }
-
-    fn known_stats(&self) -> std::sync::MutexGuard<'_, HashMap<u32, PatientStats>> {
-        self.stats.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl PatientSource for DicomSource {
-    fn patients(&self) -> Vec<PatientSummary> {
-        let stats = self.known_stats();
-        let mut out = Vec::with_capacity(self.entries.len());
-        for id in 0..self.entries.len() as u32 {
-            let Some(p) = self.patient(id) else { continue };
-            let Some(s) = p.primary_series() else {
-                continue;
-            };
-            let known = stats.get(&id);
-            let g = &s.geometry;
-            out.push(PatientSummary {
-                id,
-                label: p.label.clone(),
-                series_description: s.description.clone(),
-                modality: s.modality.clone(),
-                dims: g.dims,
-                spacing_mm: g.spacing_mm,
-                origin_mm: g.origin_mm,
-                direction: g.direction,
-                structures: s.masks.iter().map(|m| m.name.clone()).collect(),
-                tumor_count: known.map(|k| k.tumor_count),
-                tumor_volume_ml: known.map(|k| k.tumor_volume_ml),
-                tumor_burden_pct: known.and_then(|k| k.tumor_burden_pct),
-                warnings: s.warnings.clone(),
-            });
-        }
-        out
-    }
-
-    fn load(&self, id: u32) -> Result<Arc<PatientImage>, String> {
-        let p = self
-            .patient(id)
-            .ok_or_else(|| format!("no patient `{id}`"))?;
-        let loaded =
-            load_patient(&self.dataset, p, &self.load_options).map_err(|e| e.to_string())?;
-        for w in &loaded.warnings {
-            tracing::warn!("`{}`: {w}", p.label);
-        }
-        for s in &loaded.skipped {
-            tracing::warn!("skipped: `{}`: {}", s.origin, s.reason);
-        }
-        Ok(Arc::new(loaded.image))
-    }
-
-    fn stats(&self, id: u32, image: &PatientImage) -> Option<PatientStats> {
-        if let Some(s) = self.known_stats().get(&id) {
-            return Some(s.clone());
-        }
-        match analyze_patient(image, &AnalysisOptions::default()) {
-            Ok(stats) => {
-                self.known_stats().insert(id, stats.clone());
-                Some(stats)
-            }
-            Err(e) => {
-                tracing::warn!("cannot analyse `{}`: {e}", image.patient);
-                None
-            }
-        }
-    }
-
-    fn metadata(&self, id: u32) -> Vec<(String, String)> {
-        let Some(s) = self.patient(id).and_then(|p| p.primary_series()) else {
-            return Vec::new();
-        };
-        let h = &s.header;
-        let mut out = Vec::new();
-        let mut add = |k: &str, v: String| {
-            if !v.trim().is_empty() {
-                out.push((k.to_owned(), v));
-            }
-        };
-        add("patient id", h.patient_id.clone());
-        add("study date", h.study_date.clone());
-        add("study", h.study_description.clone());
-        add("manufacturer", format!("{} {}", h.manufacturer, h.model));
-        add("institution", h.institution.clone());
-        add("kVp", h.kvp.map(|v| v.to_string()).unwrap_or_default());
-        add(
-            "slice thickness",
-            h.slice_thickness_mm
-                .map(|v| format!("{v} mm"))
-                .unwrap_or_default(),
-        );
-        add("transfer syntax", h.transfer_syntax.clone());
-        add("photometric", h.photometric.clone());
-        add("series uid", s.series_uid.clone());
-        out
     }
 }

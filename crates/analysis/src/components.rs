@@ -38,10 +38,10 @@ impl From<Connectivity> for u8 {
     }
 }
 
-/// A number of neighbours that is not 6, 18 or 26.
+/// A number of neighbours that is not 6, 18 or 26 (as given).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("connectivity must be `6`, `18` or `26`, found `{0}`")]
-pub struct BadConnectivity(pub u8);
+pub struct BadConnectivity(pub String);
 
 impl TryFrom<u8> for Connectivity {
     type Error = BadConnectivity;
@@ -50,8 +50,25 @@ impl TryFrom<u8> for Connectivity {
             6 => Ok(Self::Six),
             18 => Ok(Self::Eighteen),
             26 => Ok(Self::TwentySix),
-            other => Err(BadConnectivity(other)),
+            other => Err(BadConnectivity(other.to_string())),
         }
+    }
+}
+
+/// `6`, `18` or `26`: so a command-line option is checked before any file is read.
+impl std::str::FromStr for Connectivity {
+    type Err = BadConnectivity;
+    fn from_str(s: &str) -> Result<Self, BadConnectivity> {
+        s.trim()
+            .parse::<u8>()
+            .map_err(|_| BadConnectivity(s.to_owned()))
+            .and_then(Self::try_from)
+    }
+}
+
+impl std::fmt::Display for Connectivity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", u8::from(*self))
     }
 }
 

@@ -21,7 +21,7 @@ pub struct AnalysisOptions {
 impl Default for AnalysisOptions {
     fn default() -> Self {
         Self {
-            connectivity: Connectivity::TwentySix,
+            connectivity: Connectivity::default(),
             min_volume_ml: 0.0,
             tumor_masks: None,
             slice_thickness_mm: None,

@@ -11,7 +11,7 @@ mod schema;
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use tumorscope_dicom::Dataset;
+use tumorscope_dataset::{natural_cmp, Dataset, Patient, Skipped};
 
 pub use schema::SCHEMA_VERSION;
 
@@ -175,7 +175,7 @@ impl Catalog {
                 let g = &series.geometry;
                 tx.execute(
                     "INSERT INTO series (patient_id, series_uid, study_uid, modality, description, columns, rows, slices,
-                       spacing_x_mm, spacing_y_mm, spacing_z_mm, localizer, geometry_json, header_json, warnings_json)
+                       spacing_x_mm, spacing_y_mm, spacing_z_mm, localizer, geometry_json, info_json, warnings_json)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                     params![
                         patient_id,
@@ -191,7 +191,7 @@ impl Catalog {
                         g.spacing_mm[2],
                         series.localizer,
                         to_json(&path, "geometry", &g)?,
-                        to_json(&path, "header", &series.header)?,
+                        to_json(&path, "info", &series.info)?,
                         to_json(&path, "warnings", &series.warnings)?,
                     ],
                 )
@@ -211,7 +211,7 @@ impl Catalog {
                         ])
                         .map_err(&e)?;
                 }
-                for mask in &series.masks {
+                for mask in &series.structures {
                     let role = serde_json::to_value(mask.role)
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_owned));
@@ -320,7 +320,7 @@ impl Catalog {
                 .collect::<Result<_, _>>()
                 .map_err(self.err())?;
             for doc in docs {
-                let mut patient: tumorscope_dicom::Patient =
+                let mut patient: Patient =
                     serde_json::from_str(&doc).map_err(|source| CatalogError::Json {
                         path: self.path.clone(),
                         what: "patient".into(),
@@ -333,9 +333,9 @@ impl Catalog {
                 .conn
                 .prepare("SELECT origin, reason FROM skipped WHERE root = ?1 ORDER BY origin")
                 .map_err(self.err())?;
-            let skipped: Vec<tumorscope_dicom::Skipped> = stmt
+            let skipped: Vec<Skipped> = stmt
                 .query_map(params![root], |r| {
-                    Ok(tumorscope_dicom::Skipped {
+                    Ok(Skipped {
                         origin: r.get(0)?,
                         reason: r.get(1)?,
                     })
@@ -347,7 +347,7 @@ impl Catalog {
         }
         dataset
             .patients
-            .sort_by(|a, b| tumorscope_dicom::natural_cmp(&a.label, &b.label));
+            .sort_by(|a, b| natural_cmp(&a.label, &b.label));
         Ok(dataset)
     }
 
@@ -454,8 +454,8 @@ mod tests {
 #[cfg(test)]
 mod scan_tests {
     use super::*;
-    use tumorscope_dicom::{scan, ScanOptions};
     use tumorscope_phantom::{write_cohort, PhantomOptions};
+    use tumorscope_sources::{scan, ScanOptions};
 
     #[test]
     fn records_a_scan_and_replaces_it_on_rescan() {

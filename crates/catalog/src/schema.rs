@@ -71,4 +71,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         instances INTEGER NOT NULL,
         scanned_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
      );",
+    // 3: the dataset model left the DICOM reader: a series carries format-neutral `info`
+    // instead of a DICOM header, structures replace masks in the patient document. Documents
+    // of the old shape cannot be read back: they are dropped (the rows stay; a rescan of the
+    // root writes them anew).
+    "ALTER TABLE series RENAME COLUMN header_json TO info_json;
+     UPDATE patients SET patient_json = NULL;",
 ];

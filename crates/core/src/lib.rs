@@ -22,6 +22,8 @@
 mod bitmask;
 mod geometry;
 mod image;
+mod palette;
+mod point;
 mod structure;
 mod volume;
 pub mod window;
@@ -29,6 +31,8 @@ pub mod window;
 pub use bitmask::{count_ones, pack_bytes, BitMask, WORD_BITS};
 pub use geometry::{Geometry, GeometryError};
 pub use image::{LabelMask, PatientImage};
+pub use palette::{color_hex, default_color, structure_colors};
+pub use point::{BadPoint, PointMm};
 pub use structure::{classify_structure, StructureRole};
 pub use volume::Volume;
 pub use window::{preset_named, Window, WindowError, WindowPreset, WINDOW_PRESETS};

@@ -150,6 +150,14 @@ pub fn preset_named(name: &str) -> Option<&'static WindowPreset> {
         .find(|p| p.name == name || p.aliases.iter().any(|a| *a == name))
 }
 
+/// A preset name or `WIDTH/LEVEL`, as [`Window::parse`].
+impl std::str::FromStr for Window {
+    type Err = WindowError;
+    fn from_str(s: &str) -> Result<Self, WindowError> {
+        Self::parse(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use tumorscope_core::{classify_structure, Geometry};
+use tumorscope_dataset::{natural_cmp, Layout, Patient, Series, SeriesSource, SliceRef, Structure};
 
-use crate::dataset::{Footprint, Layout, MaskSeries, Patient, Series, SliceRef};
 use crate::layout::PathRole;
 use crate::slice_order::{order_slices, slice_normal};
 use crate::InstanceHeader;
@@ -91,6 +91,25 @@ pub fn assemble(
     out
 }
 
+/// What must agree between a CT series and a mask series for the mask to belong to it.
+#[derive(Debug, Clone, PartialEq)]
+struct Footprint {
+    rows: u16,
+    columns: u16,
+    spacing_mm: [f64; 2],
+    orientation: [f64; 6],
+    /// Sorted positions along the normal.
+    positions_mm: Vec<f64>,
+    /// Image Position (Patient) of the lowest slice.
+    first_position_mm: [f64; 3],
+}
+
+/// A mask series on its way to a CT series: the structure and how to recognise its CT.
+struct MaskBuild {
+    structure: Structure,
+    footprint: Footprint,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Group {
     Image,
@@ -129,22 +148,26 @@ impl PatientBuild {
         }
         // Localizers apart, volumes first, then by series number and UID.
         series.sort_by(|a, b| {
-            (a.localizer, a.header.series_number, &a.series_uid).cmp(&(
+            (a.localizer, a.info.series_number, &a.series_uid).cmp(&(
                 b.localizer,
-                b.header.series_number,
+                b.info.series_number,
                 &b.series_uid,
             ))
         });
         let mut unattached = Vec::new();
-        for mut mask in masks {
-            match attach_target(&series, &mask) {
+        for MaskBuild {
+            structure: mut mask,
+            footprint,
+        } in masks
+        {
+            match attach_target(&series, &footprint) {
                 Some((idx, note)) => {
                     let target = &mut series[idx];
                     remap_mask_k(&mut mask, target);
                     if let Some(n) = note {
                         mask.warnings.push(n);
                     }
-                    target.masks.push(mask);
+                    target.structures.push(mask);
                 }
                 None => {
                     mask.warnings.push(
@@ -155,14 +178,14 @@ impl PatientBuild {
             }
         }
         for s in &mut series {
-            s.masks.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+            s.structures.sort_by(|a, b| natural_cmp(&a.name, &b.name));
         }
         Patient {
             label: self.label,
             layout: self.layout,
             root: self.root,
             series,
-            unattached_masks: unattached,
+            unattached,
         }
     }
 }
@@ -341,13 +364,13 @@ fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> 
         modality: header.modality.clone(),
         description: header.series_description.clone(),
         geometry,
+        source: SeriesSource::DicomSlices,
         slices,
-        masks: Vec::new(),
+        structures: Vec::new(),
         warnings,
         localizer,
         missing_k: ordered.missing.clone(),
-        header,
-        nifti: None,
+        info: header.series_info(),
     }
 }
 
@@ -355,7 +378,7 @@ fn build_mask(
     name: &str,
     instances: Vec<ScannedInstance>,
     split_note: Option<String>,
-) -> MaskSeries {
+) -> MaskBuild {
     let (ordered, orientation, mut warnings) = order(&instances);
     warnings.extend(split_note);
     // Gaps in a mask series are not interpolated: a missing mask slice is empty.
@@ -376,13 +399,15 @@ fn build_mask(
         first_position_mm: first.position_mm.unwrap_or([0.0; 3]),
     };
     let slices = slice_refs(&ordered, &instances);
-    MaskSeries {
-        name: name.to_owned(),
-        role: classify_structure(name),
-        series_uid: first.series_uid.clone(),
-        slices,
-        warnings,
-        footprint: Some(footprint),
+    MaskBuild {
+        structure: Structure {
+            name: name.to_owned(),
+            role: classify_structure(name),
+            series_uid: first.series_uid.clone(),
+            slices,
+            warnings,
+        },
+        footprint,
     }
 }
 
@@ -404,18 +429,22 @@ fn slice_refs(
 }
 
 /// The CT series a mask belongs to, with a note when the slice sets differ partly.
-fn attach_target(series: &[Series], mask: &MaskSeries) -> Option<(usize, Option<String>)> {
-    let fp = mask.footprint.as_ref()?;
+fn attach_target(series: &[Series], fp: &Footprint) -> Option<(usize, Option<String>)> {
     let mut best: Option<(usize, usize, Option<String>)> = None;
     for (idx, s) in series.iter().enumerate() {
         if s.localizer {
             continue;
         }
-        let h = &s.header;
-        let spacing = h.pixel_spacing_mm.unwrap_or([1.0, 1.0]);
-        let orientation = h.orientation.unwrap_or(DEFAULT_ORIENTATION);
-        if h.rows != fp.rows
-            || h.columns != fp.columns
+        // The series grid holds what its first header said (spacing 1 mm and axial when the
+        // header had none, as the mask footprint assumes too).
+        let g = &s.geometry;
+        let spacing = [g.spacing_mm[0], g.spacing_mm[1]];
+        let [row_dir, col_dir, _] = g.direction;
+        let orientation = [
+            row_dir[0], row_dir[1], row_dir[2], col_dir[0], col_dir[1], col_dir[2],
+        ];
+        if g.dims[1] != fp.rows as usize
+            || g.dims[0] != fp.columns as usize
             || !close_opt(Some(&spacing), Some(&fp.spacing_mm), MATCH_SPACING_MM)
             || !close_opt(Some(&orientation), Some(&fp.orientation), MATCH_ORIENTATION)
         {
@@ -463,7 +492,7 @@ fn attach_target(series: &[Series], mask: &MaskSeries) -> Option<(usize, Option<
 }
 
 /// Puts the mask's slices on the CT grid: `k` is the CT grid index of the same position.
-fn remap_mask_k(mask: &mut MaskSeries, target: &Series) {
+fn remap_mask_k(mask: &mut Structure, target: &Series) {
     let g = &target.geometry;
     let first = target.slices.first().map(|s| s.normal_mm).unwrap_or(0.0);
     mask.slices.retain_mut(|s| {
@@ -474,67 +503,4 @@ fn remap_mask_k(mask: &mut MaskSeries, target: &Series) {
         s.k = k as usize;
         true
     });
-}
-
-/// Compares strings with digit runs as numbers: `image_2` < `image_10`, `3Dircadb1.2` < `3Dircadb1.10`.
-pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
-    loop {
-        match (a.first(), b.first()) {
-            (None, None) => return std::cmp::Ordering::Equal,
-            (None, _) => return std::cmp::Ordering::Less,
-            (_, None) => return std::cmp::Ordering::Greater,
-            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let na = a.iter().take_while(|c| c.is_ascii_digit()).count();
-                let nb = b.iter().take_while(|c| c.is_ascii_digit()).count();
-                let (da, db) = (trim_zeros(&a[..na]), trim_zeros(&b[..nb]));
-                let ord = da.len().cmp(&db.len()).then_with(|| da.cmp(db));
-                if ord != std::cmp::Ordering::Equal {
-                    return ord;
-                }
-                a = &a[na..];
-                b = &b[nb..];
-            }
-            (Some(x), Some(y)) => {
-                let ord = x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase());
-                if ord != std::cmp::Ordering::Equal {
-                    return ord;
-                }
-                a = &a[1..];
-                b = &b[1..];
-            }
-        }
-    }
-}
-
-fn trim_zeros(d: &[u8]) -> &[u8] {
-    let n = d.iter().take_while(|c| **c == b'0').count();
-    &d[n.min(d.len().saturating_sub(1))..]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn natural_order() {
-        let mut v = vec![
-            "3Dircadb1.10",
-            "3Dircadb1.2",
-            "3Dircadb1.1",
-            "image_10",
-            "image_9",
-        ];
-        v.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(
-            v,
-            vec![
-                "3Dircadb1.1",
-                "3Dircadb1.2",
-                "3Dircadb1.10",
-                "image_9",
-                "image_10"
-            ]
-        );
-    }
 }

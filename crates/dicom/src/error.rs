@@ -17,8 +17,6 @@ pub enum DicomError {
     },
     #[error("no slice of series `{series}` could be read")]
     EmptySeries { series: String },
-    #[error("patient `{patient}` has no image series that can be loaded as a volume")]
-    NoVolume { patient: String },
     #[error(transparent)]
     Ingest(#[from] tumorscope_ingest::IngestError),
 }

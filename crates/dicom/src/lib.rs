@@ -1,36 +1,31 @@
-//! DICOM for tumorscope: header scan, series assembly, geometry checks and volume loading.
+//! The DICOM reader of tumorscope: headers, series assembly, slice order, pixels.
 //!
-//! - [`scan`] reads the header of every file under the given paths (folders and zip archives
-//!   at any depth, through `tumorscope-ingest`), stops before Pixel Data, and organizes what it
-//!   finds into a [`Dataset`]: patients → series, slices ordered by Image Position (Patient)
-//!   along the slice normal, a geometry verdict per series, structure masks attached to the CT
-//!   series they match by geometry (3D-IRCADb layout), non-DICOM files counted, unreadable
-//!   files listed with their full origin.
-//! - [`load_patient`] / [`load_series`] decode one series into a `Volume<i16>` in Hounsfield
-//!   units plus `LabelMask`s on the same grid.
+//! - [`read_entry_header`] reads one file's header (a prefix, stopping before Pixel Data).
+//! - [`assemble`] groups the headers of a scan into patients → series of the format-neutral
+//!   model (`tumorscope-dataset`): clinical exports by UIDs, 3D-IRCADb by folders
+//!   ([`layout`]), slices ordered by Image Position (Patient) along the slice normal
+//!   ([`slice_order`]), a geometry verdict per series, structure masks attached to the CT
+//!   series they match by geometry.
+//! - [`load_series`] decodes one series and its masks into a `PatientImage` in HU
+//!   (native pixels by hand, compressed ones through dicom-pixeldata; [`pixels`]).
 //!
-//! This crate does not compute statistics and does not print.
+//! It does not walk inputs by itself (`tumorscope-sources` runs the scan), read other formats,
+//! compute statistics or print.
 
 mod assemble;
-mod dataset;
+mod entry;
 mod error;
 pub mod header;
-mod inventory;
+mod info;
 pub mod layout;
 mod lean_header;
 mod load;
 mod mask_fill;
-mod nifti_cases;
 pub mod pixels;
-mod scan;
-mod select;
 pub mod slice_order;
 
-pub use assemble::{natural_cmp, ScannedInstance};
-pub use dataset::{Dataset, Layout, MaskSeries, Patient, Series, Skipped, SliceRef};
+pub use assemble::{assemble, ScannedInstance};
+pub use entry::{read_entry_header, EntryHeader};
 pub use error::DicomError;
 pub use header::{parse_header, parse_header_full, HeaderOutcome, InstanceHeader};
-pub use inventory::{Inventory, MaskEntry, PatientEntry, SeriesEntry};
-pub use load::{load_patient, load_series, LoadOptions, LoadedPatient};
-pub use scan::{scan, ScanOptions};
-pub use select::OriginSet;
+pub use load::{load_series, LoadOptions};

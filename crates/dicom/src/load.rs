@@ -1,4 +1,4 @@
-//! Volume loading: a scanned series (and its masks) → a [`PatientImage`] in HU.
+//! Volume loading: a scanned DICOM series (and its masks) → a `PatientImage` in HU.
 //!
 //! Only the entries of the chosen series are read (archives that hold none of them are not even
 //! opened); slices decode in parallel across rayon workers. Grid positions no file covers are
@@ -10,32 +10,23 @@ use std::io::Cursor;
 use std::sync::Mutex;
 
 use dicom_object::OpenFileOptions;
-use tumorscope_core::{LabelMask, PatientImage, Volume, WORD_BITS};
-use tumorscope_ingest::{walk, Entry, Origin, WalkOptions};
+use std::path::Path;
 
-use crate::dataset::{Dataset, Patient, Series, Skipped};
+use tumorscope_core::{LabelMask, PatientImage, Volume, WORD_BITS};
+use tumorscope_dataset::{LoadedPatient, Series, Skipped};
+use tumorscope_ingest::{walk, Entry, Origin, OriginSet, WalkOptions};
+
 use crate::error::DicomError;
 use crate::header::{error_chain, header_from_object, parse_header, HeaderOutcome};
 use crate::lean_header::{read_lean, Bail, PIXEL_TAGS};
 use crate::mask_fill::{clear_range, MaskFill};
 use crate::pixels::{frame_bytes, Conversion, PixelFormat};
-use crate::select::OriginSet;
 use crate::InstanceHeader;
 
 /// Options of [`load_series`].
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub walk: WalkOptions,
-}
-
-/// A loaded patient with what went wrong along the way.
-#[derive(Debug, Clone)]
-pub struct LoadedPatient {
-    pub image: PatientImage,
-    /// The series' own warnings plus what loading noticed (rounding, clipping, padding).
-    pub warnings: Vec<String>,
-    /// Slices that could not be decoded (the volume has interpolated or empty slices there).
-    pub skipped: Vec<Skipped>,
 }
 
 #[derive(Clone, Copy)]
@@ -56,45 +47,20 @@ enum Slot<'a, 'v> {
     Mask(&'a MaskFill, usize),
 }
 
-/// Loads the primary series of `patient` with its masks.
-pub fn load_patient(
-    dataset: &Dataset,
-    patient: &Patient,
-    options: &LoadOptions,
-) -> Result<LoadedPatient, DicomError> {
-    let series = patient
-        .primary_series()
-        .ok_or_else(|| DicomError::NoVolume {
-            patient: patient.label.clone(),
-        })?;
-    load_series(dataset, patient, series, options)
-}
-
-/// Loads `series` of `patient` and the masks attached to it.
+/// Loads the DICOM `series` of patient `patient` (found under the input path `root`) and the
+/// structures attached to it. Only the entries of the series are read.
 pub fn load_series(
-    dataset: &Dataset,
-    patient: &Patient,
+    root: &Path,
+    patient: &str,
     series: &Series,
     options: &LoadOptions,
 ) -> Result<LoadedPatient, DicomError> {
-    if let Some(source) = &series.nifti {
-        let case = crate::nifti_cases::case_of(patient, source);
-        let image = tumorscope_nifti::load_case(&case).map_err(|e| DicomError::Read {
-            origin: source.image.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        return Ok(LoadedPatient {
-            image,
-            warnings: series.warnings.clone(),
-            skipped: Vec::new(),
-        });
-    }
     let g = series.geometry.clone();
     let mut wanted: HashMap<&str, Want> = HashMap::new();
     for s in &series.slices {
         wanted.insert(&s.origin, Want::Ct(s.k));
     }
-    for (m, mask) in series.masks.iter().enumerate() {
+    for (m, mask) in series.structures.iter().enumerate() {
         for s in &mask.slices {
             wanted.insert(&s.origin, Want::Mask(m, s.k));
         }
@@ -103,17 +69,12 @@ pub fn load_series(
     let select = |origin: &Origin| set.select(origin);
     let columns = g.dims[0];
     let rows = g.dims[1];
-    let root = dataset
-        .roots
-        .get(patient.root)
-        .cloned()
-        .into_iter()
-        .collect::<Vec<_>>();
+    let root = [root.to_path_buf()];
 
     let slice_len = g.slice_len();
     let mut ct = Volume::filled(g.clone(), 0i16);
     let fills: Vec<MaskFill> = series
-        .masks
+        .structures
         .iter()
         .map(|_| MaskFill::zeros(g.len()))
         .collect();
@@ -136,7 +97,7 @@ pub fn load_series(
         walk(&root, &options.walk, &select, &visit)
     };
     let mut masks: Vec<LabelMask> = series
-        .masks
+        .structures
         .iter()
         .zip(fills)
         .map(|(m, fill)| LabelMask {
@@ -192,8 +153,8 @@ pub fn load_series(
     if total.rounded {
         warnings.push(format!(
             "rescale slope `{}` / intercept `{}` give fractional HU: rounded to the nearest integer",
-            series.header.rescale_slope.unwrap_or(1.0),
-            series.header.rescale_intercept.unwrap_or(0.0)
+            series.info.rescale_slope.unwrap_or(1.0),
+            series.info.rescale_intercept.unwrap_or(0.0)
         ));
     }
     if total.clipped > 0 {
@@ -208,12 +169,12 @@ pub fn load_series(
             total.padded
         ));
     }
-    for m in &series.masks {
+    for m in &series.structures {
         warnings.extend(m.warnings.iter().map(|w| format!("mask `{}`: {w}", m.name)));
     }
     Ok(LoadedPatient {
         image: PatientImage {
-            patient: patient.label.clone(),
+            patient: patient.to_owned(),
             ct,
             masks,
         },

@@ -7,6 +7,8 @@
 //! - [`read_header`] reads the header only; [`read_ct_volume`] and [`read_label_map`] read one
 //!   image.
 //! - [`write_volume_i16`] and [`write_mask_u8`] write `.nii.gz` (or `.nii`) atomically.
+//! - [`nifti_patients`] turns the cases under an input path into patients of the
+//!   format-neutral dataset model (`tumorscope-dataset`); [`load_nifti_series`] loads one.
 //!
 //! Geometry is DICOM LPS like the rest of tumorscope: NIfTI's RAS affine is converted with
 //! `LPS = diag(−1, −1, 1) × RAS`, voxels copy straight (NIfTI's `x` is our `i`, fastest on
@@ -33,6 +35,7 @@ mod discover;
 mod error;
 mod header;
 mod orientation;
+mod patients;
 mod read;
 mod write;
 
@@ -40,5 +43,6 @@ pub use case::load_case;
 pub use discover::{discover, NiftiCase, NiftiLayout};
 pub use error::NiftiError;
 pub use orientation::NiftiTransform;
+pub use patients::{is_nifti_name, load_nifti_series, nifti_patients};
 pub use read::{read_ct_volume, read_header, read_label_map, NiftiHeaderInfo};
 pub use write::{write_mask_u8, write_volume_i16};

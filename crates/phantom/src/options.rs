@@ -45,6 +45,24 @@ pub const MIN_DIMS: [usize; 3] = [48, 48, 12];
 pub const MAX_DIMS: [usize; 3] = [4096, 4096, 4096];
 
 impl PhantomOptions {
+    /// The cohort `tumorscope demo` (and `analyze` without a path) generates: `patients`
+    /// body-sized patients (a 384 mm field of view, 192 mm of slices, so volumes look like real
+    /// ones), clean (no junk, no corrupt file, so the exit status is 0).
+    pub fn demo(patients: usize, seed: u64) -> Self {
+        Self {
+            patients,
+            seed,
+            dims: [192, 192, 48],
+            spacing_mm: [2.0, 2.0, 4.0],
+            junk_files: false,
+            corrupt_file: false,
+            ..Self::default()
+        }
+    }
+
+    /// Number of patients of the default demo cohort.
+    pub const DEMO_PATIENTS: usize = 6;
+
     /// Refuses grids the anatomy cannot fit in and unusable spacings.
     pub fn validate(&self) -> Result<(), PhantomError> {
         let invalid = |reason: String| Err(PhantomError::InvalidOptions { reason });

@@ -45,12 +45,12 @@ mod mip;
 mod montage;
 mod orientation;
 mod overlay;
-mod palette;
 mod plane;
 mod raster;
 mod resample;
 mod slice;
 pub mod text;
+mod thumbnail;
 
 pub use encode::encode_png;
 pub use error::RenderError;
@@ -58,7 +58,6 @@ pub use mip::render_mip;
 pub use montage::{montage_indices, render_montage, MONTAGE_GAP_PX};
 pub use orientation::{direction_letter, screen_letters, ScreenLetters};
 pub use overlay::{resolve_overlays, OverlayMode, OverlayStyle, DEFAULT_FILL_OPACITY};
-pub use palette::default_color;
 pub use plane::Plane;
 pub use raster::{GreyImage, RgbImage};
 pub use resample::MAX_SIDE_PX;
@@ -66,3 +65,4 @@ pub use slice::{
     display_size, render_slice, slice_at_mm, window_slice_u8, DisplaySize, RenderOptions,
     SliceRequest,
 };
+pub use thumbnail::{render_tumor_thumbnail, THUMBNAIL_MARGIN_PX};

@@ -11,17 +11,17 @@
 //!         | NAME                       the mask called NAME
 //! style  := "fill" | "outline"         mode (default fill)
 //!         | NUMBER | NUMBER "%"        opacity in 0..=1 or 0..=100 % (default 0.4 fill, 1 outline)
-//!         | "#" RRGGBB                 colour (default: [`crate::default_color`])
+//!         | "#" RRGGBB                 colour (default: [`tumorscope_core::default_color`])
 //! ```
 //!
 //! Example: `liver:fill:0.3,tumors:outline,portalvein:#00ff00`. Overlays are drawn in the
 //! order given, later ones on top. A group that matches nothing (a patient without tumors)
 //! gives no overlay rather than an error; an unknown NAME is an error.
 
-use tumorscope_core::{LabelMask, PatientImage, StructureRole};
+use tumorscope_core::{default_color, structure_colors, LabelMask, PatientImage, StructureRole};
 
 use crate::raster::{alpha_256, blend, RgbImage};
-use crate::{default_color, RenderError};
+use crate::RenderError;
 
 /// Default opacity of a filled overlay.
 pub const DEFAULT_FILL_OPACITY: f32 = 0.4;
@@ -92,16 +92,15 @@ pub fn resolve_overlays(
     Ok(out)
 }
 
-/// The default colour of `mask` within `image` (index = rank among tumors, or among masks).
+/// The default colour of `mask` within `image`: the core palette over the patient's masks.
 fn color_for(image: &PatientImage, mask: &LabelMask) -> [u8; 3] {
-    let index = if mask.role == StructureRole::Tumor {
-        image
-            .masks_with_role(StructureRole::Tumor)
-            .position(|m| m.name == mask.name)
-    } else {
-        image.masks.iter().position(|m| m.name == mask.name)
-    };
-    default_color(&mask.name, index.unwrap_or(0))
+    let colors = structure_colors(image.masks.iter().map(|m| (m.name.as_str(), m.role)));
+    image
+        .masks
+        .iter()
+        .position(|m| m.name == mask.name)
+        .map(|n| colors[n])
+        .unwrap_or_else(|| default_color(&mask.name, 0))
 }
 
 #[derive(Default)]

@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use tumorscope_core::{Geometry, LabelMask, PatientImage, Volume, Window};
+use tumorscope_core::{default_color, Geometry, LabelMask, PatientImage, Volume, Window};
 use tumorscope_render::*;
 
 /// `to_u8` is the identity on 0..=255 with this window: `((x − 127.5)/255 + 0.5)·255 = x`.

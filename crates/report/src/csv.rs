@@ -1,14 +1,15 @@
 //! RFC 4180 CSV cells and rows, with text cells guarded against spreadsheet formula injection.
 
-/// A CSV table being written: CRLF line ends, header first.
-pub(crate) struct CsvWriter {
+/// A CSV table being written: CRLF line ends, header first. Every CSV tumorscope writes
+/// (`patients.csv`, `tumors.csv`, `metadata --format csv`) goes through it.
+pub struct CsvWriter {
     out: Vec<u8>,
     first_in_row: bool,
 }
 
 impl CsvWriter {
     /// A table whose first row is `header`.
-    pub(crate) fn with_header(header: &[&str]) -> Self {
+    pub fn with_header(header: &[&str]) -> Self {
         let mut w = Self {
             out: Vec::new(),
             first_in_row: true,
@@ -41,7 +42,7 @@ impl CsvWriter {
     }
 
     /// A text cell from data: guarded against formulas, then quoted when needed.
-    pub(crate) fn text(&mut self, cell: &str) {
+    pub fn text(&mut self, cell: &str) {
         if needs_formula_guard(cell) {
             self.raw(&format!("'{cell}"));
         } else {
@@ -50,29 +51,29 @@ impl CsvWriter {
     }
 
     /// An empty cell (a missing value).
-    pub(crate) fn empty(&mut self) {
+    pub fn empty(&mut self) {
         self.raw("");
     }
 
     /// A number with full precision (Rust's shortest round-trip `{}`).
-    pub(crate) fn num<T: std::fmt::Display>(&mut self, value: T) {
+    pub fn num<T: std::fmt::Display>(&mut self, value: T) {
         self.raw(&value.to_string());
     }
 
     /// A number, or an empty cell for `None`.
-    pub(crate) fn opt<T: std::fmt::Display>(&mut self, value: Option<T>) {
+    pub fn opt<T: std::fmt::Display>(&mut self, value: Option<T>) {
         match value {
             Some(v) => self.num(v),
             None => self.empty(),
         }
     }
 
-    pub(crate) fn end_row(&mut self) {
+    pub fn end_row(&mut self) {
         self.out.extend_from_slice(b"\r\n");
         self.first_in_row = true;
     }
 
-    pub(crate) fn finish(self) -> Vec<u8> {
+    pub fn finish(self) -> Vec<u8> {
         self.out
     }
 }

@@ -43,6 +43,7 @@ mod model;
 mod tables;
 
 pub use console::console_line;
+pub use csv::CsvWriter;
 pub use error::ReportError;
 pub use html::report_html;
 pub use json::{stats_json, DEFINITIONS};

@@ -26,7 +26,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tumorscope_analysis::PatientStats;
-use tumorscope_core::{classify_structure, StructureRole, WINDOW_PRESETS};
+use tumorscope_core::{color_hex, structure_colors, StructureRole, WINDOW_PRESETS};
 
 use crate::assets::asset;
 use crate::cache::ImageCache;
@@ -149,21 +149,6 @@ pub struct PatientJson {
     pub stats: Option<PatientStats>,
 }
 
-/// Default overlay colours: liver amber, tumors red then magenta/yellow, cysts cyan, others
-/// from a palette that avoids those.
-pub fn default_color(role: StructureRole, nth_of_role: usize) -> &'static str {
-    const TUMORS: [&str; 4] = ["#ff2d2d", "#ff3df5", "#ffe53d", "#ff8c1a"];
-    const OTHERS: [&str; 8] = [
-        "#3d7dff", "#3dff7a", "#b07dff", "#7df0ff", "#c8c8c8", "#9aff3d", "#ff9ac8", "#3dc8a0",
-    ];
-    match role {
-        StructureRole::Liver => "#d9a441",
-        StructureRole::Tumor => TUMORS[nth_of_role % TUMORS.len()],
-        StructureRole::Cyst => "#2de0ff",
-        StructureRole::Other => OTHERS[nth_of_role % OTHERS.len()],
-    }
-}
-
 fn parse_id(raw: &str, s: &AppState) -> Option<(u32, PatientSummary)> {
     // Only plain decimal integers: no signs, spaces or paths.
     if raw.is_empty() || raw.len() > 9 || !raw.bytes().all(|b| b.is_ascii_digit()) {
@@ -222,32 +207,22 @@ async fn patient(
         .into_iter()
         .find(|p| p.id == id)
         .unwrap_or(summary);
-    let mut counts = [0usize; 4];
+    // The same palette as the PNGs: the default colours come from `tumorscope-core`.
+    let colors = structure_colors(summary.structures.iter().map(|s| (s.name.as_str(), s.role)));
     let structure_list = summary
         .structures
         .iter()
+        .zip(colors)
         .enumerate()
-        .map(|(n, name)| {
-            let role = classify_structure(name);
-            let slot = role as usize;
-            let color = default_color(role, counts[slot]).to_owned();
-            counts[slot] += 1;
-            StructureJson {
-                name: name.clone(),
-                role,
-                bit: (n < MAX_MASK_BITS).then_some(n),
-                color,
-            }
+        .map(|(n, (s, rgb))| StructureJson {
+            name: s.name.clone(),
+            role: s.role,
+            bit: (n < MAX_MASK_BITS).then_some(n),
+            color: color_hex(rgb),
         })
         .collect();
-    let g = tumorscope_core::Geometry {
-        dims: summary.dims,
-        spacing_mm: summary.spacing_mm,
-        origin_mm: summary.origin_mm,
-        direction: summary.direction,
-    };
     let doc = PatientJson {
-        voxel_to_patient: g.voxel_to_patient_matrix(),
+        voxel_to_patient: summary.geometry.voxel_to_patient_matrix(),
         mask_bytes_per_voxel: mask_bytes_per_voxel(summary.structures.len().min(MAX_MASK_BITS)),
         structure_list,
         metadata,

@@ -1,11 +1,19 @@
-//! Where the server gets patients from: a trait the caller implements, so the server itself
-//! never scans, loads or analyses anything.
+//! Where the server gets patients from: a trait, so the HTTP layer never scans, loads or
+//! analyses by itself. [`DatasetSource`](crate::DatasetSource) is the implementation over a
+//! scanned dataset that the CLI and the browser tests use; the API tests use a fake one.
 
 use std::sync::Arc;
 
 use serde::Serialize;
 use tumorscope_analysis::PatientStats;
-use tumorscope_core::PatientImage;
+use tumorscope_core::{Geometry, PatientImage, StructureRole};
+
+/// A structure as the patient list knows it: its name and role, from the dataset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StructureSummary {
+    pub name: String,
+    pub role: StructureRole,
+}
 
 /// One line of the patient list, known without loading the volume.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,14 +23,12 @@ pub struct PatientSummary {
     pub label: String,
     pub series_description: String,
     pub modality: String,
-    /// `[columns, rows, slices]`.
-    pub dims: [usize; 3],
-    pub spacing_mm: [f64; 3],
-    pub origin_mm: [f64; 3],
-    /// Unit vectors of the `i`, `j`, `k` axes in LPS.
-    pub direction: [[f64; 3]; 3],
-    /// Structure names in the order `load` returns their masks.
-    pub structures: Vec<String>,
+    /// The grid the series loads on (serialized flat: `dims`, `spacing_mm`, `origin_mm`,
+    /// `direction`).
+    #[serde(flatten)]
+    pub geometry: Geometry,
+    /// Structures in the order `load` returns their masks.
+    pub structures: Vec<StructureSummary>,
     /// Known once the patient was analysed (`None` before).
     pub tumor_count: Option<usize>,
     pub tumor_volume_ml: Option<f64>,

@@ -9,8 +9,8 @@ use axum::Router;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 use tumorscope_analysis::{analyze_patient, AnalysisOptions, PatientStats};
-use tumorscope_core::{Geometry, LabelMask, PatientImage, Volume};
-use tumorscope_server::{router, PatientSource, PatientSummary};
+use tumorscope_core::{Geometry, LabelMask, PatientImage, StructureRole, Volume};
+use tumorscope_server::{router, PatientSource, PatientSummary, StructureSummary};
 
 const DIMS: [usize; 3] = [6, 5, 4];
 
@@ -38,11 +38,18 @@ impl PatientSource for Fake {
                     label: format!("fake{id}"),
                     series_description: "fake ct".into(),
                     modality: "CT".into(),
-                    dims: g.dims,
-                    spacing_mm: g.spacing_mm,
-                    origin_mm: g.origin_mm,
-                    direction: g.direction,
-                    structures: vec!["other".into(), "liver".into(), "livertumor1".into()],
+                    geometry: g,
+                    structures: [
+                        ("other", StructureRole::Other),
+                        ("liver", StructureRole::Liver),
+                        ("livertumor1", StructureRole::Tumor),
+                    ]
+                    .into_iter()
+                    .map(|(name, role)| StructureSummary {
+                        name: name.into(),
+                        role,
+                    })
+                    .collect(),
                     tumor_count: None,
                     tumor_volume_ml: None,
                     tumor_burden_pct: None,
@@ -155,7 +162,9 @@ async fn patient_document_has_geometry_structures_and_stats() {
     assert_eq!(s[2]["name"], "livertumor1");
     assert_eq!(s[2]["role"], "tumor");
     assert_eq!(s[2]["bit"], 2);
-    assert_eq!(s[2]["color"], "#ff2d2d");
+    // The one palette of tumorscope-core: the PNGs colour these alike.
+    assert_eq!(s[2]["color"], "#ff2828");
+    assert_eq!(s[1]["color"], "#3cc85a");
     assert_eq!(doc["stats"]["tumor_count"], 1);
     assert_eq!(
         doc["stats"]["tumors"][0]["centroid_ijk"],

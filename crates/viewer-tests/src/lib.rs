@@ -7,19 +7,16 @@
 // A test harness reports skips and progress on stderr.
 #![allow(clippy::print_stderr)]
 
-use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
-use tumorscope_analysis::{analyze_patient, AnalysisOptions, PatientStats};
-use tumorscope_core::PatientImage;
-use tumorscope_dicom::{load_patient, scan, Dataset, LoadOptions, ScanOptions};
-use tumorscope_server::{start, PatientSource, PatientSummary, RunningServer, ServerOptions};
+use tumorscope_server::{start, DatasetSource, RunningServer, ServerOptions};
+use tumorscope_sources::{scan, LoadOptions, ScanOptions};
 
 /// The Chromium binary (the `/usr/bin` wrapper is a shell script that misbehaves headless).
 pub const CHROMIUM: &str = "/usr/lib/chromium/chromium";
@@ -173,95 +170,16 @@ impl Drop for Driver {
     }
 }
 
-/// A [`PatientSource`] over a scanned dataset (the same wiring as `tumorscope view`).
-pub struct ScannedSource {
-    pub dataset: Dataset,
-    entries: Vec<usize>,
-    stats: Mutex<HashMap<u32, PatientStats>>,
-}
-
-impl ScannedSource {
-    pub fn scan(paths: &[PathBuf]) -> ScannedSource {
-        let dataset = scan(paths, &ScanOptions::default(), &|| {});
-        let entries = (0..dataset.patients.len())
-            .filter(|&n| dataset.patients[n].primary_series().is_some())
-            .collect();
-        ScannedSource {
-            dataset,
-            entries,
-            stats: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The id of the patient labelled `label`.
-    pub fn id_of(&self, label: &str) -> Option<u32> {
-        self.entries
-            .iter()
-            .position(|&n| self.dataset.patients[n].label == label)
-            .map(|n| n as u32)
-    }
-}
-
-impl PatientSource for ScannedSource {
-    fn patients(&self) -> Vec<PatientSummary> {
-        let stats = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
-        self.entries
-            .iter()
-            .enumerate()
-            .filter_map(|(id, &n)| {
-                let p = &self.dataset.patients[n];
-                let s = p.primary_series()?;
-                let known = stats.get(&(id as u32));
-                Some(PatientSummary {
-                    id: id as u32,
-                    label: p.label.clone(),
-                    series_description: s.description.clone(),
-                    modality: s.modality.clone(),
-                    dims: s.geometry.dims,
-                    spacing_mm: s.geometry.spacing_mm,
-                    origin_mm: s.geometry.origin_mm,
-                    direction: s.geometry.direction,
-                    structures: s.masks.iter().map(|m| m.name.clone()).collect(),
-                    tumor_count: known.map(|k| k.tumor_count),
-                    tumor_volume_ml: known.map(|k| k.tumor_volume_ml),
-                    tumor_burden_pct: known.and_then(|k| k.tumor_burden_pct),
-                    warnings: s.warnings.clone(),
-                })
-            })
-            .collect()
-    }
-
-    fn load(&self, id: u32) -> Result<Arc<PatientImage>, String> {
-        let n = *self.entries.get(id as usize).ok_or("no such patient")?;
-        let loaded = load_patient(
-            &self.dataset,
-            &self.dataset.patients[n],
-            &LoadOptions::default(),
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(Arc::new(loaded.image))
-    }
-
-    fn stats(&self, id: u32, image: &PatientImage) -> Option<PatientStats> {
-        if let Some(s) = self
-            .stats
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&id)
-        {
-            return Some(s.clone());
-        }
-        let s = analyze_patient(image, &AnalysisOptions::default()).ok()?;
-        self.stats
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, s.clone());
-        Some(s)
-    }
+/// The source the binary ships, over a scan of `paths`.
+pub fn scan_source(paths: &[PathBuf]) -> DatasetSource {
+    DatasetSource::new(
+        scan(paths, &ScanOptions::default(), &|| {}),
+        LoadOptions::default(),
+    )
 }
 
 /// Serves `source` on loopback and a free port.
-pub fn serve(source: Arc<ScannedSource>) -> RunningServer {
+pub fn serve(source: Arc<DatasetSource>) -> RunningServer {
     start(
         source,
         &ServerOptions {

@@ -344,7 +344,7 @@ async fn phantom_cohort_in_chromium() {
         true,
     )
     .unwrap();
-    let source = Arc::new(ScannedSource::scan(std::slice::from_ref(&written.root)));
+    let source = Arc::new(scan_source(std::slice::from_ref(&written.root)));
     let truth = written
         .patients
         .iter()
@@ -409,7 +409,7 @@ async fn real_patient_1_17_in_chromium() {
     let Some(tools) = Tools::find_or_skip("real_patient_1_17_in_chromium") else {
         return;
     };
-    let source = Arc::new(ScannedSource::scan(&[data]));
+    let source = Arc::new(scan_source(&[data]));
     let id = source.id_of("3Dircadb1.17").expect("3Dircadb1.17 scanned");
     let image = source.load(id).unwrap();
     assert_eq!(image.ct.geometry.dims, [512, 512, 119]);

@@ -1,30 +1,24 @@
-//! The header scan: every file under the given paths → one [`Dataset`].
+//! The scan: every file under the given paths → one format-neutral [`Dataset`].
 //!
-//! Each entry is read only as far as its header (a 16 KiB prefix, more when a header is longer),
-//! so scanning never inflates pixel data it does not need.
+//! Entries are walked once (folders and archives at any depth) and each is read only as far as
+//! its DICOM header; NIfTI files are found on disk by their own discovery. Adding a format that
+//! reads entries means one more arm in [`scan_entry`]; one that discovers files on disk, one
+//! more call beside [`nifti_patients`].
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
+use tumorscope_dataset::{natural_cmp, Dataset, Skipped};
+use tumorscope_dicom::layout::classify_path;
+use tumorscope_dicom::{assemble, read_entry_header, EntryHeader, ScannedInstance};
 use tumorscope_ingest::{walk, Entry, Origin, Visit, WalkOptions};
-
-use crate::assemble::{assemble, ScannedInstance};
-use crate::dataset::{Dataset, Skipped};
-use crate::header::{parse_header, HeaderOutcome, HEADER_PREFIX_BYTES, LONG_HEADER_PREFIX_BYTES};
-use crate::layout::classify_path;
-use crate::nifti_cases::{is_nifti_name, nifti_patients};
-use crate::InstanceHeader;
+use tumorscope_nifti::{is_nifti_name, nifti_patients};
 
 /// Options of [`scan`].
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
+    /// Archive limits.
     pub walk: WalkOptions,
-}
-
-/// What reading one entry gave.
-enum Scanned {
-    Header(Box<InstanceHeader>),
-    NotDicom,
-    Bad(String),
 }
 
 /// Scans `paths` (folders, files, zip archives at any depth) and organizes what it finds.
@@ -32,7 +26,7 @@ enum Scanned {
 pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Sync)) -> Dataset {
     // NIfTI files are read by their own discovery below (on disk) and never count as junk;
     // inside an archive they cannot be read yet, and the user is told.
-    let nifti_in_archives = std::sync::Mutex::new(Vec::new());
+    let nifti_in_archives = Mutex::new(Vec::new());
     let select = |o: &Origin| {
         if is_nifti_name(o.file_name()) {
             if o.is_in_archive() {
@@ -58,7 +52,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
     let mut instances = Vec::new();
     for (origin, scanned) in result.items {
         match scanned {
-            Scanned::Header(header) => {
+            EntryHeader::Header(header) => {
                 let root = root_of(paths, &origin);
                 instances.push(ScannedInstance {
                     role: classify_path(&origin.segments()),
@@ -67,8 +61,8 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                     header: *header,
                 });
             }
-            Scanned::NotDicom => ignored += 1,
-            Scanned::Bad(reason) => skipped.push(Skipped {
+            EntryHeader::NotDicom => ignored += 1,
+            EntryHeader::Bad(reason) => skipped.push(Skipped {
                 origin: origin.to_string(),
                 reason,
             }),
@@ -93,7 +87,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
         patients.extend(nifti);
         skipped.extend(problems);
     }
-    patients.sort_by(|a, b| crate::natural_cmp(&a.label, &b.label));
+    patients.sort_by(|a, b| natural_cmp(&a.label, &b.label));
     skipped.sort_by(|a, b| a.origin.cmp(&b.origin));
     Dataset {
         roots: paths.to_vec(),
@@ -104,32 +98,13 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
     }
 }
 
-fn scan_entry(mut entry: Entry<'_>) -> Scanned {
-    let classify = |outcome: HeaderOutcome| match outcome {
-        HeaderOutcome::Header(h) => Scanned::Header(h),
-        HeaderOutcome::NotDicom => Scanned::NotDicom,
-        HeaderOutcome::Corrupt(why) => Scanned::Bad(format!("not a readable DICOM file: {why}")),
-        HeaderOutcome::NeedMore => Scanned::Bad("truncated DICOM header".to_owned()),
-    };
-    for size in [HEADER_PREFIX_BYTES, LONG_HEADER_PREFIX_BYTES] {
-        let prefix = match entry.read_prefix(size) {
-            Ok(p) => p,
-            Err(e) => return Scanned::Bad(format!("read error: {e}")),
-        };
-        let complete = prefix.len() < size;
-        match parse_header(prefix, complete) {
-            HeaderOutcome::NeedMore if !complete => continue,
-            outcome => return classify(outcome),
-        }
-    }
-    match entry.read_all() {
-        Ok(all) => classify(parse_header(&all, true)),
-        Err(e) => Scanned::Bad(format!("read error: {e}")),
-    }
+/// Reads one walked entry with the readers that read entries.
+fn scan_entry(entry: Entry<'_>) -> EntryHeader {
+    read_entry_header(entry)
 }
 
 /// Which input path an origin came from (the longest root whose origin prefixes it).
-pub(crate) fn root_of(paths: &[PathBuf], origin: &Origin) -> usize {
+fn root_of(paths: &[PathBuf], origin: &Origin) -> usize {
     let o = origin.as_str();
     paths
         .iter()

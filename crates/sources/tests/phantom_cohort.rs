@@ -4,8 +4,9 @@
 
 use std::path::PathBuf;
 
-use tumorscope_dicom::{load_patient, scan, Dataset, LoadOptions, ScanOptions};
+use tumorscope_dataset::Dataset;
 use tumorscope_phantom::{generate_patient, write_cohort, CohortWritten, PhantomOptions};
+use tumorscope_sources::{load_patient, scan, LoadOptions, ScanOptions};
 
 fn cohort(
     patients: usize,
@@ -69,11 +70,11 @@ fn nested_cohort_of_20_with_junk_and_a_corrupt_file() {
                 truth.label
             );
         }
-        let names: Vec<&str> = s.masks.iter().map(|m| m.name.as_str()).collect();
+        let names: Vec<&str> = s.structures.iter().map(|m| m.name.as_str()).collect();
         let mut want: Vec<&str> = truth.structures.iter().map(String::as_str).collect();
-        want.sort_by(|a, b| tumorscope_dicom::natural_cmp(a, b));
+        want.sort_by(|a, b| tumorscope_dataset::natural_cmp(a, b));
         assert_eq!(names, want, "{}", truth.label);
-        assert!(p.unattached_masks.is_empty());
+        assert!(p.unattached.is_empty());
         // Slices strictly ascending along the normal, k consecutive but for the corrupt gap.
         assert!(s.slices.windows(2).all(|w| w[1].normal_mm > w[0].normal_mm));
         let expected_files = truth.slices - usize::from(truth.corrupt_slice_k.is_some());
@@ -81,7 +82,7 @@ fn nested_cohort_of_20_with_junk_and_a_corrupt_file() {
         match truth.corrupt_slice_k {
             Some(_) if at_end => {
                 assert!(s.missing_k.is_empty());
-                for m in &s.masks {
+                for m in &s.structures {
                     // The mask slice beyond the CT is dropped, and said so.
                     assert_eq!(
                         m.slices.len(),
@@ -107,7 +108,7 @@ fn nested_cohort_of_20_with_junk_and_a_corrupt_file() {
             }
             None => {
                 assert!(s.warnings.is_empty(), "{}: {:?}", truth.label, s.warnings);
-                for m in &s.masks {
+                for m in &s.structures {
                     assert_eq!(m.slices.len(), truth.slices, "{} {}", truth.label, m.name);
                 }
             }
@@ -245,13 +246,13 @@ fn patient_zip_given_directly_takes_its_folder_name() {
 fn dataset_round_trips_through_json() {
     let (_dir, written, _) = cohort(2, true, false, false);
     let d = scan_root(&written.root);
-    assert!(d.patients.iter().all(|p| p.series[0].masks.len() >= 2));
+    assert!(d.patients.iter().all(|p| p.series[0].structures.len() >= 2));
     let json = serde_json::to_string(&d).unwrap();
     let back: Dataset = serde_json::from_str(&json).unwrap();
     // Attachment footprints are scan-time state and are not stored; everything else comes back.
     assert_eq!(serde_json::to_string(&back).unwrap(), json);
     assert_eq!(
-        back.patients[0].series[0].masks[0].slices,
-        d.patients[0].series[0].masks[0].slices
+        back.patients[0].series[0].structures[0].slices,
+        d.patients[0].series[0].structures[0].slices
     );
 }

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use dicom_core::VR;
 use dicom_dictionary_std::tags;
-use tumorscope_dicom::{load_patient, scan, Layout, LoadOptions, ScanOptions};
+use tumorscope_dataset::Layout;
 use tumorscope_phantom::{encode_slice, SliceEncoding, SliceTags};
+use tumorscope_sources::{load_patient, scan, LoadOptions, ScanOptions};
 
 const AXIAL: [f64; 6] = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
 const CORONAL: [f64; 6] = [1.0, 0.0, 0.0, 0.0, 0.0, -1.0];

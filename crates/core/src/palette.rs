@@ -1,6 +1,7 @@
-//! Default structure colours: a stable palette keyed by structure name and role.
+//! The one default palette of structure colours, keyed by structure name and role: the PNGs of
+//! `tumorscope-render` and the viewer (served by `tumorscope-server`) colour a structure alike.
 
-use tumorscope_core::{classify_structure, StructureRole};
+use crate::{classify_structure, StructureRole};
 
 /// Tumors: a red/orange/magenta family, distinct from one another on a grey CT.
 const TUMOR_COLORS: [[u8; 3]; 6] = [
@@ -62,4 +63,52 @@ pub fn default_color(name: &str, index: usize) -> [u8; 3] {
         .find(|(key, _)| n.contains(key))
         .map(|(_, c)| *c)
         .unwrap_or(OTHER_COLORS[index % OTHER_COLORS.len()])
+}
+
+/// The default colours of a patient's structures, in their order: a tumor's index is its rank
+/// among the tumors, any other structure's its rank among all structures (so colours are
+/// stable for a patient whatever overlays are shown).
+pub fn structure_colors<'a>(
+    structures: impl IntoIterator<Item = (&'a str, StructureRole)>,
+) -> Vec<[u8; 3]> {
+    let mut tumors = 0;
+    structures
+        .into_iter()
+        .enumerate()
+        .map(|(n, (name, role))| {
+            let index = if role == StructureRole::Tumor {
+                tumors += 1;
+                tumors - 1
+            } else {
+                n
+            };
+            default_color(name, index)
+        })
+        .collect()
+}
+
+/// `#rrggbb` of a colour, for the web page.
+pub fn color_hex(rgb: [u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tumors_count_among_tumors_and_others_among_all() {
+        let colors = structure_colors([
+            ("liver", StructureRole::Liver),
+            ("livertumor01", StructureRole::Tumor),
+            ("mystery", StructureRole::Other),
+            ("livertumor02", StructureRole::Tumor),
+        ]);
+        assert_eq!(colors[0], default_color("liver", 0));
+        assert_eq!(colors[1], default_color("livertumor01", 0));
+        assert_eq!(colors[2], default_color("mystery", 2));
+        assert_eq!(colors[3], default_color("livertumor02", 1));
+        assert_ne!(colors[1], colors[3]);
+        assert_eq!(color_hex([60, 200, 90]), "#3cc85a");
+    }
 }

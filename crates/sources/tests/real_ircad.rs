@@ -10,7 +10,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use tumorscope_dicom::{load_patient, scan, Dataset, LoadOptions, ScanOptions};
+use tumorscope_dataset::Dataset;
+use tumorscope_sources::{load_patient, scan, LoadOptions, ScanOptions};
 
 const STRUCTURES: [&str; 8] = [
     "artery",
@@ -56,13 +57,13 @@ fn check_inventory(d: &Dataset) {
     assert!((s.geometry.spacing_mm[1] - 0.742999970912933).abs() < 1e-9);
     assert!((s.geometry.spacing_mm[2] - 1.6).abs() < 1e-6);
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
-    let names: Vec<&str> = s.masks.iter().map(|m| m.name.as_str()).collect();
+    let names: Vec<&str> = s.structures.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, STRUCTURES);
-    for m in &s.masks {
+    for m in &s.structures {
         assert_eq!(m.slices.len(), 119, "{}", m.name);
         assert!(m.warnings.is_empty(), "{}: {:?}", m.name, m.warnings);
     }
-    assert!(p.unattached_masks.is_empty());
+    assert!(p.unattached.is_empty());
     // Instance Number 0..118 follows z here, but zip order does not: the order must come from positions.
     assert!(s.slices.windows(2).all(|w| w[1].normal_mm > w[0].normal_mm));
 }

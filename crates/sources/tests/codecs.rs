@@ -16,10 +16,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use tumorscope_dicom::{load_patient, scan, Dataset, LoadOptions, LoadedPatient, ScanOptions};
+use tumorscope_dataset::{Dataset, LoadedPatient};
 use tumorscope_phantom::{
     encode_slice, generate_patient, write_cohort, PhantomOptions, SliceEncoding, SliceTags,
 };
+use tumorscope_sources::{load_patient, scan, LoadOptions, ScanOptions};
 
 const COLS: usize = 40;
 const ROWS: usize = 30;
@@ -420,7 +421,7 @@ fn lossless_compressed_syntaxes_decode_exactly() {
             transcode(t, &inputs, &out);
             let (d, loaded) = load_dir(&out);
             let series = d.patients[0].primary_series().unwrap();
-            assert_eq!(series.header.transfer_syntax, t.syntax, "{label}");
+            assert_eq!(series.info.transfer_syntax, t.syntax, "{label}");
             assert_exact(&case, &label, &loaded);
             assert!(loaded.image.ct.data == reference.image.ct.data, "{label}");
             checked.push(label);
@@ -590,7 +591,9 @@ fn jpeg_ls_slice_is_reported_and_the_rest_loads() {
     }
     let d = scan_dir(&all_ls);
     match load_patient(&d, &d.patients[0], &LoadOptions::default()) {
-        Err(tumorscope_dicom::DicomError::EmptySeries { .. }) => {}
+        Err(tumorscope_sources::LoadError::Dicom(tumorscope_dicom::DicomError::EmptySeries {
+            ..
+        })) => {}
         other => panic!("expected EmptySeries, got {other:?}"),
     }
 }
@@ -655,7 +658,7 @@ fn monochrome1_cohort_keeps_exact_hu() {
         let phantom = generate_patient(index, &options).unwrap();
         let p = d.patient(&truth.label).unwrap();
         assert_eq!(
-            p.primary_series().unwrap().header.photometric,
+            p.primary_series().unwrap().info.photometric,
             truth.photometric
         );
         let loaded = load_patient(&d, p, &LoadOptions::default()).unwrap();

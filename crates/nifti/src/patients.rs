@@ -1,16 +1,15 @@
-//! NIfTI datasets (LiTS, MSD/nnU-Net, plain files) as patients of a [`Dataset`], so they work
-//! wherever a DICOM cohort does: `scan`, `analyze`, `render`, `export`, the viewer.
-//!
-//! NIfTI files are found on disk by `tumorscope-nifti`'s discovery; a NIfTI file inside a zip
-//! archive is not read (it is reported as skipped with a hint to extract it).
+//! NIfTI cases (LiTS, MSD/nnU-Net, plain files) as patients of the format-neutral dataset
+//! model, so they work wherever a DICOM cohort does: `scan`, `analyze`, `render`, `export`, the
+//! viewer.
 
 use std::path::Path;
 
-use tumorscope_core::classify_structure;
-use tumorscope_nifti::{discover, read_header, NiftiCase, NiftiLayout};
+use tumorscope_dataset::{
+    Layout, LoadedPatient, NiftiSource, Patient, Series, SeriesInfo, SeriesSource, Skipped,
+    Structure,
+};
 
-use crate::dataset::{Layout, MaskSeries, NiftiSource, Patient, Series, Skipped};
-use crate::InstanceHeader;
+use crate::{discover, load_case, read_header, NiftiCase, NiftiError, NiftiLayout};
 
 /// Whether a file name is a NIfTI image.
 pub fn is_nifti_name(name: &str) -> bool {
@@ -18,7 +17,7 @@ pub fn is_nifti_name(name: &str) -> bool {
     lower.ends_with(".nii") || lower.ends_with(".nii.gz")
 }
 
-/// The NIfTI patients under `root`, and what could not be read.
+/// The NIfTI patients under `root` (input path number `root_index`), and what could not be read.
 pub fn nifti_patients(root: &Path, root_index: usize) -> (Vec<Patient>, Vec<Skipped>) {
     let is_candidate = root.is_dir()
         || root
@@ -44,17 +43,17 @@ pub fn nifti_patients(root: &Path, root_index: usize) -> (Vec<Patient>, Vec<Skip
     for case in cases {
         match patient_of(&case, root_index) {
             Ok(p) => patients.push(p),
-            Err(reason) => skipped.push(Skipped {
+            Err(e) => skipped.push(Skipped {
                 origin: case.image.display().to_string(),
-                reason,
+                reason: e.to_string(),
             }),
         }
     }
     (patients, skipped)
 }
 
-fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, String> {
-    let info = read_header(&case.image).map_err(|e| e.to_string())?;
+fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, NiftiError> {
+    let info = read_header(&case.image)?;
     let mut warnings = Vec::new();
     if let Some(labels) = &case.labels {
         match read_header(labels) {
@@ -73,73 +72,72 @@ fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, String> {
         NiftiLayout::Msd => Layout::Msd,
         NiftiLayout::Plain => Layout::Nifti,
     };
-    let masks = if case.labels.is_some() {
+    let structures = if case.labels.is_some() {
         case.label_names
             .iter()
-            .map(|(_, name)| MaskSeries {
-                name: name.clone(),
-                role: classify_structure(name),
-                series_uid: String::new(),
-                slices: Vec::new(),
-                warnings: Vec::new(),
-                footprint: None,
-            })
+            .map(|(_, name)| Structure::from_label_map(name))
             .collect()
     } else {
         Vec::new()
     };
-    let header = InstanceHeader {
-        modality: "CT".to_owned(),
-        transfer_syntax: format!("NIfTI-1 {}", info.datatype),
-        series_description: case
-            .image
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        rows: info.dims[1] as u16,
-        columns: info.dims[0] as u16,
-        pixel_spacing_mm: Some([info.spacing_mm[0], info.spacing_mm[1]]),
-        ..InstanceHeader::default()
-    };
+    let description = case
+        .image
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let series = Series {
         series_uid: String::new(),
         study_uid: String::new(),
         modality: "CT".to_owned(),
-        description: header.series_description.clone(),
+        description: description.clone(),
         geometry: info.geometry.clone(),
-        slices: Vec::new(),
-        masks,
-        warnings,
-        localizer: false,
-        missing_k: Vec::new(),
-        header,
-        nifti: Some(NiftiSource {
+        source: SeriesSource::Nifti(NiftiSource {
             image: case.image.clone(),
             labels: case.labels.clone(),
             label_names: case.label_names.clone(),
         }),
+        slices: Vec::new(),
+        structures,
+        warnings,
+        localizer: false,
+        missing_k: Vec::new(),
+        info: SeriesInfo {
+            modality: "CT".to_owned(),
+            transfer_syntax: format!("NIfTI-1 {}", info.datatype),
+            series_description: description,
+            ..SeriesInfo::default()
+        },
     };
     Ok(Patient {
         label: case.patient.clone(),
         layout,
         root,
         series: vec![series],
-        unattached_masks: Vec::new(),
+        unattached: Vec::new(),
     })
 }
 
-/// Rebuilds the discovery case of a NIfTI series, to load it.
-pub(crate) fn case_of(patient: &Patient, source: &NiftiSource) -> NiftiCase {
+/// Loads a series found by [`nifti_patients`] (`source` is its [`SeriesSource::Nifti`]).
+pub fn load_nifti_series(
+    patient: &Patient,
+    series: &Series,
+    source: &NiftiSource,
+) -> Result<LoadedPatient, NiftiError> {
     let layout = match patient.layout {
         Layout::Lits => NiftiLayout::Lits,
         Layout::Msd => NiftiLayout::Msd,
         _ => NiftiLayout::Plain,
     };
-    NiftiCase {
+    let case = NiftiCase {
         patient: patient.label.clone(),
         image: source.image.clone(),
         labels: source.labels.clone(),
         layout,
         label_names: source.label_names.clone(),
-    }
+    };
+    Ok(LoadedPatient {
+        image: load_case(&case)?,
+        warnings: series.warnings.clone(),
+        skipped: Vec::new(),
+    })
 }

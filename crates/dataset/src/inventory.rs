@@ -2,13 +2,13 @@
 
 use serde::Serialize;
 
-use crate::dataset::{Dataset, Layout, Series, Skipped};
+use crate::{Dataset, Layout, Series, Skipped, Structure};
 
 /// Top level of `scan --json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Inventory {
     pub patients: Vec<PatientEntry>,
-    /// Non-DICOM files seen.
+    /// Files of no format tumorscope reads.
     pub ignored: usize,
     /// DICOM instances read.
     pub instances: usize,
@@ -58,14 +58,14 @@ impl SeriesEntry {
             dims: s.geometry.dims,
             spacing_mm: s.geometry.spacing_mm,
             localizer: s.localizer,
-            masks: s.masks.iter().map(MaskEntry::of).collect(),
+            masks: s.structures.iter().map(MaskEntry::of).collect(),
             warnings: s.warnings.clone(),
         }
     }
 }
 
 impl MaskEntry {
-    fn of(m: &crate::MaskSeries) -> Self {
+    fn of(m: &Structure) -> Self {
         Self {
             name: m.name.clone(),
             role: m.role,
@@ -86,7 +86,7 @@ impl Dataset {
                     patient: p.label.clone(),
                     layout: p.layout,
                     series: p.series.iter().map(SeriesEntry::of).collect(),
-                    unattached_masks: p.unattached_masks.iter().map(MaskEntry::of).collect(),
+                    unattached_masks: p.unattached.iter().map(MaskEntry::of).collect(),
                 })
                 .collect(),
             ignored: self.ignored,

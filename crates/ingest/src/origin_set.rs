@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use tumorscope_ingest::{Origin, Visit};
+use crate::{Origin, Visit, ARCHIVE_SEPARATOR};
 
 /// A set of wanted leaf origins and every folder/archive prefix leading to them.
 #[derive(Debug, Default, Clone)]
@@ -19,7 +19,7 @@ impl OriginSet {
         for o in origins {
             for (i, c) in o.char_indices() {
                 // Boundaries: a folder separator, or the `!` of an archive separator `!/`.
-                if (c == '/' || (c == '!' && o[i..].starts_with("!/"))) && i > 0 {
+                if (c == '/' || (c == '!' && o[i..].starts_with(ARCHIVE_SEPARATOR))) && i > 0 {
                     set.prefixes.insert(o[..i].to_owned());
                 }
             }

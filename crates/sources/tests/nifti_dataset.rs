@@ -3,8 +3,9 @@
 use std::io::Write;
 
 use tumorscope_core::{Geometry, StructureRole, Volume};
-use tumorscope_dicom::{load_patient, scan, Layout, LoadOptions, ScanOptions};
+use tumorscope_dataset::Layout;
 use tumorscope_nifti::{write_mask_u8, write_volume_i16};
+use tumorscope_sources::{load_patient, scan, LoadOptions, ScanOptions};
 
 fn phantom() -> (Volume<i16>, Vec<u8>) {
     let g = Geometry::axial([12, 10, 6], [0.8, 0.8, 2.5], [-40.0, -30.0, 100.0]);
@@ -48,7 +49,7 @@ fn lits_folder_scans_and_loads() {
     assert_eq!(p.layout, Layout::Lits);
     let s = &p.series[0];
     assert_eq!(s.geometry.dims, [12, 10, 6]);
-    let names: Vec<&str> = s.masks.iter().map(|m| m.name.as_str()).collect();
+    let names: Vec<&str> = s.structures.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, ["liver", "tumor"]);
     let inv = d.inventory();
     assert_eq!(inv.patients[0].series[0].slices, 6);

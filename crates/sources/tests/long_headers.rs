@@ -7,8 +7,8 @@ use std::path::Path;
 
 use dicom_core::{Tag, VR};
 use tumorscope_dicom::header::{HEADER_PREFIX_BYTES, LONG_HEADER_PREFIX_BYTES};
-use tumorscope_dicom::{load_patient, scan, LoadOptions, ScanOptions};
 use tumorscope_phantom::{encode_slice, SliceEncoding, SliceTags};
+use tumorscope_sources::{load_patient, scan, LoadOptions, ScanOptions};
 
 /// Private text lengths: under the first prefix, between the two, past the second.
 const PRIVATE_BYTES: [usize; 3] = [

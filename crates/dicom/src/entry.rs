@@ -1,0 +1,45 @@
+//! Reading one entry's header for a scan: a 4 KiB prefix, then 64 KiB, then the whole entry,
+//! so scanning never inflates pixel data it does not need.
+
+use tumorscope_ingest::Entry;
+
+use crate::header::{parse_header, HeaderOutcome, HEADER_PREFIX_BYTES, LONG_HEADER_PREFIX_BYTES};
+use crate::InstanceHeader;
+
+/// What reading one entry's header gave.
+#[derive(Debug)]
+pub enum EntryHeader {
+    /// A DICOM header.
+    Header(Box<InstanceHeader>),
+    /// Not DICOM (counted as ignored).
+    NotDicom,
+    /// DICOM, or meant to be, but unreadable: the reason.
+    Bad(String),
+}
+
+/// Reads the header of `entry`, as little of it as the header needs.
+pub fn read_entry_header(mut entry: Entry<'_>) -> EntryHeader {
+    let classify = |outcome: HeaderOutcome| match outcome {
+        HeaderOutcome::Header(h) => EntryHeader::Header(h),
+        HeaderOutcome::NotDicom => EntryHeader::NotDicom,
+        HeaderOutcome::Corrupt(why) => {
+            EntryHeader::Bad(format!("not a readable DICOM file: {why}"))
+        }
+        HeaderOutcome::NeedMore => EntryHeader::Bad("truncated DICOM header".to_owned()),
+    };
+    for size in [HEADER_PREFIX_BYTES, LONG_HEADER_PREFIX_BYTES] {
+        let prefix = match entry.read_prefix(size) {
+            Ok(p) => p,
+            Err(e) => return EntryHeader::Bad(format!("read error: {e}")),
+        };
+        let complete = prefix.len() < size;
+        match parse_header(prefix, complete) {
+            HeaderOutcome::NeedMore if !complete => continue,
+            outcome => return classify(outcome),
+        }
+    }
+    match entry.read_all() {
+        Ok(all) => classify(parse_header(&all, true)),
+        Err(e) => EntryHeader::Bad(format!("read error: {e}")),
+    }
+}

@@ -1,0 +1,34 @@
+//! A DICOM header as the format-neutral [`SeriesInfo`] of the series it starts.
+
+use tumorscope_dataset::SeriesInfo;
+
+use crate::InstanceHeader;
+
+impl InstanceHeader {
+    /// The descriptive metadata of the series this instance belongs to.
+    pub fn series_info(&self) -> SeriesInfo {
+        SeriesInfo {
+            patient_id: self.patient_id.clone(),
+            patient_name: self.patient_name.clone(),
+            patient_sex: self.patient_sex.clone(),
+            patient_age: self.patient_age.clone(),
+            patient_birth_date: self.patient_birth_date.clone(),
+            institution: self.institution.clone(),
+            study_date: self.study_date.clone(),
+            study_description: self.study_description.clone(),
+            series_description: self.series_description.clone(),
+            series_number: self.series_number,
+            modality: self.modality.clone(),
+            manufacturer: self.manufacturer.clone(),
+            model: self.model.clone(),
+            kvp: self.kvp,
+            slice_thickness_mm: self.slice_thickness_mm,
+            frame_of_reference_uid: self.frame_of_reference_uid.clone(),
+            sop_class_uid: self.sop_class_uid.clone(),
+            transfer_syntax: self.transfer_syntax.clone(),
+            photometric: self.photometric.clone(),
+            rescale_slope: self.rescale_slope,
+            rescale_intercept: self.rescale_intercept,
+        }
+    }
+}
