@@ -1,12 +1,14 @@
 //! `tumorscope`: organize, view and measure CT datasets from one command.
 //!
 //! `main` parses arguments, dispatches to one `cmd/<subcommand>.rs`, and maps the outcome to
-//! the exit status: 0 everything was read, 1 something was skipped, 2 fatal error.
+//! the exit status ([`outcome`]): 0 done, 1 done with skipped inputs, 2 usage or fatal error,
+//! 3 no image data found, 4 output not writable.
 
 // Only the binary prints; the libraries return values.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cmd;
+mod outcome;
 mod ui;
 
 use std::process::ExitCode;
@@ -15,7 +17,7 @@ use clap::{Parser, Subcommand};
 
 /// Organize, view and measure CT datasets (DICOM folders, zips inside zips, NIfTI).
 #[derive(Debug, Parser)]
-#[command(name = "tumorscope", version, about, long_about = None)]
+#[command(name = "tumorscope", version, about, long_about = None, after_help = outcome::EXIT_CODES_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,35 +31,25 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
     Scan(cmd::scan::Args),
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
     Organize(cmd::organize::Args),
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
     Metadata(cmd::metadata::Args),
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
     Analyze(cmd::analyze::Args),
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
     Render(cmd::render::Args),
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
     Export(cmd::export::Args),
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
     View(cmd::view::Args),
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
     Demo(cmd::demo::Args),
 }
 
-/// How a command ended when it did not fail outright.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Everything was read.
-    Complete,
-    /// The command finished but skipped something (reported on stderr).
-    Skipped,
-}
-
-impl Outcome {
-    /// `Skipped` when anything was skipped, else `Complete`.
-    pub fn of<T>(skipped: &[T]) -> Self {
-        if skipped.is_empty() {
-            Self::Complete
-        } else {
-            Self::Skipped
-        }
-    }
-}
+pub use outcome::{Fatal, Outcome};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -74,12 +66,14 @@ fn main() -> ExitCode {
         Command::Demo(args) => cmd::demo::execute(args, &ui),
     };
     match result {
-        Ok(Outcome::Complete) => ExitCode::SUCCESS,
-        Ok(Outcome::Skipped) => ExitCode::from(1),
+        Ok(outcome) => outcome.exit_code(),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            ui::errln!("error: {e:#}");
+            match e.downcast_ref::<Fatal>() {
+                Some(fatal) => fatal.exit_code(),
+                None => ExitCode::from(2),
+            }
         }
     }
 }

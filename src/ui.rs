@@ -1,11 +1,106 @@
-//! Terminal output shared by the subcommands: progress bars, skipped-file reports, atomic writes.
+//! Terminal output shared by the subcommands: lines on stdout/stderr that never panic on a
+//! closed pipe, progress bars, skipped-file reports, atomic writes.
 
-use std::io::Write;
+use std::fmt;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use tumorscope_dataset::Skipped;
+
+/// Set once stdout is closed (`tumorscope analyze … | head -1`): later lines are dropped.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes one line on stdout. A closed pipe is not an error (the work goes on, its files are
+/// written, as ripgrep does); nothing here panics.
+pub fn write_out(args: fmt::Arguments<'_>) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{args}").and_then(|()| out.flush()).is_err() {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Writes text on stdout as is (no newline added), like [`write_out`].
+pub fn write_out_raw(text: &str) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Writes one line on stderr; a closed stderr is ignored.
+pub fn write_err(args: fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr().lock(), "{args}");
+}
+
+/// `println!` that never panics: see [`write_out`].
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::ui::write_out(format_args!($($arg)*)) };
+}
+/// `eprintln!` that never panics: see [`write_err`].
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::ui::write_err(format_args!($($arg)*)) };
+}
+pub(crate) use {errln, outln};
+
+/// Lines that parallel workers finish out of order, printed in input order: each as soon as
+/// every line before it is known, so output is the same on every run.
+pub struct OrderedLines {
+    state: std::sync::Mutex<(usize, std::collections::BTreeMap<usize, Line>)>,
+}
+
+/// A line for stdout or for stderr.
+pub enum Line {
+    Out(String),
+    Err(String),
+}
+
+impl OrderedLines {
+    pub fn new() -> Self {
+        Self {
+            state: std::sync::Mutex::new((0, std::collections::BTreeMap::new())),
+        }
+    }
+
+    /// Records line number `index` (one per input, numbered from 0) and prints every line now
+    /// in order through `print`.
+    pub fn put(&self, index: usize, line: Line, print: impl Fn(&Line)) {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.1.insert(index, line);
+        loop {
+            let next = state.0;
+            let Some(line) = state.1.remove(&next) else {
+                break;
+            };
+            print(&line);
+            state.0 += 1;
+        }
+    }
+}
+
+impl Line {
+    pub fn print(&self) {
+        match self {
+            Line::Out(text) => write_out(format_args!("{text}")),
+            Line::Err(text) => write_err(format_args!("{text}")),
+        }
+    }
+}
 
 /// What every subcommand needs to talk to the user.
 #[derive(Debug, Clone)]
@@ -48,8 +143,51 @@ impl Ui {
 /// Prints skipped files on stderr, one per line, with their full origin.
 pub fn report_skipped(skipped: &[Skipped]) {
     for s in skipped {
-        eprintln!("skipped: `{}`: {}", s.origin, s.reason);
+        errln!("skipped: `{}`: {}", s.origin, s.reason);
     }
+}
+
+/// Checks before any work that `dir` can hold outputs: it is a folder, or does not exist yet
+/// and its nearest existing ancestor is a folder; and a file can be created there. Nothing is
+/// left behind (the probe file is removed, no folder is created).
+pub fn check_output_dir(dir: &Path) -> Result<(), crate::Fatal> {
+    let fail = |reason: String| crate::Fatal::OutputNotWritable {
+        path: dir.to_path_buf(),
+        reason,
+    };
+    let mut existing = dir;
+    while !existing.as_os_str().is_empty() && !existing.exists() {
+        existing = existing.parent().unwrap_or(Path::new(""));
+    }
+    if existing.as_os_str().is_empty() {
+        existing = Path::new(".");
+    }
+    if !existing.is_dir() {
+        return Err(fail(if existing == dir {
+            "it is a file, not a folder".into()
+        } else {
+            format!("`{}` is a file, not a folder", existing.display())
+        }));
+    }
+    tempfile::NamedTempFile::new_in(existing)
+        .map(drop)
+        .map_err(|e| fail(e.to_string()))
+}
+
+/// Checks before any work that the file `path` can be written: not a folder, and its folder
+/// writable (created when missing).
+pub fn check_output_file(path: &Path) -> Result<(), crate::Fatal> {
+    if path.is_dir() {
+        return Err(crate::Fatal::OutputNotWritable {
+            path: path.to_path_buf(),
+            reason: "it is a folder, not a file".into(),
+        });
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    check_output_dir(dir)
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename.
@@ -70,7 +208,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
+    // The persist error repeats its io::Error as its source: keep only the io::Error.
     tmp.persist(path)
+        .map_err(|e| e.error)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
     Ok(())
 }
@@ -87,6 +227,7 @@ pub fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .without_time()
         .try_init();
 }

@@ -86,8 +86,15 @@ fn non_dicom_files_are_counted_not_skipped() {
     )
     .unwrap();
     std::fs::write(junk.join("__MACOSX/._image_0"), [0u8, 5, 22, 7]).unwrap();
-    let run = dir.run(&["scan", "junk", "--no-db"]).expect_code(0);
-    assert!(run.stdout().contains("3 ignored"), "{}", run.stdout());
+    // Nothing to read is its own exit status, and the files are counted, not skipped.
+    let run = dir.run(&["scan", "junk", "--no-db"]).expect_code(3);
+    assert!(
+        run.stderr()
+            .contains("3 file(s) of other kinds, 0 unreadable"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!run.stderr().contains("skipped:"), "{}", run.stderr());
 }
 
 #[test]
@@ -101,7 +108,7 @@ fn zip_bomb_is_skipped_with_a_clear_message() {
     zip.finish().unwrap();
     let run = dir
         .run(&["scan", "bomb.zip", "--no-db", "--max-entry-mib", "1"])
-        .expect_code(1);
+        .expect_code(3);
     assert!(
         run.stderr().contains("bomb.zip!/zeros.bin"),
         "{}",

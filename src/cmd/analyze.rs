@@ -16,7 +16,6 @@ use tumorscope_analysis::{
 };
 use tumorscope_core::PatientImage;
 use tumorscope_dataset::{Dataset, Patient, Skipped};
-use tumorscope_phantom::{write_cohort, PhantomOptions};
 use tumorscope_render::{encode_png, render_tumor_thumbnail};
 use tumorscope_report::{
     console_line, patients_csv, report_html, stats_json, tumors_csv, PatientReport, Provenance,
@@ -26,14 +25,15 @@ use tumorscope_sources::{load_patient, LoadOptions};
 
 use super::inputs::{InputArgs, LimitArgs};
 use super::scan::scan_inputs;
-use crate::ui::{report_skipped, write_atomic, Ui};
+use crate::ui::outln;
+use crate::ui::{check_output_dir, report_skipped, write_atomic, Line, OrderedLines, Ui};
 use crate::Outcome;
 
 /// Measure every tumor and write the cohort report.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Folders, files or zip archives; none: a generated demo cohort.
-    #[arg(value_name = "PATH")]
+    /// Folders, files or zip archives (`tumorscope demo` makes a cohort to try).
+    #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -50,8 +50,8 @@ pub struct AnalysisArgs {
     /// Voxel connectivity of tumor components: 6 (faces), 18 (faces+edges) or 26 (all neighbours).
     #[arg(long, default_value_t = AnalysisOptions::default().connectivity)]
     pub connectivity: Connectivity,
-    /// Drop tumor components smaller than this, in mL.
-    #[arg(long, default_value_t = AnalysisOptions::default().min_volume_ml)]
+    /// Drop tumor components smaller than this, in mL (0 or more).
+    #[arg(long, default_value_t = AnalysisOptions::default().min_volume_ml, value_parser = non_negative_ml, allow_hyphen_values = true)]
     pub min_volume_ml: f64,
     /// Comma-separated mask names to treat as tumors, replacing the name rules
     /// (`livertumor*`, `livertumors`, `tumor*`, label 2 of LiTS/MSD; cysts such as `liverkyst` are not tumors).
@@ -60,6 +60,14 @@ pub struct AnalysisArgs {
     /// No tumor thumbnails in the HTML report (faster on large cohorts).
     #[arg(long)]
     pub no_thumbnails: bool,
+}
+
+/// A volume in mL that is a finite number, 0 or more.
+fn non_negative_ml(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a volume in mL (a number, 0 or more)")),
+    }
 }
 
 impl Default for AnalysisArgs {
@@ -86,23 +94,8 @@ impl AnalysisArgs {
 }
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
-    let demo_dir;
-    let paths = if args.paths.is_empty() {
-        demo_dir = tempfile::tempdir()?;
-        let demo = PhantomOptions::demo(
-            PhantomOptions::DEMO_PATIENTS,
-            PhantomOptions::default().seed,
-        );
-        let root = write_cohort(demo_dir.path(), &demo, true)
-            .context("cannot write the demo cohort")?
-            .root;
-        println!("no input given: analyzing a generated demo cohort (`tumorscope demo` keeps it)");
-        vec![root]
-    } else {
-        args.paths.clone()
-    };
     let inputs = InputArgs {
-        paths,
+        paths: args.paths.clone(),
         limits: args.limits.clone(),
     };
     run(&inputs, &args.out, &args.analysis, ui)
@@ -116,24 +109,36 @@ pub fn run(
     ui: &Ui,
 ) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let dataset = scan_inputs(inputs, ui)?;
-    tracing::debug!(ms = ms_since(started), "scan done");
+    // Everything that can be checked before the work is checked first.
     let load = LoadOptions {
         walk: inputs.walk_options()?,
     };
+    check_output_dir(out)?;
+    let dataset = scan_inputs(inputs, ui)?;
+    tracing::debug!(ms = ms_since(started), "scan done");
+    if let Some(names) = &settings.tumor_masks {
+        check_structure_names(&dataset, names)?;
+    }
     let options = settings.options();
-    let bar = ui.bar(dataset.patients.len() as u64, "analyzing");
-    let results: Vec<(String, PatientOutcome)> = dataset
+    let with_volume: Vec<&Patient> = dataset
         .patients
-        .par_iter()
+        .iter()
         .filter(|p| p.primary_series().is_some())
-        .map(|p| {
+        .collect();
+    let bar = ui.bar(with_volume.len() as u64, "analyzing");
+    let lines = OrderedLines::new();
+    let results: Vec<(String, PatientOutcome)> = with_volume
+        .par_iter()
+        .enumerate()
+        .map(|(n, p)| {
             let r = analyze_one(&dataset, p, &load, &options, !settings.no_thumbnails);
-            // `suspend` prints above the bar, and prints plainly when the bar is hidden.
-            match &r {
-                Ok((report, _)) => bar.suspend(|| println!("{}", console_line(&report.stats))),
-                Err(e) => bar.suspend(|| eprintln!("{}: failed: {e:#}", p.label)),
-            }
+            let line = match &r {
+                Ok((report, _)) => Line::Out(console_line(&report.stats)),
+                Err(e) => Line::Err(format!("{}: failed: {e:#}", p.label)),
+            };
+            // `suspend` prints above the bar, and prints plainly when the bar is hidden; lines
+            // come out in input order whatever order the workers finish in.
+            lines.put(n, line, |l| bar.suspend(|| l.print()));
             bar.inc(1);
             (p.label.clone(), r)
         })
@@ -192,12 +197,11 @@ pub fn run(
         skipped: &skipped_pairs,
     };
     tracing::debug!(ms = ms_since(started), "every patient measured");
-    fs_err::create_dir_all(out)?;
     write_atomic(&out.join("stats.json"), &stats_json(&report)?)?;
     write_atomic(&out.join("patients.csv"), &patients_csv(&patients))?;
     write_atomic(&out.join("tumors.csv"), &tumors_csv(&patients))?;
     write_atomic(&out.join("report.html"), &report_html(&report)?)?;
-    println!(
+    outln!(
         "{} patient(s), {} with tumors, {} tumor(s); report in `{}`",
         cohort.patients,
         cohort.patients_with_tumors,
@@ -207,6 +211,44 @@ pub fn run(
     tracing::debug!(ms = ms_since(started), "report written");
     report_skipped(&skipped);
     Ok(Outcome::of(&skipped))
+}
+
+/// Refuses `--tumor-masks` names that no patient has, before any patient is loaded.
+fn check_structure_names(dataset: &Dataset, names: &[String]) -> anyhow::Result<()> {
+    let mut found: Vec<&str> = dataset
+        .patients
+        .iter()
+        .flat_map(|p| &p.series)
+        .flat_map(|s| &s.structures)
+        .map(|m| m.name.as_str())
+        .collect();
+    found.sort_by(|a, b| tumorscope_dataset::natural_cmp(a, b));
+    found.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let unknown: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| !found.iter().any(|f| f.eq_ignore_ascii_case(n)))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "--tumor-masks: no structure named {} in these inputs\nhint: the structures found are {}",
+        unknown
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if found.is_empty() {
+            "none".to_owned()
+        } else {
+            found
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    )
 }
 
 /// Milliseconds since `start`, for the `-vv` phase timings.

@@ -12,6 +12,7 @@ use tumorscope_phantom::{write_cohort, PhantomOptions};
 
 use super::analyze::{run, AnalysisArgs};
 use super::inputs::{InputArgs, LimitArgs};
+use crate::ui::outln;
 use crate::ui::Ui;
 use crate::Outcome;
 
@@ -70,7 +71,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let root = write_cohort(&args.out.join("data"), &cohort, true)
         .context("cannot write the demo cohort")?
         .root;
-    println!(
+    outln!(
         "demo cohort: {} synthetic patient(s) in `{}`",
         args.cohort.patients,
         root.display()
@@ -90,7 +91,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     }
     // Serving blocks until Ctrl-C: only do it for a person at a terminal, never in a script.
     if !std::io::stdout().is_terminal() {
-        println!(
+        outln!(
             "viewer not started (output is not a terminal); run `tumorscope view {}`",
             inputs.paths[0].display()
         );

@@ -16,9 +16,10 @@ use tumorscope_dataset::Skipped;
 use tumorscope_nifti::{write_mask_u8, write_volume_i16};
 use tumorscope_sources::{load_patient, LoadOptions};
 
-use super::inputs::InputArgs;
+use super::inputs::{pick_patient, InputArgs};
 use super::scan::scan_inputs;
-use crate::ui::{report_skipped, write_atomic, Ui};
+use crate::ui::{check_output_dir, report_skipped, write_atomic, Ui};
+use crate::ui::{errln, outln};
 use crate::Outcome;
 
 /// Write CT and masks of every patient as NIfTI.
@@ -42,18 +43,15 @@ struct LabelEntry {
 }
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
-    let dataset = scan_inputs(&args.inputs, ui)?;
     let options = LoadOptions {
         walk: args.inputs.walk_options()?,
     };
-    let patients: Vec<_> = dataset
-        .patients
-        .iter()
-        .filter(|p| args.patient.as_deref().is_none_or(|l| l == p.label))
-        .collect();
-    if patients.is_empty() {
-        anyhow::bail!("no patient to export");
-    }
+    check_output_dir(&args.nifti)?;
+    let dataset = scan_inputs(&args.inputs, ui)?;
+    let patients: Vec<_> = match &args.patient {
+        Some(label) => vec![pick_patient(&dataset, Some(label))?],
+        None => dataset.patients.iter().collect(),
+    };
     let bar = ui.bar(patients.len() as u64, "exporting");
     let results: Vec<(String, anyhow::Result<Vec<Skipped>>)> = patients
         .par_iter()
@@ -63,7 +61,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                 let dir = args.nifti.join(super::organize_name(&p.label)?);
                 export_patient(&loaded.image, &dir)?;
                 for w in &loaded.warnings {
-                    bar.suspend(|| eprintln!("warning: {}: {w}", p.label));
+                    bar.suspend(|| errln!("warning: {}: {w}", p.label));
                 }
                 Ok(loaded.skipped)
             })();
@@ -73,13 +71,15 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         .collect();
     bar.finish_and_clear();
     let mut skipped = dataset.skipped.clone();
+    let mut written = 0;
     for (label, r) in results {
         match r {
             Ok(s) => {
-                println!(
+                outln!(
                     "{label}: written to `{}`",
                     args.nifti.join(&label).display()
                 );
+                written += 1;
                 skipped.extend(s);
             }
             Err(e) => skipped.push(Skipped {
@@ -88,6 +88,11 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             }),
         }
     }
+    outln!(
+        "{written} of {} patient(s) exported to `{}`",
+        patients.len(),
+        args.nifti.display()
+    );
     report_skipped(&skipped);
     Ok(Outcome::of(&skipped))
 }

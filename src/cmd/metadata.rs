@@ -16,7 +16,7 @@ use tumorscope_report::CsvWriter;
 
 use super::inputs::InputArgs;
 use super::scan::scan_inputs;
-use crate::ui::{report_skipped, write_atomic, Ui};
+use crate::ui::{check_output_file, report_skipped, write_atomic, Ui};
 use crate::Outcome;
 
 /// Write a patient-level metadata table (CSV or JSON).
@@ -24,10 +24,10 @@ use crate::Outcome;
 pub struct Args {
     #[command(flatten)]
     pub inputs: InputArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    pub format: Format,
-    /// Output file (default: standard output).
+    /// Output format (default: from the `--out` file's extension, else CSV).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Output file, `.csv` or `.json` (default: standard output).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
     /// Show names, IDs, birth dates and institutions as stored instead of pseudonyms.
@@ -35,7 +35,7 @@ pub struct Args {
     pub include_phi: bool,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Csv,
     Json,
@@ -68,9 +68,14 @@ pub struct Row {
 }
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
+    let format = output_format(args.format, args.out.as_deref())?;
+    args.inputs.walk_options()?;
+    if let Some(path) = &args.out {
+        check_output_file(path)?;
+    }
     let dataset = scan_inputs(&args.inputs, ui)?;
     let rows = rows(&dataset, args.include_phi);
-    let bytes = match args.format {
+    let bytes = match format {
         Format::Json => serde_json::to_vec_pretty(&rows)?,
         Format::Csv => to_csv(&rows),
     };
@@ -84,6 +89,34 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     }
     report_skipped(&dataset.skipped);
     Ok(Outcome::of(&dataset.skipped))
+}
+
+/// The format asked for, or the one the output file's extension names; a contradiction (or an
+/// extension of another format) is refused before any work.
+fn output_format(asked: Option<Format>, out: Option<&std::path::Path>) -> anyhow::Result<Format> {
+    let extension = out
+        .and_then(|p| p.extension())
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let by_name = match extension.as_deref() {
+        None => None,
+        Some("csv") => Some(Format::Csv),
+        Some("json") => Some(Format::Json),
+        Some(other) => anyhow::bail!(
+            "`--out` ends in `.{other}`: metadata is written as CSV or JSON\nhint: name the file `.csv` or `.json`"
+        ),
+    };
+    match (asked, by_name) {
+        (Some(a), Some(b)) if a != b => anyhow::bail!(
+            "`--format {}` contradicts the `--out` file's extension\nhint: drop `--format` or rename the file",
+            match a {
+                Format::Csv => "csv",
+                Format::Json => "json",
+            }
+        ),
+        (Some(a), _) => Ok(a),
+        (None, Some(b)) => Ok(b),
+        (None, None) => Ok(Format::Csv),
+    }
 }
 
 /// The table for a dataset.
@@ -106,8 +139,12 @@ fn row(p: &Patient, include_phi: bool) -> Option<Row> {
         }
     };
     let g = &s.geometry;
-    // A clinical export's label is its Patient ID: that is PHI too.
-    let label = if p.layout == Layout::Generic && !include_phi {
+    // A clinical export's label is its Patient ID: that is PHI too (and stays PHI as the folder
+    // name of an organized tree).
+    let label_is_phi = p.layout == Layout::Generic
+        || (p.layout == Layout::Organized
+            && (p.label == h.patient_id || p.label == h.patient_name));
+    let label = if label_is_phi && !include_phi {
         pseudonym("patient", &p.label)
     } else {
         p.label.clone()

@@ -15,8 +15,9 @@ use tumorscope_ingest::{safe_relative_path, walk, Entry, Origin, OriginSet};
 
 use super::inputs::InputArgs;
 use super::scan::{scan_inputs, summary};
-use crate::ui::{report_skipped, Ui};
-use crate::Outcome;
+use crate::ui::outln;
+use crate::ui::{check_output_dir, report_skipped, Ui};
+use crate::{Fatal, Outcome};
 
 /// Unpack and lay out a cohort as `DIR/<patient>/ct/…` and `DIR/<patient>/masks/<structure>/…`.
 #[derive(Debug, clap::Args)]
@@ -42,12 +43,21 @@ struct ManifestEntry {
 }
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(Fatal::OutputNotWritable {
+            path: args.out.clone(),
+            reason: "it is a file; organize writes a folder".into(),
+        }
+        .into());
+    }
     if args.out.exists() && !args.force {
         bail!(
             "`{}` already exists\nhint: pass --force to replace it",
             args.out.display()
         );
     }
+    let options = args.inputs.walk_options()?;
+    check_output_dir(&args.out)?;
     let dataset = scan_inputs(&args.inputs, ui)?;
     let mut skipped = dataset.skipped.clone();
 
@@ -130,9 +140,9 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         .prefix(".tumorscope-organize-")
         .tempdir_in(parent)
         .with_context(|| format!("cannot create a folder in `{}`", parent.display()))?;
-    let options = args.inputs.walk_options()?;
     let total: usize = plan.iter().map(|p| p.len()).sum();
     let bar = ui.bar(total as u64, "organizing");
+    let mut copied: HashSet<String> = HashSet::new();
     for (root, files) in plan.iter().enumerate() {
         if files.is_empty() {
             continue;
@@ -146,6 +156,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             bar.inc(1);
             Some(r)
         };
+        let mut found = 0;
         let result = walk(
             std::slice::from_ref(&dataset.roots[root]),
             &options,
@@ -154,18 +165,39 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         );
         skipped.extend(result.errors.iter().map(Skipped::from));
         for (origin, r) in result.items {
-            if let Some(Err(reason)) = r {
-                skipped.push(Skipped {
+            match r {
+                Some(Ok(())) => {
+                    copied.insert(origin.to_string());
+                    found += 1;
+                }
+                Some(Err(reason)) => skipped.push(Skipped {
                     origin: origin.to_string(),
                     reason,
-                });
+                }),
+                None => {}
+            }
+        }
+        // A planned file the walk did not reach is not in the tree: say so.
+        if found < files.len() {
+            for origin in files.keys().filter(|o| !copied.contains(o.as_str())) {
+                if !skipped.iter().any(|s| &s.origin == origin) {
+                    skipped.push(Skipped {
+                        origin: origin.clone(),
+                        reason: "listed by the scan but not found again while copying".into(),
+                    });
+                }
             }
         }
     }
     bar.finish_and_clear();
 
-    let manifest: Vec<&ManifestEntry> = plan.iter().flat_map(|p| p.values()).collect();
-    let mut manifest = manifest;
+    // The manifest lists what is in the tree; what could not be copied is in its skipped list.
+    let mut manifest: Vec<&ManifestEntry> = plan
+        .iter()
+        .flat_map(|p| p.iter())
+        .filter(|(origin, _)| copied.contains(origin.as_str()))
+        .map(|(_, m)| m)
+        .collect();
     manifest.sort_by(|a, b| a.file.cmp(&b.file));
     let json = serde_json::to_vec_pretty(&serde_json::json!({
         "tool": concat!("tumorscope ", env!("CARGO_PKG_VERSION")),
@@ -175,14 +207,19 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     }))?;
     fs_err::write(staging.path().join("manifest.json"), json)?;
 
-    let staged = staging.keep();
     if args.out.exists() {
         // --force: the old tree goes only once the new one is complete.
         fs_err::remove_dir_all(&args.out)?;
     }
-    fs_err::rename(&staged, &args.out)?;
-    print!("{}", summary(&dataset));
-    println!("organized {} file(s) into `{}`", total, args.out.display());
+    // Until the rename succeeds the staging folder is a TempDir: an error removes it.
+    fs_err::rename(staging.path(), &args.out)?;
+    let _ = staging.keep();
+    crate::ui::write_out_raw(&summary(&dataset));
+    outln!(
+        "organized {} file(s) into `{}`",
+        manifest.len(),
+        args.out.display()
+    );
     report_skipped(&skipped[dataset.skipped.len()..]);
     report_skipped(&dataset.skipped);
     Ok(Outcome::of(&skipped))

@@ -13,7 +13,8 @@ use tumorscope_sources::{load_patient, LoadOptions};
 
 use super::inputs::{pick_patient, InputArgs};
 use super::scan::scan_inputs;
-use crate::ui::{report_skipped, write_atomic, Ui};
+use crate::ui::{check_output_file, report_skipped, write_atomic, Ui};
+use crate::ui::{errln, outln};
 use crate::Outcome;
 
 /// Draw one image of one patient (slice, montage or MIP) as PNG.
@@ -25,8 +26,8 @@ pub struct Args {
     #[arg(long)]
     pub patient: Option<String>,
     /// Plane of the image.
-    #[arg(long, default_value = "axial")]
-    pub plane: Plane,
+    #[arg(long, value_enum, default_value_t = PlaneArg::Axial)]
+    pub plane: PlaneArg,
     /// Slice index on the plane's axis of the loaded volume (axial k, coronal j, sagittal i);
     /// default: the middle slice.
     #[arg(long, conflicts_with = "at_mm")]
@@ -58,7 +59,41 @@ pub struct Args {
     pub out: PathBuf,
 }
 
+/// `--plane` values, listed in `--help` (the library's `Plane` also reads `ax`, `cor`, `sag`).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PlaneArg {
+    #[value(alias = "ax")]
+    Axial,
+    #[value(alias = "cor")]
+    Coronal,
+    #[value(alias = "sag")]
+    Sagittal,
+}
+
+impl From<PlaneArg> for Plane {
+    fn from(p: PlaneArg) -> Plane {
+        match p {
+            PlaneArg::Axial => Plane::Axial,
+            PlaneArg::Coronal => Plane::Coronal,
+            PlaneArg::Sagittal => Plane::Sagittal,
+        }
+    }
+}
+
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
+    let plane = Plane::from(args.plane);
+    let is_png = args
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    if !is_png {
+        anyhow::bail!(
+            "`{}`: render writes PNG images only\nhint: name the output `.png`",
+            args.out.display()
+        );
+    }
+    args.inputs.walk_options()?;
+    check_output_file(&args.out)?;
     let dataset = scan_inputs(&args.inputs, ui)?;
     let patient = pick_patient(&dataset, args.patient.as_deref())?;
     let options = LoadOptions {
@@ -73,37 +108,30 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         scale: args.scale,
     };
     let rgb = if let Some(n) = args.montage {
-        render_montage(image, args.plane, n, None, &opts)?
+        render_montage(image, plane, n, None, &opts)?
     } else if args.mip {
-        render_mip(image, args.plane, &opts)?
+        render_mip(image, plane, &opts)?
     } else {
         let index = match (&args.slice, &args.at_mm) {
             (Some(i), _) => *i,
-            (None, Some(xyz)) => slice_at_mm(&image.ct.geometry, args.plane, xyz.0)?,
-            (None, None) => args.plane.slice_count(&image.ct.geometry) / 2,
+            (None, Some(xyz)) => slice_at_mm(&image.ct.geometry, plane, xyz.0)?,
+            (None, None) => plane.slice_count(&image.ct.geometry) / 2,
         };
-        render_slice(
-            image,
-            SliceRequest {
-                plane: args.plane,
-                index,
-            },
-            &opts,
-        )?
+        render_slice(image, SliceRequest { plane, index }, &opts)?
     };
     let png = encode_png(&rgb)?;
     write_atomic(&args.out, &png)
         .with_context(|| format!("cannot write `{}`", args.out.display()))?;
-    println!(
+    outln!(
         "{}: {}×{} {} image written to `{}`",
         patient.label,
         rgb.width,
         rgb.height,
-        args.plane,
+        plane,
         args.out.display()
     );
     for w in &loaded.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     let mut skipped = dataset.skipped.clone();
     skipped.extend(loaded.skipped);

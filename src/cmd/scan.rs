@@ -9,7 +9,7 @@ use tumorscope_sources::{scan, ScanOptions};
 
 use super::inputs::InputArgs;
 use crate::ui::{report_skipped, write_atomic, Ui};
-use crate::Outcome;
+use crate::{Fatal, Outcome};
 
 /// Scan folders and archives; print a summary, write the catalog and optionally an inventory.
 #[derive(Debug, clap::Args)]
@@ -29,7 +29,7 @@ pub struct Args {
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let dataset = scan_inputs(&args.inputs, ui)?;
-    print!("{}", summary(&dataset));
+    crate::ui::write_out_raw(&summary(&dataset));
     if !args.no_db {
         let mut catalog = Catalog::open(&args.db)?;
         catalog.record_scan(&dataset)?;
@@ -51,7 +51,66 @@ pub fn scan_inputs(inputs: &InputArgs, ui: &Ui) -> anyhow::Result<Dataset> {
     let bar = ui.file_counter("scanning");
     let dataset = scan(&inputs.paths, &options, &|| bar.inc(1));
     bar.finish_and_clear();
+    log_findings(&dataset);
+    if dataset.patients.is_empty() {
+        report_skipped(&dataset.skipped);
+        return Err(Fatal::NoImageData {
+            inputs: inputs
+                .paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            found: format!(
+                "{} file(s) of other kinds, {} unreadable",
+                dataset.ignored,
+                dataset.skipped.len()
+            ),
+        }
+        .into());
+    }
     Ok(dataset)
+}
+
+/// With `-v`: what the scan found and decided, patient by patient (layout, where it was found,
+/// series, the one analysed, structures attached), and every file it ignored.
+fn log_findings(dataset: &Dataset) {
+    for p in &dataset.patients {
+        let root = dataset
+            .roots
+            .get(p.root)
+            .map(|r| r.display().to_string())
+            .unwrap_or_default();
+        let primary = p.primary_series().map(|s| s as *const _);
+        tracing::info!(
+            "patient `{}`: {:?} layout, found under `{root}`, {} series",
+            p.label,
+            p.layout,
+            p.series.len()
+        );
+        for s in &p.series {
+            let chosen = primary == Some(s as *const _);
+            tracing::info!(
+                "  series `{}` {} {:?}{}: {} structure(s) attached{}",
+                s.series_uid,
+                s.modality,
+                s.geometry.dims,
+                if s.localizer { ", localizer" } else { "" },
+                s.structures.len(),
+                if chosen {
+                    "; the one analysed and viewed"
+                } else {
+                    ""
+                }
+            );
+        }
+        for m in &p.unattached {
+            tracing::info!("  structure `{}` matches no series: not attached", m.name);
+        }
+    }
+    for f in &dataset.ignored_files {
+        tracing::info!("ignored: `{}`: {}", f.origin, f.reason);
+    }
 }
 
 /// The human-readable scan summary.
@@ -63,6 +122,7 @@ pub fn summary(d: &Dataset) -> String {
         let layout = match p.layout {
             Layout::Ircad => "3D-IRCADb layout",
             Layout::Generic => "DICOM by UIDs",
+            Layout::Organized => "tumorscope organized tree",
             Layout::Lits => "LiTS NIfTI",
             Layout::Msd => "Medical Segmentation Decathlon NIfTI",
             Layout::Nifti => "NIfTI",

@@ -12,6 +12,7 @@ use tumorscope_sources::LoadOptions;
 
 use super::inputs::InputArgs;
 use super::scan::scan_inputs;
+use crate::ui::{errln, outln};
 use crate::ui::{report_skipped, Ui};
 use crate::Outcome;
 
@@ -30,8 +31,9 @@ pub struct Args {
     /// Port to listen on (default: a free one).
     #[arg(long)]
     pub port: Option<u16>,
-    /// Address to listen on. Anything but loopback exposes the images to the network.
-    #[arg(long)]
+    /// Address or host name to listen on (`127.0.0.1`, `localhost`, `::1` …). Anything but
+    /// loopback exposes the images to the network.
+    #[arg(long, value_parser = parse_host)]
     pub host: Option<IpAddr>,
     /// Open the viewer in the default browser.
     #[arg(long)]
@@ -39,6 +41,25 @@ pub struct Args {
     /// Memory for loaded patients, in MiB (least recently viewed are dropped first).
     #[arg(long, default_value_t = 2048)]
     pub cache_mib: u64,
+}
+
+/// An IP address, or a host name resolved on this machine (IPv4 preferred).
+fn parse_host(s: &str) -> Result<IpAddr, String> {
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Ok(ip);
+    }
+    use std::net::ToSocketAddrs;
+    let addrs: Vec<IpAddr> = (s, 0)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve `{s}`: {e}"))?
+        .map(|a| a.ip())
+        .collect();
+    addrs
+        .iter()
+        .find(|ip| ip.is_ipv4())
+        .or_else(|| addrs.first())
+        .copied()
+        .ok_or_else(|| format!("`{s}` resolves to no address"))
 }
 
 /// How [`serve_dataset`] serves.
@@ -113,7 +134,7 @@ pub fn serve_dataset(dataset: Dataset, options: ServeOptions, _ui: &Ui) -> anyho
     }
     let count = source.len();
     if !options.host.is_loopback() {
-        eprintln!(
+        errln!(
             "warning: listening on `{}`: anyone who can reach this machine can see these images (no authentication)\nhint: prefer the default loopback address and an SSH tunnel (`ssh -L PORT:127.0.0.1:PORT host`)",
             options.host
         );
@@ -133,7 +154,7 @@ pub fn serve_dataset(dataset: Dataset, options: ServeOptions, _ui: &Ui) -> anyho
         .spawn(move || source.analyze_all())
         .map_err(|e| anyhow::anyhow!("cannot start the statistics thread: {e}"))?;
     let url = server.url();
-    println!("tumorscope viewer: {url}  ({count} patient(s); Ctrl-C to stop)");
+    outln!("tumorscope viewer: {url}  ({count} patient(s); Ctrl-C to stop)");
     if options.open {
         open_browser(&url);
     }
@@ -156,6 +177,6 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn()
     {
-        eprintln!("cannot open a browser with `{program}`: {e}\nhint: open {url} yourself");
+        errln!("cannot open a browser with `{program}`: {e}\nhint: open {url} yourself");
     }
 }

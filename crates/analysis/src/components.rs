@@ -385,7 +385,7 @@ fn row_runs_bits(bits: &[u64], runs: &mut Vec<Run>) {
         loop {
             let ones = from(i).trailing_ones() as usize;
             i += ones;
-            if ones == 0 || i % 64 != 0 || i >= n {
+            if ones == 0 || !i.is_multiple_of(64) || i >= n {
                 break;
             }
         }

@@ -8,7 +8,7 @@
 
 mod schema;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use tumorscope_dataset::{natural_cmp, Dataset, Patient, Skipped};
@@ -125,7 +125,12 @@ impl Catalog {
     }
 
     /// Records a scan: replaces everything previously recorded under the same roots.
+    ///
+    /// Roots and origins are stored absolute and canonical, so the catalog works from any
+    /// working directory.
     pub fn record_scan(&mut self, dataset: &Dataset) -> Result<(), CatalogError> {
+        let canonical: Vec<PathBuf> = dataset.roots.iter().map(|r| canonical(r)).collect();
+        let dataset = &dataset.with_roots(&canonical);
         let path = self.path.clone();
         let e = |source| CatalogError::Sqlite {
             path: path.clone(),
@@ -292,7 +297,10 @@ impl Catalog {
             .map_err(self.err())?;
         let wanted: Vec<(String, i64, i64)> = match roots {
             Some(rs) => {
-                let names: Vec<String> = rs.iter().map(|r| r.display().to_string()).collect();
+                let names: Vec<String> = rs
+                    .iter()
+                    .map(|r| canonical(r).display().to_string())
+                    .collect();
                 all.into_iter()
                     .filter(|(r, _, _)| names.contains(r))
                     .collect()
@@ -307,7 +315,7 @@ impl Catalog {
             patients: Vec::new(),
             ignored: wanted.iter().map(|w| w.1 as usize).sum(),
             instances: wanted.iter().map(|w| w.2 as usize).sum(),
-            skipped: Vec::new(),
+            ..Dataset::default()
         };
         for (index, (root, _, _)) in wanted.iter().enumerate() {
             let mut stmt = self
@@ -400,6 +408,13 @@ impl Catalog {
     }
 }
 
+/// The absolute, canonical form of an input path (as given when it cannot be resolved).
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
 fn to_json<T: serde::Serialize>(path: &str, what: &str, value: &T) -> Result<String, CatalogError> {
     serde_json::to_string(value).map_err(|source| CatalogError::Json {
         path: path.to_owned(),
@@ -442,8 +457,7 @@ mod tests {
             roots: vec!["x".into()],
             patients: vec![],
             ignored: 3,
-            instances: 0,
-            skipped: vec![],
+            ..Dataset::default()
         };
         c.record_scan(&d).unwrap();
         assert!(c.patients().unwrap().is_empty());

@@ -238,12 +238,12 @@ impl FromIterator<bool> for BitMask {
         for inside in iter {
             word |= u64::from(inside) << (len % WORD_BITS);
             len += 1;
-            if len % WORD_BITS == 0 {
+            if len.is_multiple_of(WORD_BITS) {
                 words.push(word);
                 word = 0;
             }
         }
-        if len % WORD_BITS != 0 {
+        if !len.is_multiple_of(WORD_BITS) {
             words.push(word);
         }
         Self { len, words }

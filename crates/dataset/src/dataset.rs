@@ -27,8 +27,12 @@ pub struct Dataset {
     /// The input paths as given.
     pub roots: Vec<std::path::PathBuf>,
     pub patients: Vec<Patient>,
-    /// Files of no format tumorscope reads (README.txt, .DS_Store, __MACOSX/ …).
+    /// Number of files of no format tumorscope reads (README.txt, .DS_Store, __MACOSX/ …).
     pub ignored: usize,
+    /// Those files with the reason, as far as the scan kept them (a catalog keeps only the
+    /// count).
+    #[serde(default)]
+    pub ignored_files: Vec<Skipped>,
     /// DICOM instances read.
     pub instances: usize,
     pub skipped: Vec<Skipped>,
@@ -38,5 +42,142 @@ impl Dataset {
     /// The patient labelled `label`.
     pub fn patient(&self, label: &str) -> Option<&Patient> {
         self.patients.iter().find(|p| p.label == label)
+    }
+}
+
+impl Dataset {
+    /// The same dataset with its input paths replaced by `roots` (one per root, in order, e.g.
+    /// their absolute canonical forms), every origin and file path under an old root moved
+    /// under the new one. Origins under no root are kept as they are.
+    pub fn with_roots(&self, roots: &[std::path::PathBuf]) -> Dataset {
+        let pairs: Vec<(String, String)> = self
+            .roots
+            .iter()
+            .zip(roots)
+            .map(|(old, new)| {
+                (
+                    old.to_string_lossy().into_owned(),
+                    new.to_string_lossy().into_owned(),
+                )
+            })
+            .collect();
+        let rebase = |origin: &mut String| {
+            // The longest matching root wins (roots may nest).
+            let best = pairs
+                .iter()
+                .filter(|(old, _)| under(origin, old))
+                .max_by_key(|(old, _)| old.len());
+            if let Some((old, new)) = best {
+                let rest = &origin[old.len()..];
+                let sep = if old.ends_with('/') && !rest.starts_with('/') {
+                    "/"
+                } else {
+                    ""
+                };
+                *origin = format!("{new}{sep}{rest}");
+            }
+        };
+        let mut out = self.clone();
+        out.roots = roots.to_vec();
+        for p in &mut out.patients {
+            let structures = p
+                .series
+                .iter_mut()
+                .flat_map(|s| {
+                    if let crate::SeriesSource::Nifti(n) = &mut s.source {
+                        for path in std::iter::once(&mut n.image).chain(n.labels.as_mut()) {
+                            let mut text = path.to_string_lossy().into_owned();
+                            rebase(&mut text);
+                            *path = text.into();
+                        }
+                    }
+                    s.slices
+                        .iter_mut()
+                        .chain(s.structures.iter_mut().flat_map(|m| m.slices.iter_mut()))
+                })
+                .chain(p.unattached.iter_mut().flat_map(|m| m.slices.iter_mut()));
+            for slice in structures {
+                rebase(&mut slice.origin);
+            }
+        }
+        for s in out.skipped.iter_mut().chain(out.ignored_files.iter_mut()) {
+            rebase(&mut s.origin);
+        }
+        out
+    }
+}
+
+/// Whether `origin` names `root` or something under it (a folder entry or an archive entry).
+fn under(origin: &str, root: &str) -> bool {
+    origin.strip_prefix(root).is_some_and(|rest| {
+        rest.is_empty() || root.ends_with('/') || rest.starts_with('/') || rest.starts_with("!/")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Layout, Patient, Series, SeriesInfo, SeriesSource, SliceRef};
+
+    fn slice(origin: &str) -> SliceRef {
+        SliceRef {
+            origin: origin.to_owned(),
+            k: 0,
+            normal_mm: 0.0,
+            instance_number: None,
+        }
+    }
+
+    #[test]
+    fn with_roots_moves_every_origin_under_its_root() {
+        let series = Series {
+            series_uid: "1".into(),
+            study_uid: "2".into(),
+            modality: "CT".into(),
+            description: String::new(),
+            geometry: tumorscope_core::Geometry::axial([2, 2, 2], [1.0; 3], [0.0; 3]),
+            source: SeriesSource::DicomSlices,
+            slices: vec![
+                slice("data/p1/CT.zip!/CT/1"),
+                slice("data2/x"),
+                slice("other/y"),
+            ],
+            structures: vec![],
+            warnings: vec![],
+            localizer: false,
+            missing_k: vec![],
+            info: SeriesInfo::default(),
+        };
+        let d = Dataset {
+            roots: vec!["data".into(), "data2/".into()],
+            patients: vec![Patient {
+                label: "p1".into(),
+                layout: Layout::Generic,
+                root: 0,
+                series: vec![series],
+                unattached: vec![],
+            }],
+            skipped: vec![Skipped {
+                origin: "data.zip!/a".into(),
+                reason: "r".into(),
+            }],
+            ..Dataset::default()
+        };
+        let moved = d.with_roots(&["/abs/data".into(), "/abs/data2".into()]);
+        let origins: Vec<&str> = moved.patients[0].series[0]
+            .slices
+            .iter()
+            .map(|s| s.origin.as_str())
+            .collect();
+        assert_eq!(
+            origins,
+            ["/abs/data/p1/CT.zip!/CT/1", "/abs/data2/x", "other/y"]
+        );
+        // `data.zip` is not under the root `data`.
+        assert_eq!(moved.skipped[0].origin, "data.zip!/a");
+        assert_eq!(
+            moved.roots,
+            ["/abs/data", "/abs/data2"].map(std::path::PathBuf::from)
+        );
     }
 }

@@ -29,4 +29,8 @@ pub struct SeriesInfo {
     pub photometric: String,
     pub rescale_slope: Option<f64>,
     pub rescale_intercept: Option<f64>,
+    /// Frames in each file (DICOM Number of Frames; 1 for single-frame files, 0 when the format
+    /// has no such notion).
+    #[serde(default)]
+    pub frames_per_file: u32,
 }

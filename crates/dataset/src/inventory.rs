@@ -10,6 +10,8 @@ pub struct Inventory {
     pub patients: Vec<PatientEntry>,
     /// Files of no format tumorscope reads.
     pub ignored: usize,
+    /// Each of them with the reason.
+    pub ignored_files: Vec<Skipped>,
     /// DICOM instances read.
     pub instances: usize,
     pub skipped: Vec<Skipped>,
@@ -90,6 +92,7 @@ impl Dataset {
                 })
                 .collect(),
             ignored: self.ignored,
+            ignored_files: self.ignored_files.clone(),
             instances: self.instances,
             skipped: self.skipped.clone(),
         }

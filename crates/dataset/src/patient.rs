@@ -12,6 +12,9 @@ pub enum Layout {
     Ircad,
     /// Clinical export grouped by Patient/Study/Series UIDs.
     Generic,
+    /// A tree written by `tumorscope organize` (`<patient>/ct/0000.dcm`,
+    /// `<patient>/masks/<structure>/0000.dcm`).
+    Organized,
     /// LiTS NIfTI: `volume-N` with `segmentation-N` (1 liver, 2 tumor).
     Lits,
     /// Medical Segmentation Decathlon / nnU-Net task folder (NIfTI).

@@ -57,7 +57,7 @@ pub struct Series {
     pub structures: Vec<Structure>,
     /// Geometry verdict and anything else the user should know; empty when all is well.
     pub warnings: Vec<String>,
-    /// A localizer / scout (ImageType LOCALIZER, or a lone slice): not a volume.
+    /// A localizer / scout (ImageType LOCALIZER): not a volume.
     pub localizer: bool,
     /// Grid indices filled by interpolation because no file covers them.
     pub missing_k: Vec<usize>,
@@ -66,9 +66,10 @@ pub struct Series {
 }
 
 impl Series {
-    /// Whether this series can be loaded as a volume (not a localizer, at least 2 slices).
+    /// Whether this series can be loaded as an image: not a localizer, at least one slice (a
+    /// single slice loads as a one-slice volume), and not multi-frame files (not read yet).
     pub fn is_volume(&self) -> bool {
-        !self.localizer && self.geometry.dims[2] >= 2
+        !self.localizer && self.geometry.dims[2] >= 1 && self.info.frames_per_file <= 1
     }
 
     /// Number of image slices in files (one file holds them all for NIfTI).

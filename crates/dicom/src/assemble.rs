@@ -54,6 +54,18 @@ pub fn assemble(
                     group,
                 )
             }
+            PathRole::OrganizedImage { patient, .. } | PathRole::OrganizedMask { patient, .. } => {
+                let group = match &inst.role {
+                    PathRole::OrganizedMask { structure, .. } => Group::Mask(structure.clone()),
+                    _ => Group::Image,
+                };
+                (
+                    format!("organized\u{0}{}\u{0}{patient}", inst.root),
+                    patient.clone(),
+                    Layout::Organized,
+                    group,
+                )
+            }
             PathRole::Generic => {
                 let h = &inst.header;
                 let label = if !h.patient_id.is_empty() {
@@ -315,11 +327,11 @@ fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> 
     warnings.extend(ordered.warnings.iter().cloned());
     let first = &instances[ordered.slices.first().map(|s| s.input).unwrap_or(0)];
     let header = first.header.clone();
+    // Only ImageType says a slice is a localizer: a lone slice is a 2D image like any other.
     let localizer = header
         .image_type
         .iter()
-        .any(|t| t.eq_ignore_ascii_case("LOCALIZER"))
-        || (ordered.slices.len() == 1 && instances.len() == 1 && header.frames <= 1);
+        .any(|t| t.eq_ignore_ascii_case("LOCALIZER"));
     if header.frames > 1 {
         warnings.push(format!(
             "multi-frame image ({} frames): not loaded as a volume",

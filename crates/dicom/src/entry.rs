@@ -17,8 +17,23 @@ pub enum EntryHeader {
     Bad(String),
 }
 
-/// Reads the header of `entry`, as little of it as the header needs.
-pub fn read_entry_header(mut entry: Entry<'_>) -> EntryHeader {
+/// Reads the header of `entry`, as little of it as the header needs. A file whose Pixel Data
+/// runs past its end is refused here, with the loader's reason, so scan and load agree.
+pub fn read_entry_header(entry: Entry<'_>) -> EntryHeader {
+    let size = entry.size;
+    match read_header(entry) {
+        EntryHeader::Header(h)
+            if h.pixel_data_end
+                .zip(size)
+                .is_some_and(|(end, size)| end > size) =>
+        {
+            EntryHeader::Bad(format!("cannot read pixels: {}", crate::header::TRUNCATED))
+        }
+        other => other,
+    }
+}
+
+fn read_header(mut entry: Entry<'_>) -> EntryHeader {
     let classify = |outcome: HeaderOutcome| match outcome {
         HeaderOutcome::Header(h) => EntryHeader::Header(h),
         HeaderOutcome::NotDicom => EntryHeader::NotDicom,

@@ -69,7 +69,15 @@ pub struct InstanceHeader {
     pub pixel_padding_value: Option<i64>,
     /// Whether the scanned prefix reached Pixel Data (false for non-image objects).
     pub has_pixel_data: bool,
+    /// Where a defined-length Pixel Data value ends, in bytes from the start of the file, when
+    /// the fast header path saw it: a file shorter than this is truncated.
+    #[serde(default)]
+    pub pixel_data_end: Option<u64>,
 }
+
+/// Why a file whose values run past its end is refused, by the scan and the loader alike.
+pub const TRUNCATED: &str =
+    "an element's value runs past the end of the file (truncated or corrupt)";
 
 /// What a header parse of a prefix produced.
 #[derive(Debug)]
@@ -88,7 +96,16 @@ impl HeaderOutcome {
     /// The same outcome: equal headers, or the same kind of non-header (error texts may differ).
     pub fn same_as(&self, other: &HeaderOutcome) -> bool {
         match (self, other) {
-            (Self::Header(a), Self::Header(b)) => a == b,
+            // Where Pixel Data ends is a hint only the fast path gives: not an attribute.
+            (Self::Header(a), Self::Header(b)) => {
+                InstanceHeader {
+                    pixel_data_end: None,
+                    ..(**a).clone()
+                } == InstanceHeader {
+                    pixel_data_end: None,
+                    ..(**b).clone()
+                }
+            }
             (Self::NotDicom, Self::NotDicom)
             | (Self::NeedMore, Self::NeedMore)
             | (Self::Corrupt(_), Self::Corrupt(_)) => true,
@@ -244,6 +261,7 @@ pub(crate) fn header_from_object(obj: &InMemDicomObject) -> InstanceHeader {
         window_width: float(obj, tags::WINDOW_WIDTH),
         pixel_padding_value: float(obj, tags::PIXEL_PADDING_VALUE).map(|v| v as i64),
         has_pixel_data: false,
+        pixel_data_end: None,
     }
 }
 

@@ -29,6 +29,7 @@ impl InstanceHeader {
             photometric: self.photometric.clone(),
             rescale_slope: self.rescale_slope,
             rescale_intercept: self.rescale_intercept,
+            frames_per_file: self.frames,
         }
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! The 3D-IRCADb-01 distribution names what its files are only through folders:
 //! `<patient>/PATIENT_DICOM[.zip]/…` holds the CT and `<patient>/MASKS_DICOM[.zip]/MASKS_DICOM/<structure>/…`
-//! one mask series per structure (with unrelated UIDs and no Patient ID). Everything else is read
-//! as a clinical export grouped by UIDs.
+//! one mask series per structure (with unrelated UIDs and no Patient ID). A tree written by
+//! `tumorscope organize` says the same with its own names: `<patient>/ct/0000.dcm`,
+//! `<patient>/masks/<structure>/0000.dcm`, `<patient>/series-<n>-<modality>/0000.dcm` (and
+//! `masks/` below those). Everything else is read as a clinical export grouped by UIDs.
 
 /// Where an instance belongs according to its path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +19,14 @@ pub enum PathRole {
     },
     /// 3D-IRCADb label map (`LABELLED_DICOM`): read, but not a CT nor a mask series.
     IrcadLabelMap { patient: Option<String> },
+    /// An image series of an organized tree: `<patient>/<series>/0000.dcm`.
+    OrganizedImage { patient: String, series: String },
+    /// A structure of an organized tree: `<patient>[/<series>]/masks/<structure>/0000.dcm`.
+    OrganizedMask {
+        patient: String,
+        series: String,
+        structure: String,
+    },
     /// Anything else: grouped by UIDs.
     Generic,
 }
@@ -42,6 +52,9 @@ pub fn classify_path(segments: &[&str]) -> PathRole {
         .copied()
         .filter(|s| !s.is_empty() && *s != "." && *s != "..")
         .collect();
+    if let Some(role) = organized(&segs) {
+        return role;
+    }
     let stems: Vec<String> = segs.iter().map(|s| stem(s)).collect();
     let Some(first) = stems
         .iter()
@@ -66,6 +79,52 @@ pub fn classify_path(segments: &[&str]) -> PathRole {
                 PathRole::Generic
             }
         }
+    }
+}
+
+/// The organized layout's file names: four or more digits and `.dcm` (`0000.dcm`).
+fn is_organized_file(name: &str) -> bool {
+    name.strip_suffix(".dcm")
+        .is_some_and(|n| n.len() >= 4 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `series-<n>-<modality>`, the folder of a patient's other series in an organized tree.
+fn is_organized_series(name: &str) -> bool {
+    name == "ct"
+        || name.strip_prefix("series-").is_some_and(|rest| {
+            rest.split_once('-').is_some_and(|(n, modality)| {
+                !n.is_empty()
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && !modality.is_empty()
+                    && modality.bytes().all(|b| b.is_ascii_alphanumeric())
+            })
+        })
+}
+
+/// The organized-tree role of a path, from its last segments only (the tree may sit anywhere).
+fn organized(segs: &[&str]) -> Option<PathRole> {
+    let (&file, dirs) = segs.split_last()?;
+    if !is_organized_file(file) {
+        return None;
+    }
+    match dirs {
+        [.., patient, series] if is_organized_series(series) => Some(PathRole::OrganizedImage {
+            patient: (*patient).to_owned(),
+            series: (*series).to_owned(),
+        }),
+        [.., patient, series, "masks", structure] if is_organized_series(series) => {
+            Some(PathRole::OrganizedMask {
+                patient: (*patient).to_owned(),
+                series: (*series).to_owned(),
+                structure: (*structure).to_owned(),
+            })
+        }
+        [.., patient, "masks", structure] => Some(PathRole::OrganizedMask {
+            patient: (*patient).to_owned(),
+            series: "ct".to_owned(),
+            structure: (*structure).to_owned(),
+        }),
+        _ => None,
     }
 }
 
@@ -120,6 +179,38 @@ mod tests {
                 },
             ),
             (&["export", "CT", "IM0001.dcm"], PathRole::Generic),
+            (&["export", "ct", "IM0001.dcm"], PathRole::Generic),
+            (
+                &["o", "3Dircadb1.1", "ct", "0007.dcm"],
+                PathRole::OrganizedImage {
+                    patient: "3Dircadb1.1".into(),
+                    series: "ct".into(),
+                },
+            ),
+            (
+                &["3Dircadb1.1", "masks", "livertumor01", "0000.dcm"],
+                PathRole::OrganizedMask {
+                    patient: "3Dircadb1.1".into(),
+                    series: "ct".into(),
+                    structure: "livertumor01".into(),
+                },
+            ),
+            (
+                &["tree.zip", "PAT1", "series-2-mr", "0012.dcm"],
+                PathRole::OrganizedImage {
+                    patient: "PAT1".into(),
+                    series: "series-2-mr".into(),
+                },
+            ),
+            (
+                &["PAT1", "series-2-mr", "masks", "liver", "0012.dcm"],
+                PathRole::OrganizedMask {
+                    patient: "PAT1".into(),
+                    series: "series-2-mr".into(),
+                    structure: "liver".into(),
+                },
+            ),
+            (&["PAT1", "series-x-mr", "0012.dcm"], PathRole::Generic),
             (
                 &["3Dircadb1.3", "MASKS_DICOM.zip", "MASKS_DICOM", "image_0"],
                 PathRole::Generic,

@@ -104,6 +104,8 @@ pub(crate) struct LeanRead {
     pub(crate) object: InMemDicomObject,
     /// Whether the walk stopped at the Pixel Data element (otherwise at the end of the prefix).
     pub(crate) reached_pixel_data: bool,
+    /// Where a defined-length Pixel Data value ends, in bytes from the start of the file.
+    pub(crate) pixel_data_end: Option<u64>,
 }
 
 impl LeanRead {
@@ -112,6 +114,7 @@ impl LeanRead {
         let mut header = crate::header::header_from_object(&self.object);
         header.transfer_syntax = self.transfer_syntax;
         header.has_pixel_data = has_pixel_data;
+        header.pixel_data_end = self.pixel_data_end;
         header
     }
 }
@@ -160,15 +163,23 @@ pub(crate) fn read_lean(prefix: &[u8], keep: &[Tag]) -> Result<LeanRead, Bail> {
                 transfer_syntax,
                 object,
                 reached_pixel_data: false,
+                pixel_data_end: None,
             });
         }
         let header = decoder.decode_header().map_err(|_| FullReader)?;
         if header.tag() >= tags::PIXEL_DATA {
             // The full reader stops at the first tag at or past Pixel Data's, too.
+            let reached = header.tag() == tags::PIXEL_DATA;
+            let pixel_data_end = header
+                .length()
+                .get()
+                .filter(|_| reached)
+                .map(|len| start as u64 + decoder.position() + u64::from(len));
             return Ok(LeanRead {
                 transfer_syntax,
                 object,
-                reached_pixel_data: header.tag() == tags::PIXEL_DATA,
+                reached_pixel_data: reached,
+                pixel_data_end,
             });
         }
         let len = header.length().get().ok_or(FullReader)?;

@@ -282,12 +282,7 @@ fn native_header(bytes: &[u8]) -> Result<Option<InstanceHeader>, String> {
     // The fast path stops at Pixel Data, so the whole file costs no more than a prefix.
     let header = match read_lean(bytes, &PIXEL_TAGS) {
         Ok(lean) if lean.reached_pixel_data => lean.into_header(true),
-        Err(Bail::PastEnd) => {
-            return Err(
-                "an element's value runs past the end of the file (truncated or corrupt)"
-                    .to_owned(),
-            )
-        }
+        Err(Bail::PastEnd) => return Err(crate::header::TRUNCATED.to_owned()),
         _ => match parse_header(bytes, true) {
             HeaderOutcome::Header(h) => *h,
             _ => return Ok(None),

@@ -71,7 +71,7 @@ mod tests {
         let fill = MaskFill::zeros(150);
         let all = |count: usize| {
             let mut b = vec![u64::MAX; count.div_ceil(WORD_BITS)];
-            if count % WORD_BITS != 0 {
+            if !count.is_multiple_of(WORD_BITS) {
                 *b.last_mut().unwrap() = (1u64 << (count % WORD_BITS)) - 1;
             }
             b

@@ -1,5 +1,5 @@
 //! Errors of walking and reading: each names the file or archive entry it concerns, and the
-//! limit errors say which limit applies and how to raise it.
+//! limit errors say which limit applies and how to raise it (the command-line flag users know).
 
 use std::io;
 use std::path::PathBuf;
@@ -42,7 +42,7 @@ pub enum IngestError {
     /// An archive nested deeper than [`Limits::max_depth`](crate::Limits::max_depth).
     #[error(
         "archive `{origin}` is nested {depth} levels deep, above the limit of {limit}\n\
-         hint: raise `max_depth` if this archive is trusted"
+         hint: if this archive is trusted, raise the limit (`--max-depth`)"
     )]
     TooDeep {
         /// The archive that was not opened.
@@ -55,7 +55,7 @@ pub enum IngestError {
     /// An archive listing more entries than [`Limits::max_entries`](crate::Limits::max_entries).
     #[error(
         "archive `{origin}` lists {entries} entries, above the limit of {limit}\n\
-         hint: raise `max_entries` if this archive is trusted"
+         hint: if this archive is trusted, raise the limit (`--max-entries`)"
     )]
     TooManyEntries {
         /// The archive that was not walked.
@@ -69,7 +69,7 @@ pub enum IngestError {
     /// header or while reading.
     #[error(
         "entry `{origin}` is {size} bytes uncompressed, above the limit of {limit} bytes\n\
-         hint: raise `max_entry_bytes` if this archive is trusted"
+         hint: if this archive is trusted, raise the limit (`--max-entry-mib`)"
     )]
     EntryTooLarge {
         /// The entry.
@@ -94,7 +94,7 @@ pub enum IngestError {
     /// archives.
     #[error(
         "reading `{origin}` took the walk past {limit} uncompressed bytes\n\
-         hint: raise `max_total_bytes` if these archives are trusted"
+         hint: if these archives are trusted, raise the limit (`--max-total-mib`)"
     )]
     TotalTooLarge {
         /// The entry being read when the limit tripped.
@@ -106,7 +106,7 @@ pub enum IngestError {
     /// [`Limits::max_ratio`](crate::Limits::max_ratio) (a zip bomb pattern).
     #[error(
         "entry `{origin}` expands {ratio}:1, above the limit of {limit}:1\n\
-         hint: raise `max_ratio` if this archive is trusted"
+         hint: if this archive is trusted, raise the limit (`--max-ratio`)"
     )]
     SuspiciousRatio {
         /// The entry.
@@ -120,7 +120,7 @@ pub enum IngestError {
     #[error(
         "inner archive `{origin}` is {size} bytes and compressed, so it must be buffered in \
          memory, above the limit of {limit} bytes\n\
-         hint: raise `max_buffered_archive_bytes`, or store inner zips uncompressed"
+         hint: store inner zips uncompressed (stored inner zips are read in place)"
     )]
     ArchiveTooLargeToBuffer {
         /// The inner archive.

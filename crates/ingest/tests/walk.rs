@@ -205,7 +205,10 @@ fn depth_limit_stops_descending_but_not_the_walk() {
     }
     let message = error.to_string();
     assert!(message.contains("level3.zip`"), "{message}");
-    assert!(message.contains("hint: raise `max_depth`"), "{message}");
+    assert!(
+        message.contains("raise the limit (`--max-depth`)"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -259,7 +262,7 @@ fn zip_bomb_entry_is_refused_and_the_rest_is_read() {
     }
     assert!(result.errors[0]
         .to_string()
-        .contains("hint: raise `max_entry_bytes`"));
+        .contains("raise the limit (`--max-entry-mib`)"));
 }
 
 #[test]

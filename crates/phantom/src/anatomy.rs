@@ -316,7 +316,7 @@ fn place_all(
         });
         let base_hu = if *is_cyst {
             CYST_HU
-        } else if rng.next_u64() % 2 == 0 {
+        } else if rng.next_u64().is_multiple_of(2) {
             HYPERDENSE_TUMOR_HU
         } else {
             HYPODENSE_TUMOR_HU

@@ -124,7 +124,7 @@ fn check_k(patient: &PhantomPatient, k: usize, what: &str) -> Result<(), Phantom
 /// Attributes shared by CT and mask files of a patient (descriptive ones vary per patient).
 fn common_tags(patient: &PhantomPatient, k: usize) -> SliceTags {
     let p = patient.index;
-    let sex = if p % 2 == 0 { "M" } else { "F" };
+    let sex = if p.is_multiple_of(2) { "M" } else { "F" };
     let age = 38 + (p * 7) % 40;
     let study_year = 2007 + p % 3;
     let text = [

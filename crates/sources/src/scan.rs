@@ -48,7 +48,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
     let result = walk(paths, &options.walk, &select, &visit);
 
     let mut skipped: Vec<Skipped> = result.errors.iter().map(Skipped::from).collect();
-    let mut ignored = 0;
+    let mut ignored = Vec::new();
     let mut instances = Vec::new();
     for (origin, scanned) in result.items {
         match scanned {
@@ -61,7 +61,10 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                     header: *header,
                 });
             }
-            EntryHeader::NotDicom => ignored += 1,
+            EntryHeader::NotDicom => ignored.push(Skipped {
+                origin: origin.to_string(),
+                reason: "not a DICOM file, a NIfTI image or a zip archive".to_owned(),
+            }),
             EntryHeader::Bad(reason) => skipped.push(Skipped {
                 origin: origin.to_string(),
                 reason,
@@ -92,7 +95,8 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
     Dataset {
         roots: paths.to_vec(),
         patients,
-        ignored,
+        ignored: ignored.len(),
+        ignored_files: ignored,
         instances: count,
         skipped,
     }

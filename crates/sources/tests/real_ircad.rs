@@ -99,7 +99,12 @@ fn scans_the_patient_inside_a_cohort_zip() {
         &|| {},
     );
     assert_eq!(d.ignored, 1);
-    let d = Dataset { ignored: 0, ..d };
+    assert_eq!(d.ignored_files.len(), 1);
+    let d = Dataset {
+        ignored: 0,
+        ignored_files: Vec::new(),
+        ..d
+    };
     check_inventory(&d);
     let first = &d.patients[0].series[0].slices[0].origin;
     assert!(

@@ -103,12 +103,12 @@ pub(crate) fn lesion_histogram(out: &mut String, bins: &[VolumeBin]) -> fmt::Res
         };
         write!(
             out,
-            r#"<rect class="bar" x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}"><title>{}: {} lesions</title></rect>"#,
+            r#"<rect class="bar" x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}"><title>{}: {}</title></rect>"#,
             x + (band - bar) / 2.0,
             bar,
             plot.bottom_y() - y,
             escape(&range),
-            bin.count
+            lesions(bin.count)
         )?;
         if bin.count > 0 {
             write!(
@@ -128,9 +128,15 @@ pub(crate) fn lesion_histogram(out: &mut String, bins: &[VolumeBin]) -> fmt::Res
     svg::x_title(out, &plot, "lesion volume (mL)")?;
     writeln!(
         out,
-        "</svg><figcaption>Lesion volumes ({total} lesions; a bin holds volumes from its lower \
-         edge up to, not including, its upper edge).</figcaption></figure>"
+        "</svg><figcaption>Lesion volumes ({}; a bin holds volumes from its lower \
+         edge up to, not including, its upper edge).</figcaption></figure>",
+        lesions(total)
     )
+}
+
+/// `1 lesion`, `2 lesions`.
+fn lesions(n: usize) -> String {
+    format!("{n} lesion{}", if n == 1 { "" } else { "s" })
 }
 
 /// Scatter plot of liver volume (x) against tumor volume (y), one dot per patient with a liver
