@@ -55,7 +55,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     ui::init_tracing(cli.verbose);
     let ui = ui::Ui { quiet: cli.quiet };
-    let result = match cli.command {
+    // Commands isolate each patient's work; this is the last line of defence for the rest.
+    let result = ui::isolate_panics(|| match cli.command {
         Command::Scan(args) => cmd::scan::execute(args, &ui),
         Command::Organize(args) => cmd::organize::execute(args, &ui),
         Command::Metadata(args) => cmd::metadata::execute(args, &ui),
@@ -64,7 +65,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::execute(args, &ui),
         Command::View(args) => cmd::view::execute(args, &ui),
         Command::Demo(args) => cmd::demo::execute(args, &ui),
-    };
+    });
     match result {
         Ok(outcome) => outcome.exit_code(),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,

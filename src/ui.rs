@@ -140,6 +140,21 @@ impl Ui {
     }
 }
 
+/// Runs one patient's work; a panic (a bug) becomes that patient's error, so the batch goes
+/// on and the user learns which patient and what to report.
+pub fn isolate_panics<T>(work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(anyhow::anyhow!(
+            "internal error: {message}\nhint: this is a bug in tumorscope; please report it with this message and, if you can, the file"
+        ))
+    })
+}
+
 /// Prints skipped files on stderr, one per line, with their full origin.
 pub fn report_skipped(skipped: &[Skipped]) {
     for s in skipped {

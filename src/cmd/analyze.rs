@@ -26,7 +26,9 @@ use tumorscope_sources::{load_patient, LoadOptions};
 use super::inputs::{InputArgs, LimitArgs};
 use super::scan::scan_inputs;
 use crate::ui::outln;
-use crate::ui::{check_output_dir, report_skipped, write_atomic, Line, OrderedLines, Ui};
+use crate::ui::{
+    check_output_dir, isolate_panics, report_skipped, write_atomic, Line, OrderedLines, Ui,
+};
 use crate::Outcome;
 
 /// Measure every tumor and write the cohort report.
@@ -131,7 +133,9 @@ pub fn run(
         .par_iter()
         .enumerate()
         .map(|(n, p)| {
-            let r = analyze_one(&dataset, p, &load, &options, !settings.no_thumbnails);
+            let r = isolate_panics(|| {
+                analyze_one(&dataset, p, &load, &options, !settings.no_thumbnails)
+            });
             let line = match &r {
                 Ok((report, _)) => Line::Out(console_line(&report.stats)),
                 Err(e) => Line::Err(format!("{}: failed: {e:#}", p.label)),

@@ -18,7 +18,7 @@ use tumorscope_sources::{load_patient, LoadOptions};
 
 use super::inputs::{pick_patient, InputArgs};
 use super::scan::scan_inputs;
-use crate::ui::{check_output_dir, report_skipped, write_atomic, Ui};
+use crate::ui::{check_output_dir, isolate_panics, report_skipped, write_atomic, Ui};
 use crate::ui::{errln, outln};
 use crate::Outcome;
 
@@ -56,7 +56,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let results: Vec<(String, anyhow::Result<Vec<Skipped>>)> = patients
         .par_iter()
         .map(|p| {
-            let r = (|| {
+            let r = isolate_panics(|| {
                 let loaded = load_patient(&dataset, p, &options)?;
                 let dir = args.nifti.join(super::organize_name(&p.label)?);
                 export_patient(&loaded.image, &dir)?;
@@ -64,7 +64,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                     bar.suspend(|| errln!("warning: {}: {w}", p.label));
                 }
                 Ok(loaded.skipped)
-            })();
+            });
             bar.inc(1);
             (p.label.clone(), r)
         })

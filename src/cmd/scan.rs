@@ -108,6 +108,13 @@ fn log_findings(dataset: &Dataset) {
             tracing::info!("  structure `{}` matches no series: not attached", m.name);
         }
     }
+    for x in dataset.duplicates.iter().filter(|x| x.identical) {
+        tracing::info!(
+            "duplicate: `{}` is `{}`: kept once",
+            x.origin,
+            x.same_uid_as
+        );
+    }
     for f in &dataset.ignored_files {
         tracing::info!("ignored: `{}`: {}", f.origin, f.reason);
     }
@@ -127,7 +134,11 @@ pub fn summary(d: &Dataset) -> String {
             Layout::Msd => "Medical Segmentation Decathlon NIfTI",
             Layout::Nifti => "NIfTI",
         };
-        let _ = writeln!(out, "{}  ({layout})", p.label);
+        if p.location.is_empty() {
+            let _ = writeln!(out, "{}  ({layout})", p.label);
+        } else {
+            let _ = writeln!(out, "{}  ({layout}, in `{}`)", p.label, p.location);
+        }
         for s in &p.series {
             series_count += 1;
             let g = &s.geometry;
@@ -175,6 +186,33 @@ pub fn summary(d: &Dataset) -> String {
                 m.slices.len()
             );
         }
+    }
+    let identical = d.duplicates.iter().filter(|x| x.identical).count();
+    if identical > 0 {
+        let _ = writeln!(
+            out,
+            "{identical} file(s) found twice (same SOP Instance UID, same bytes): each kept once"
+        );
+    }
+    for c in d.duplicates.iter().filter(|x| !x.identical) {
+        let _ = writeln!(
+            out,
+            "warning: `{}` has the SOP Instance UID of `{}` but other content: both kept",
+            c.origin, c.same_uid_as
+        );
+    }
+    if !d.non_image.is_empty() {
+        let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
+        for o in &d.non_image {
+            *kinds.entry(o.kind.as_str()).or_default() += 1;
+        }
+        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        let _ = writeln!(
+            out,
+            "{} non-image DICOM object(s), listed and not loaded: {}",
+            d.non_image.len(),
+            kinds.join(", ")
+        );
     }
     let _ = writeln!(
         out,

@@ -21,6 +21,25 @@ impl From<&tumorscope_ingest::IngestError> for Skipped {
     }
 }
 
+/// A file whose SOP Instance UID was already seen at another origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicate {
+    pub origin: String,
+    /// The first origin with the same SOP Instance UID (the copy kept).
+    pub same_uid_as: String,
+    /// Byte-identical (kept once), or a conflict (other content under the same UID: both kept).
+    pub identical: bool,
+}
+
+/// A DICOM object that is not an image of a series.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NonImageObject {
+    pub origin: String,
+    /// What it is, in words (`structured report`, `RT structure set` …).
+    pub kind: String,
+    pub sop_class_uid: String,
+}
+
 /// Everything a scan found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Dataset {
@@ -33,8 +52,15 @@ pub struct Dataset {
     /// count).
     #[serde(default)]
     pub ignored_files: Vec<Skipped>,
-    /// DICOM instances read.
+    /// DICOM instances read (images and other objects).
     pub instances: usize,
+    /// DICOM objects that are not images of a series (reports, RT objects, segmentations not
+    /// read yet, documents, waveforms …), listed, never loaded.
+    #[serde(default)]
+    pub non_image: Vec<NonImageObject>,
+    /// Instances found more than once (a copy, a zip and its folder), and UID conflicts.
+    #[serde(default)]
+    pub duplicates: Vec<Duplicate>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -154,6 +180,7 @@ mod tests {
                 label: "p1".into(),
                 layout: Layout::Generic,
                 root: 0,
+                location: String::new(),
                 series: vec![series],
                 unattached: vec![],
             }],

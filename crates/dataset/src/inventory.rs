@@ -12,6 +12,10 @@ pub struct Inventory {
     pub ignored: usize,
     /// Each of them with the reason.
     pub ignored_files: Vec<Skipped>,
+    /// DICOM objects that are not images (reports, RT objects, documents …).
+    pub non_image_objects: Vec<crate::NonImageObject>,
+    /// Files found twice (kept once) and SOP Instance UID conflicts (both kept).
+    pub duplicates: Vec<crate::Duplicate>,
     /// DICOM instances read.
     pub instances: usize,
     pub skipped: Vec<Skipped>,
@@ -21,6 +25,8 @@ pub struct Inventory {
 pub struct PatientEntry {
     pub patient: String,
     pub layout: Layout,
+    /// Where the patient was found (its folder, or the common folder of its files).
+    pub location: String,
     pub series: Vec<SeriesEntry>,
     /// Masks that matched no series by geometry.
     pub unattached_masks: Vec<MaskEntry>,
@@ -87,12 +93,15 @@ impl Dataset {
                 .map(|p| PatientEntry {
                     patient: p.label.clone(),
                     layout: p.layout,
+                    location: p.location.clone(),
                     series: p.series.iter().map(SeriesEntry::of).collect(),
                     unattached_masks: p.unattached.iter().map(MaskEntry::of).collect(),
                 })
                 .collect(),
             ignored: self.ignored,
             ignored_files: self.ignored_files.clone(),
+            non_image_objects: self.non_image.clone(),
+            duplicates: self.duplicates.clone(),
             instances: self.instances,
             skipped: self.skipped.clone(),
         }

@@ -22,15 +22,17 @@
 mod dataset;
 mod info;
 mod inventory;
+mod labels;
 mod loaded;
 mod natural;
 mod patient;
 mod series;
 mod structure;
 
-pub use dataset::{Dataset, Skipped};
+pub use dataset::{Dataset, Duplicate, NonImageObject, Skipped};
 pub use info::SeriesInfo;
 pub use inventory::{Inventory, MaskEntry, PatientEntry, SeriesEntry};
+pub use labels::make_labels_unique;
 pub use loaded::LoadedPatient;
 pub use natural::natural_cmp;
 pub use patient::{Layout, Patient};

@@ -32,6 +32,10 @@ pub struct Patient {
     /// Index into [`Dataset::roots`](crate::Dataset::roots) of the input path that holds this
     /// patient.
     pub root: usize,
+    /// Where it was found: the patient's folder (archive levels as folders), or the common
+    /// folder of its files; shows why two folders became one patient or two.
+    #[serde(default)]
+    pub location: String,
     pub series: Vec<Series>,
     /// Structures whose geometry matched no series of the patient.
     pub unattached: Vec<Structure>,

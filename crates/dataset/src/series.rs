@@ -69,7 +69,7 @@ impl Series {
     /// Whether this series can be loaded as an image: not a localizer, at least one slice (a
     /// single slice loads as a one-slice volume), and not multi-frame files (not read yet).
     pub fn is_volume(&self) -> bool {
-        !self.localizer && self.geometry.dims[2] >= 1 && self.info.frames_per_file <= 1
+        !self.localizer && !self.geometry.is_empty() && self.info.frames_per_file <= 1
     }
 
     /// Number of image slices in files (one file holds them all for NIfTI).

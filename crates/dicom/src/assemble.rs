@@ -20,7 +20,48 @@ pub struct ScannedInstance {
     pub origin: String,
     pub root: usize,
     pub role: PathRole,
+    /// For layouts keyed by folders: the patient folder's logical path (its identity).
+    pub patient_folder: Option<String>,
     pub header: InstanceHeader,
+}
+
+/// Patient IDs that de-identification leaves on every patient alike: never an identity.
+fn is_placeholder_id(id: &str) -> bool {
+    let id = id.trim().to_ascii_lowercase();
+    matches!(
+        id.as_str(),
+        "" | "0"
+            | "-"
+            | "anon"
+            | "anonymous"
+            | "anonymized"
+            | "anonymised"
+            | "unknown"
+            | "none"
+            | "n/a"
+            | "na"
+            | "patient"
+            | "removed"
+    )
+}
+
+/// The longest common folder of two logical folder paths (`a/b/c`, `a/b/d` → `a/b`).
+fn common_folder(a: &str, b: &str) -> String {
+    a.split('/')
+        .zip(b.split('/'))
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The logical folder holding an origin's file (`a/b.zip!/c/f` → `a/b.zip/c`).
+fn folder_of(origin: &str) -> String {
+    let logical = origin.replace("!/", "/");
+    match logical.rfind('/') {
+        Some(i) => logical[..i].to_owned(),
+        None => String::new(),
+    }
 }
 
 /// Positions along the normal within this distance are the same slice when matching masks.
@@ -47,8 +88,10 @@ pub fn assemble(
                     PathRole::IrcadLabelMap { .. } => Group::LabelMap,
                     _ => Group::Image,
                 };
+                // The patient is its folder (two sites' `3Dircadb1.1` are two patients).
+                let identity = inst.patient_folder.clone().unwrap_or_else(|| label.clone());
                 (
-                    format!("ircad\u{0}{}\u{0}{label}", inst.root),
+                    format!("ircad\u{0}{}\u{0}{identity}", inst.root),
                     label,
                     Layout::Ircad,
                     group,
@@ -59,8 +102,9 @@ pub fn assemble(
                     PathRole::OrganizedMask { structure, .. } => Group::Mask(structure.clone()),
                     _ => Group::Image,
                 };
+                let identity = inst.patient_folder.as_deref().unwrap_or(patient);
                 (
-                    format!("organized\u{0}{}\u{0}{patient}", inst.root),
+                    format!("organized\u{0}{}\u{0}{identity}", inst.root),
                     patient.clone(),
                     Layout::Organized,
                     group,
@@ -68,15 +112,31 @@ pub fn assemble(
             }
             PathRole::Generic => {
                 let h = &inst.header;
-                let label = if !h.patient_id.is_empty() {
-                    h.patient_id.clone()
-                } else if !h.patient_name.is_empty() {
-                    h.patient_name.clone()
+                // Patient ID (with its issuer) is the identity; a placeholder ID left by
+                // de-identification is none, so such a patient is its study: two studies of
+                // `ANON` are never merged (a follow-up study of an anonymous patient is listed
+                // as a patient of its own rather than risk merging two people).
+                let (key, label) = if !is_placeholder_id(&h.patient_id) {
+                    (
+                        format!("id\u{0}{}\u{0}{}", h.patient_id, h.issuer_of_patient_id),
+                        h.patient_id.clone(),
+                    )
                 } else {
-                    "unknown".to_owned()
+                    let name = h.patient_name.trim();
+                    let label = if name.is_empty() || is_placeholder_id(name) {
+                        "anonymous".to_owned()
+                    } else {
+                        name.to_owned()
+                    };
+                    let study = if h.study_uid.is_empty() {
+                        folder_of(&inst.origin)
+                    } else {
+                        h.study_uid.clone()
+                    };
+                    (format!("study\u{0}{study}"), label)
                 };
                 (
-                    format!("generic\u{0}{label}"),
+                    format!("generic\u{0}{key}"),
                     label,
                     Layout::Generic,
                     Group::Image,
@@ -87,7 +147,16 @@ pub fn assemble(
             label,
             layout,
             root: inst.root,
+            location: None,
             groups: BTreeMap::new(),
+        });
+        let here = inst
+            .patient_folder
+            .clone()
+            .unwrap_or_else(|| folder_of(&inst.origin));
+        p.location = Some(match p.location.take() {
+            None => here,
+            Some(known) => common_folder(&known, &here),
         });
         let series_key = (
             group,
@@ -133,6 +202,8 @@ struct PatientBuild {
     label: String,
     layout: Layout,
     root: usize,
+    /// Where its files were found: the patient folder, or the common folder of its files.
+    location: Option<String>,
     groups: BTreeMap<(Group, String, String), Vec<ScannedInstance>>,
 }
 
@@ -196,6 +267,7 @@ impl PatientBuild {
             label: self.label,
             layout: self.layout,
             root: self.root,
+            location: self.location.unwrap_or_default(),
             series,
             unattached,
         }

@@ -32,6 +32,9 @@ pub struct InstanceHeader {
     pub series_uid: String,
     pub frame_of_reference_uid: String,
     pub patient_id: String,
+    /// Issuer of Patient ID: who assigned `patient_id` (IDs of two issuers may collide).
+    #[serde(default)]
+    pub issuer_of_patient_id: String,
     pub patient_name: String,
     pub patient_sex: String,
     pub patient_age: String,
@@ -128,6 +131,9 @@ pub fn parse_header(prefix: &[u8], complete: bool) -> HeaderOutcome {
             None => HeaderOutcome::NotDicom,
         };
     }
+    if let Some(outcome) = check_meta_lengths(prefix, complete) {
+        return outcome;
+    }
     match read_lean(prefix, &KEPT_TAGS) {
         Ok(lean) => {
             let has_pixel_data = lean.reached_pixel_data || reaches_pixel_data(prefix);
@@ -151,7 +157,60 @@ pub fn parse_header_full(prefix: &[u8], complete: bool) -> HeaderOutcome {
     if !has_dicm_magic(prefix) {
         return parse_header(prefix, complete);
     }
+    if let Some(outcome) = check_meta_lengths(prefix, complete) {
+        return outcome;
+    }
     full_parse(prefix, complete)
+}
+
+/// Every File Meta element (group 0002, always explicit VR little endian) must fit in the bytes
+/// there are: dicom-rs first allocates what a length declares, so a garbage meta length would
+/// cost up to 4 GiB before the file is refused. `None` when the lengths fit (or the meta group
+/// cannot be walked: the readers then decide); otherwise `NeedMore` for a prefix and `Corrupt`
+/// for a whole file.
+pub fn check_meta_lengths(input: &[u8], complete: bool) -> Option<HeaderOutcome> {
+    let start = if input.get(128..132) == Some(b"DICM") {
+        132
+    } else {
+        4
+    };
+    let mut at = start;
+    loop {
+        let head = input.get(at..at + 8)?;
+        if head[..2] != [0x02, 0x00] {
+            return None;
+        }
+        let vr = &head[4..6];
+        let long = matches!(
+            vr,
+            b"OB" | b"OW" | b"OF" | b"SQ" | b"UT" | b"UN" | b"UC" | b"UR"
+        );
+        let (value_at, len) = if long {
+            let bytes = input.get(at + 8..at + 12)?;
+            (
+                at + 12,
+                u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as u64,
+            )
+        } else {
+            (at + 8, u64::from(u16::from_le_bytes([head[6], head[7]])))
+        };
+        if len == u64::from(u32::MAX) {
+            // Undefined length in the meta group: not ours to judge.
+            return None;
+        }
+        let end = value_at as u64 + len;
+        if end > input.len() as u64 {
+            return Some(if complete {
+                HeaderOutcome::Corrupt(format!(
+                    "File Meta element ({:02x}{:02x},{:02x}{:02x}) declares {len} bytes, more than the file holds",
+                    head[1], head[0], head[3], head[2]
+                ))
+            } else {
+                HeaderOutcome::NeedMore
+            });
+        }
+        at = end as usize;
+    }
 }
 
 /// The full reader's part of [`parse_header`] for files with the `DICM` magic.
@@ -164,7 +223,13 @@ fn full_parse(prefix: &[u8], complete: bool) -> HeaderOutcome {
                 .transfer_syntax()
                 .trim_end_matches('\0')
                 .to_owned();
-            let has_pixel_data = reaches_pixel_data(prefix);
+            let mut has_pixel_data = reaches_pixel_data(prefix);
+            if complete && !has_pixel_data && transfer_syntax == DEFLATED_EXPLICIT_LE {
+                // A deflated data set hides its tags from the byte search: read it all (rare).
+                has_pixel_data = OpenFileOptions::new()
+                    .from_reader(Cursor::new(prefix))
+                    .is_ok_and(|whole| whole.get(tags::PIXEL_DATA).is_some());
+            }
             let mut header = header_from_object(&obj);
             header.transfer_syntax = transfer_syntax;
             header.has_pixel_data = has_pixel_data;
@@ -180,6 +245,9 @@ fn full_parse(prefix: &[u8], complete: bool) -> HeaderOutcome {
         Err(e) => HeaderOutcome::Corrupt(error_chain(&e)),
     }
 }
+
+/// Deflated Explicit VR Little Endian: the data set is deflated after the File Meta group.
+const DEFLATED_EXPLICIT_LE: &str = "1.2.840.10008.1.2.1.99";
 
 /// Whether the input holds the Pixel Data tag (either byte order). dicom-rs stops silently both
 /// at Pixel Data and at the end of its input, so this tells a whole header from a cut one.
@@ -218,6 +286,7 @@ pub(crate) fn header_from_object(obj: &InMemDicomObject) -> InstanceHeader {
         series_uid: s(tags::SERIES_INSTANCE_UID),
         frame_of_reference_uid: s(tags::FRAME_OF_REFERENCE_UID),
         patient_id: s(tags::PATIENT_ID),
+        issuer_of_patient_id: s(tags::ISSUER_OF_PATIENT_ID),
         patient_name: s(tags::PATIENT_NAME),
         patient_sex: s(tags::PATIENT_SEX),
         patient_age: s(tags::PATIENT_AGE),

@@ -47,12 +47,49 @@ fn stem(segment: &str) -> String {
 /// Classifies an instance by the logical path segments of its origin (folders, archive names and
 /// entry folders, the file name last). `.`/empty segments are ignored.
 pub fn classify_path(segments: &[&str]) -> PathRole {
+    classify_path_and_folder(segments).0
+}
+
+/// [`classify_path`], and for layouts keyed by folders the patient folder's logical path
+/// (`sites/siteA/3Dircadb1.1`): two patients in folders of the same name stay two patients.
+pub fn classify_path_and_folder(segments: &[&str]) -> (PathRole, Option<String>) {
     let segs: Vec<&str> = segments
         .iter()
         .copied()
         .filter(|s| !s.is_empty() && *s != "." && *s != "..")
         .collect();
-    if let Some(role) = organized(&segs) {
+    let role = classify(&segs);
+    let folder = match &role {
+        PathRole::IrcadCt { patient: Some(p) }
+        | PathRole::IrcadLabelMap { patient: Some(p) }
+        | PathRole::IrcadMask {
+            patient: Some(p), ..
+        } => {
+            // The patient folder is the one right above the first layout folder.
+            let first = segs
+                .iter()
+                .position(|s| matches!(stem(s).as_str(), CT_DIR | MASKS_DIR | LABELS_DIR));
+            first
+                .and_then(|f| f.checked_sub(1))
+                .filter(|&i| segs[i] == p)
+        }
+        PathRole::OrganizedImage { .. } => segs.len().checked_sub(3),
+        PathRole::OrganizedMask { series, .. } => {
+            // `<patient>/masks/<s>/f` or `<patient>/<series>/masks/<s>/f`.
+            let below = if segs.len() >= 5 && segs[segs.len() - 4] == series {
+                5
+            } else {
+                4
+            };
+            segs.len().checked_sub(below)
+        }
+        _ => None,
+    };
+    (role, folder.map(|i| segs[..=i].join("/")))
+}
+
+fn classify(segs: &[&str]) -> PathRole {
+    if let Some(role) = organized(segs) {
         return role;
     }
     let stems: Vec<String> = segs.iter().map(|s| stem(s)).collect();

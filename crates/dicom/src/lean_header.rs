@@ -38,7 +38,7 @@ use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
 /// Every attribute `header_from_object` reads, plus Specific Character Set (which switches the
 /// decoder's text decoding, as it does in the full reader). Sorted, for the binary search.
-pub(crate) const KEPT_TAGS: [Tag; 39] = [
+pub(crate) const KEPT_TAGS: [Tag; 40] = [
     tags::SPECIFIC_CHARACTER_SET,
     tags::IMAGE_TYPE,
     tags::SOP_CLASS_UID,
@@ -52,6 +52,7 @@ pub(crate) const KEPT_TAGS: [Tag; 39] = [
     tags::MANUFACTURER_MODEL_NAME,
     tags::PATIENT_NAME,
     tags::PATIENT_ID,
+    tags::ISSUER_OF_PATIENT_ID,
     tags::PATIENT_BIRTH_DATE,
     tags::PATIENT_SEX,
     tags::PATIENT_AGE,

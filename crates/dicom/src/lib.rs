@@ -21,6 +21,7 @@ pub mod layout;
 mod lean_header;
 mod load;
 mod mask_fill;
+mod object_kind;
 pub mod pixels;
 pub mod slice_order;
 
@@ -29,3 +30,4 @@ pub use entry::{read_entry_header, EntryHeader};
 pub use error::DicomError;
 pub use header::{parse_header, parse_header_full, HeaderOutcome, InstanceHeader};
 pub use load::{load_series, LoadOptions};
+pub use object_kind::non_image_kind;

@@ -29,6 +29,9 @@ pub struct LoadOptions {
     pub walk: WalkOptions,
 }
 
+/// Largest grid loaded: 2^31 voxels (4 GiB of HU), far above any CT (512×512×2000 is 2^29).
+const MAX_VOXELS: usize = 1 << 31;
+
 #[derive(Clone, Copy)]
 enum Want {
     Ct(usize),
@@ -56,6 +59,20 @@ pub fn load_series(
     options: &LoadOptions,
 ) -> Result<LoadedPatient, DicomError> {
     let g = series.geometry.clone();
+    // The grid comes from headers: refuse an empty or absurd one before allocating it.
+    if g.is_empty() || g.len() > MAX_VOXELS {
+        return Err(DicomError::Read {
+            origin: series
+                .slices
+                .first()
+                .map(|s| s.origin.clone())
+                .unwrap_or_else(|| series.series_uid.clone()),
+            reason: format!(
+                "a grid of {:?} voxels cannot be loaded (at most {MAX_VOXELS})",
+                g.dims
+            ),
+        });
+    }
     let mut wanted: HashMap<&str, Want> = HashMap::new();
     for s in &series.slices {
         wanted.insert(&s.origin, Want::Ct(s.k));
@@ -213,6 +230,11 @@ fn decode_entry(
     let (format, pixels): (PixelFormat, &[u8]) = match fast {
         Some((format, pixels)) => (format, pixels),
         None => {
+            if let Some(HeaderOutcome::Corrupt(reason)) =
+                crate::header::check_meta_lengths(&bytes, true)
+            {
+                return Err(DicomError::Read { origin, reason });
+            }
             let obj = OpenFileOptions::new()
                 .from_reader(Cursor::new(&bytes))
                 .map_err(|e| DicomError::Read {
@@ -279,6 +301,9 @@ thread_local! {
 /// An element running past the end of the file is an error here: handing that file to dicom-rs
 /// would first fill a buffer of the declared length (up to 4 GiB for a garbage one).
 fn native_header(bytes: &[u8]) -> Result<Option<InstanceHeader>, String> {
+    if let Some(HeaderOutcome::Corrupt(reason)) = crate::header::check_meta_lengths(bytes, true) {
+        return Err(reason);
+    }
     // The fast path stops at Pixel Data, so the whole file costs no more than a prefix.
     let header = match read_lean(bytes, &PIXEL_TAGS) {
         Ok(lean) if lean.reached_pixel_data => lean.into_header(true),

@@ -112,6 +112,11 @@ fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, NiftiError> {
         label: case.patient.clone(),
         layout,
         root,
+        location: case
+            .image
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         series: vec![series],
         unattached: Vec::new(),
     })

@@ -10,6 +10,7 @@
 //! Front ends (CLI, viewer, tests) call these two and never a reader directly, so a new format
 //! reaches all of them by being registered here (see ARCHITECTURE.md, "Adding a format").
 
+mod duplicates;
 mod error;
 mod load;
 mod scan;

@@ -8,9 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use tumorscope_dataset::{natural_cmp, Dataset, Skipped};
-use tumorscope_dicom::layout::classify_path;
-use tumorscope_dicom::{assemble, read_entry_header, EntryHeader, ScannedInstance};
+use crate::duplicates::drop_duplicates;
+use tumorscope_dataset::{make_labels_unique, natural_cmp, Dataset, NonImageObject, Skipped};
+use tumorscope_dicom::layout::classify_path_and_folder;
+use tumorscope_dicom::{assemble, non_image_kind, read_entry_header, EntryHeader, ScannedInstance};
 use tumorscope_ingest::{walk, Entry, Origin, Visit, WalkOptions};
 use tumorscope_nifti::{is_nifti_name, nifti_patients};
 
@@ -24,6 +25,14 @@ pub struct ScanOptions {
 /// Scans `paths` (folders, files, zip archives at any depth) and organizes what it finds.
 /// `on_entry` is called once per entry read (for progress bars).
 pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Sync)) -> Dataset {
+    // A path given twice (or two spellings of one path) is read once.
+    let mut seen = std::collections::HashSet::new();
+    let paths: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())))
+        .cloned()
+        .collect();
+    let paths = paths.as_slice();
     // NIfTI files are read by their own discovery below (on disk) and never count as junk;
     // inside an archive they cannot be read yet, and the user is told.
     let nifti_in_archives = Mutex::new(Vec::new());
@@ -50,12 +59,25 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
     let mut skipped: Vec<Skipped> = result.errors.iter().map(Skipped::from).collect();
     let mut ignored = Vec::new();
     let mut instances = Vec::new();
+    let mut non_image = Vec::new();
+    let mut count = 0;
     for (origin, scanned) in result.items {
         match scanned {
+            EntryHeader::Header(header) if non_image_kind(&header).is_some() => {
+                count += 1;
+                non_image.push(NonImageObject {
+                    origin: origin.to_string(),
+                    kind: non_image_kind(&header).unwrap_or_default(),
+                    sop_class_uid: header.sop_class_uid.clone(),
+                });
+            }
             EntryHeader::Header(header) => {
+                count += 1;
                 let root = root_of(paths, &origin);
+                let (role, patient_folder) = classify_path_and_folder(&origin.segments());
                 instances.push(ScannedInstance {
-                    role: classify_path(&origin.segments()),
+                    role,
+                    patient_folder,
                     origin: origin.to_string(),
                     root,
                     header: *header,
@@ -82,7 +104,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                     .to_owned(),
         });
     }
-    let count = instances.len();
+    let (instances, duplicates) = drop_duplicates(instances, &options.walk);
     let fallback = |root: usize| fallback_label(&paths[root]);
     let mut patients = assemble(instances, &fallback);
     for (index, root) in paths.iter().enumerate() {
@@ -90,6 +112,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
         patients.extend(nifti);
         skipped.extend(problems);
     }
+    make_labels_unique(&mut patients, paths);
     patients.sort_by(|a, b| natural_cmp(&a.label, &b.label));
     skipped.sort_by(|a, b| a.origin.cmp(&b.origin));
     Dataset {
@@ -98,6 +121,8 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
         ignored: ignored.len(),
         ignored_files: ignored,
         instances: count,
+        non_image,
+        duplicates,
         skipped,
     }
 }
