@@ -299,6 +299,9 @@ fn output_names_must_match_what_is_written() {
     let json: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("m.json")).unwrap()).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 1);
+    // Spacings are numbers, one per axis.
+    assert_eq!(json[0]["pixel_spacing_x_mm"].as_f64(), Some(0.75));
+    assert_eq!(json[0]["pixel_spacing_y_mm"].as_f64(), Some(0.75));
     dir.run(&["metadata", root, "--format", "csv", "--out", "m2.json"])
         .expect_code(2);
     dir.run(&["metadata", root, "--out", "m.txt"])

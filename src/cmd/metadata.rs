@@ -57,7 +57,9 @@ pub struct Row {
     pub model: String,
     pub kvp: Option<f64>,
     pub slice_thickness_mm: Option<f64>,
-    pub pixel_spacing_mm: String,
+    /// Column step (x) and row step (y), mm.
+    pub pixel_spacing_x_mm: f64,
+    pub pixel_spacing_y_mm: f64,
     pub slice_step_mm: f64,
     pub dims: String,
     pub slices: usize,
@@ -139,6 +141,14 @@ fn row(p: &Patient, include_phi: bool) -> Option<Row> {
         }
     };
     let g = &s.geometry;
+    let from_nifti = matches!(s.source, tumorscope_dataset::SeriesSource::Nifti(_));
+    let spacing = |axis: usize| {
+        if from_nifti {
+            tidy(g.spacing_mm[axis])
+        } else {
+            g.spacing_mm[axis]
+        }
+    };
     // A clinical export's label is its Patient ID: that is PHI too (and stays PHI as the folder
     // name of an organized tree).
     let label_is_phi = p.layout == Layout::Generic
@@ -167,8 +177,9 @@ fn row(p: &Patient, include_phi: bool) -> Option<Row> {
         model: h.model.clone(),
         kvp: h.kvp,
         slice_thickness_mm: h.slice_thickness_mm,
-        pixel_spacing_mm: format!("{} x {}", g.spacing_mm[0], g.spacing_mm[1]),
-        slice_step_mm: g.spacing_mm[2],
+        pixel_spacing_x_mm: spacing(0),
+        pixel_spacing_y_mm: spacing(1),
+        slice_step_mm: spacing(2),
         dims: format!("{}x{}x{}", g.dims[0], g.dims[1], g.dims[2]),
         slices: s.slices.len(),
         transfer_syntax: h.transfer_syntax.clone(),
@@ -185,6 +196,18 @@ fn row(p: &Patient, include_phi: bool) -> Option<Row> {
             s.warnings.join("; ")
         },
     })
+}
+
+/// A NIfTI spacing as its file stated it: NIfTI stores 32-bit floats, whose widening to f64
+/// adds digits (`0.7429999709129333`); written as the f32 (`0.743`). DICOM spacings are
+/// decimal strings and positions, kept as computed.
+fn tidy(v: f64) -> f64 {
+    let narrow = v as f32;
+    if f64::from(narrow) == v {
+        narrow.to_string().parse().unwrap_or(v)
+    } else {
+        v
+    }
 }
 
 /// `<field>-<8 hex>` from SHA-256 of a fixed prefix, the field and the value.
@@ -219,7 +242,8 @@ fn to_csv(rows: &[Row]) -> Vec<u8> {
         "model",
         "kvp",
         "slice_thickness_mm",
-        "pixel_spacing_mm",
+        "pixel_spacing_x_mm",
+        "pixel_spacing_y_mm",
         "slice_step_mm",
         "dims",
         "slices",
@@ -246,7 +270,8 @@ fn to_csv(rows: &[Row]) -> Vec<u8> {
         }
         w.opt(r.kvp);
         w.opt(r.slice_thickness_mm);
-        w.text(&r.pixel_spacing_mm);
+        w.num(r.pixel_spacing_x_mm);
+        w.num(r.pixel_spacing_y_mm);
         w.num(r.slice_step_mm);
         w.text(&r.dims);
         w.num(r.slices);
@@ -273,6 +298,13 @@ mod tests {
         assert_ne!(pseudonym("name", "DOE^JOHN"), pseudonym("id", "DOE^JOHN"));
         assert!(pseudonym("id", "123").starts_with("id-"));
         assert_eq!(pseudonym("id", "123").len(), "id-".len() + 8);
+    }
+
+    #[test]
+    fn spacings_lose_float_noise_only() {
+        assert_eq!(tidy(f64::from(0.743_f32)), 0.743);
+        assert_eq!(tidy(0.742999970912933), 0.742999970912933);
+        assert_eq!(tidy(1.6000000238), 1.6000000238);
     }
 
     #[test]

@@ -180,3 +180,16 @@ fn open_browser(url: &str) {
         errln!("cannot open a browser with `{program}`: {e}\nhint: open {url} yourself");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_addresses_or_names() {
+        assert_eq!(parse_host("127.0.0.1"), Ok(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert!(parse_host("::1").is_ok_and(|ip| ip.is_loopback()));
+        assert!(parse_host("localhost").is_ok_and(|ip| ip.is_loopback()));
+        assert!(parse_host("no such host.invalid").is_err());
+    }
+}
