@@ -231,9 +231,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// Logs to stderr; `-v` shows info, `-vv` debug. `RUST_LOG` overrides.
+///
+/// The readers' own warnings (dicom-rs on a missing meta attribute, codecs on odd streams)
+/// are shown from `-v` on, each under the span naming the file it concerns
+/// (`file{origin=…}`); without `-v` only their errors are, and tumorscope reports the files
+/// it skips itself.
 pub fn init_tracing(verbose: u8) {
+    const DEPENDENCIES_QUIET: &str =
+        "warn,dicom_object=error,dicom_parser=error,dicom_encoding=error,\
+         dicom_pixeldata=error,dicom_transfer_syntax_registry=error,jpeg2k=error,openjp2=error";
     let level = match verbose {
-        0 => "warn",
+        0 => DEPENDENCIES_QUIET,
         1 => "info",
         _ => "debug",
     };

@@ -442,6 +442,12 @@ fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> 
             instances[*d].origin
         ));
     }
+    for f in &ordered.far {
+        warnings.push(format!(
+            "position of `{}` lies far outside the stack: left out",
+            instances[*f].origin
+        ));
+    }
     Series {
         series_uid: header.series_uid.clone(),
         study_uid: header.study_uid.clone(),
@@ -473,6 +479,18 @@ fn build_mask(
             .filter(|w| !w.contains("missing slice"))
             .cloned(),
     );
+    for d in &ordered.duplicates {
+        warnings.push(format!(
+            "duplicate position: `{}` left out",
+            instances[*d].origin
+        ));
+    }
+    for f in &ordered.far {
+        warnings.push(format!(
+            "position of `{}` lies far outside the stack: left out",
+            instances[*f].origin
+        ));
+    }
     let first = &instances[ordered.slices.first().map(|s| s.input).unwrap_or(0)].header;
     let footprint = Footprint {
         rows: first.rows,
@@ -576,15 +594,23 @@ fn attach_target(series: &[Series], fp: &Footprint) -> Option<(usize, Option<Str
 }
 
 /// Puts the mask's slices on the CT grid: `k` is the CT grid index of the same position.
+/// Slices outside the CT grid are left out, each named in a warning.
 fn remap_mask_k(mask: &mut Structure, target: &Series) {
     let g = &target.geometry;
     let first = target.slices.first().map(|s| s.normal_mm).unwrap_or(0.0);
+    let mut outside = Vec::new();
     mask.slices.retain_mut(|s| {
         let k = ((s.normal_mm - first) / g.spacing_mm[2]).round();
         if k < 0.0 || k as usize >= g.dims[2] {
+            outside.push(s.origin.clone());
             return false;
         }
         s.k = k as usize;
         true
     });
+    for origin in outside {
+        mask.warnings.push(format!(
+            "slice `{origin}` lies outside the CT grid: left out"
+        ));
+    }
 }

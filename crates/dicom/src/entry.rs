@@ -20,6 +20,8 @@ pub enum EntryHeader {
 /// Reads the header of `entry`, as little of it as the header needs. A file whose Pixel Data
 /// runs past its end is refused here, with the loader's reason, so scan and load agree.
 pub fn read_entry_header(entry: Entry<'_>) -> EntryHeader {
+    // What dicom-rs logs while it reads this file names the file (the span's field).
+    let _file = tracing::warn_span!("file", origin = %entry.origin).entered();
     let size = entry.size;
     match read_header(entry) {
         EntryHeader::Header(h)

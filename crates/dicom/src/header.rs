@@ -131,7 +131,7 @@ pub fn parse_header(prefix: &[u8], complete: bool) -> HeaderOutcome {
             None => HeaderOutcome::NotDicom,
         };
     }
-    if let Some(outcome) = check_meta_lengths(prefix, complete) {
+    if let Some(outcome) = check_lengths(prefix, complete) {
         return outcome;
     }
     match read_lean(prefix, &KEPT_TAGS) {
@@ -157,10 +157,26 @@ pub fn parse_header_full(prefix: &[u8], complete: bool) -> HeaderOutcome {
     if !has_dicm_magic(prefix) {
         return parse_header(prefix, complete);
     }
-    if let Some(outcome) = check_meta_lengths(prefix, complete) {
+    if let Some(outcome) = check_lengths(prefix, complete) {
         return outcome;
     }
     full_parse(prefix, complete)
+}
+
+/// The File Meta lengths, then every length of the data set up to Pixel Data, against the
+/// bytes there are (see `length_check`): `NeedMore` for a prefix they run past, `Corrupt`
+/// for a whole file.
+fn check_lengths(prefix: &[u8], complete: bool) -> Option<HeaderOutcome> {
+    if let Some(outcome) = check_meta_lengths(prefix, complete) {
+        return Some(outcome);
+    }
+    match crate::length_check::check_part10(prefix, true) {
+        crate::length_check::Fit::PastEnd if complete => {
+            Some(HeaderOutcome::Corrupt(TRUNCATED.to_owned()))
+        }
+        crate::length_check::Fit::PastEnd => Some(HeaderOutcome::NeedMore),
+        _ => None,
+    }
 }
 
 /// Every File Meta element (group 0002, always explicit VR little endian) must fit in the bytes
@@ -181,10 +197,7 @@ pub fn check_meta_lengths(input: &[u8], complete: bool) -> Option<HeaderOutcome>
             return None;
         }
         let vr = &head[4..6];
-        let long = matches!(
-            vr,
-            b"OB" | b"OW" | b"OF" | b"SQ" | b"UT" | b"UN" | b"UC" | b"UR"
-        );
+        let long = crate::length_check::has_long_length(vr);
         let (value_at, len) = if long {
             let bytes = input.get(at + 8..at + 12)?;
             (
@@ -262,6 +275,12 @@ fn reaches_pixel_data(input: &[u8]) -> bool {
 fn parse_without_meta(prefix: &[u8]) -> Option<InstanceHeader> {
     // The first element of a raw data set is a group 0x0008 tag in little endian.
     if prefix.len() < 8 || prefix[0] != 0x08 || prefix[1] != 0x00 {
+        return None;
+    }
+    // Lengths first: the reader would allocate what a garbage one declares.
+    if crate::length_check::check_data_set(prefix, false, true, true)
+        == crate::length_check::Fit::PastEnd
+    {
         return None;
     }
     let ts = dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN.erased();

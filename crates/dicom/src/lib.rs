@@ -19,6 +19,7 @@ pub mod header;
 mod info;
 pub mod layout;
 mod lean_header;
+mod length_check;
 mod load;
 mod mask_fill;
 mod object_kind;

@@ -207,6 +207,7 @@ fn decode_entry(
     rows: usize,
 ) -> Result<Decoded, DicomError> {
     let origin = entry.origin.to_string();
+    let _file = tracing::warn_span!("file", origin = %origin).entered();
     let bytes = entry.read_all().map_err(|e| DicomError::Read {
         origin: origin.clone(),
         reason: e.to_string(),
@@ -234,6 +235,14 @@ fn decode_entry(
                 crate::header::check_meta_lengths(&bytes, true)
             {
                 return Err(DicomError::Read { origin, reason });
+            }
+            // dicom-rs allocates what each length declares: every one must fit first.
+            if crate::length_check::check_part10(&bytes, false) == crate::length_check::Fit::PastEnd
+            {
+                return Err(DicomError::Read {
+                    origin,
+                    reason: crate::header::TRUNCATED.to_owned(),
+                });
             }
             let obj = OpenFileOptions::new()
                 .from_reader(Cursor::new(&bytes))

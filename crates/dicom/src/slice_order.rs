@@ -40,6 +40,10 @@ pub struct SliceOrder {
     pub missing: Vec<usize>,
     /// Input indices left out because another slice has the same position.
     pub duplicates: Vec<usize>,
+    /// Input indices left out because their position lies far outside the rest of the stack
+    /// (a corrupt Image Position would otherwise stretch the grid over thousands of
+    /// interpolated slices).
+    pub far: Vec<usize>,
     /// Largest distance between a slice's true position and its grid position, mm.
     pub max_grid_error_mm: f64,
     /// Largest in-plane drift between neighbouring slices, mm (gantry tilt or shear).
@@ -93,6 +97,13 @@ pub fn order_slices(positions_mm: &[[f64; 3]], orientation: [f64; 6]) -> SliceOr
         ));
     }
 
+    let far = drop_far_slices(&mut kept);
+    if !far.is_empty() {
+        warnings.push(format!(
+            "{} slice(s) lie far outside the rest of the stack: left out",
+            far.len()
+        ));
+    }
     let steps: Vec<f64> = kept.windows(2).map(|w| w[1].1 - w[0].1).collect();
     let step_mm = median(&steps).unwrap_or(1.0);
     let first_mm = kept.first().map(|s| s.1).unwrap_or(0.0);
@@ -164,10 +175,42 @@ pub fn order_slices(positions_mm: &[[f64; 3]], orientation: [f64; 6]) -> SliceOr
         first_mm,
         missing,
         duplicates,
+        far,
         max_grid_error_mm,
         max_shear_mm,
         warnings,
     }
+}
+
+/// Removes from `kept` (sorted by position) the slices farther from the median position than
+/// the whole stack could reach (its slice count plus a margin, in median steps), and returns
+/// their input indices. Real stacks are untouched: only a grid more than twice the slice count
+/// (plus a margin) is examined at all.
+fn drop_far_slices(kept: &mut Vec<(usize, f64)>) -> Vec<usize> {
+    const MARGIN_SLICES: f64 = 8.0;
+    let n = kept.len();
+    if n < 3 {
+        return Vec::new();
+    }
+    let steps: Vec<f64> = kept.windows(2).map(|w| w[1].1 - w[0].1).collect();
+    let Some(step) = median(&steps).filter(|s| *s > 0.0) else {
+        return Vec::new();
+    };
+    let span_steps = (kept[n - 1].1 - kept[0].1) / step;
+    if span_steps <= 2.0 * n as f64 + MARGIN_SLICES {
+        return Vec::new();
+    }
+    let middle = kept[n / 2].1;
+    let reach = (n as f64 + MARGIN_SLICES) * step;
+    let mut far = Vec::new();
+    kept.retain(|&(input, pos)| {
+        let near = (pos - middle).abs() <= reach;
+        if !near {
+            far.push(input);
+        }
+        near
+    });
+    far
 }
 
 fn median(values: &[f64]) -> Option<f64> {

@@ -154,12 +154,25 @@ impl Driver {
             "goog:chromeOptions".to_owned(),
             json!({ "binary": self.tools.chromium.to_string_lossy(), "args": args }),
         );
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("webdriver session")
+        // Starting Chromium under load sometimes makes chromedriver drop the first request
+        // (connection reset): a session is asked for up to three times before failing.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => return client,
+                Err(e) if attempt < 3 => {
+                    eprintln!("webdriver session, attempt {attempt}: {e}; trying again");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(e) => panic!("webdriver session: {e}"),
+            }
+        }
     }
 }
 

@@ -1,0 +1,241 @@
+//! Every declared length checked against the bytes there are, before dicom-rs reads a file:
+//! dicom-rs first allocates what a length declares, so one garbage length (4 GiB) in a 500 KB
+//! file would cost gigabytes and seconds before the file is refused. The walk reads element
+//! headers only (tag, VR, length), descends into sequences, items and encapsulated fragments,
+//! and skips values by their length.
+
+/// What the walk found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fit {
+    /// Every length fits (up to Pixel Data when asked to stop there).
+    Fits,
+    /// A length runs past the end of the bytes (cut prefix, truncated or corrupt file).
+    PastEnd,
+    /// Not walkable here (deflated data set, unknown syntax, odd VR bytes): the reader decides.
+    Unknown,
+}
+
+const PIXEL_DATA: (u16, u16) = (0x7FE0, 0x0010);
+const UNDEFINED: u32 = u32::MAX;
+
+/// Walks the data set of a Part-10 file (`DICM` at 128 or 0) after its File Meta group.
+pub(crate) fn check_part10(input: &[u8], stop_at_pixel_data: bool) -> Fit {
+    let start = if input.get(128..132) == Some(b"DICM") {
+        132
+    } else if input.get(..4) == Some(b"DICM") {
+        4
+    } else {
+        return Fit::Unknown;
+    };
+    // The File Meta group: explicit VR little endian, group 0002, transfer syntax inside.
+    let mut at = start;
+    let mut syntax = String::new();
+    loop {
+        let Some(head) = input.get(at..at + 8) else {
+            return Fit::PastEnd;
+        };
+        if head[..2] != [0x02, 0x00] {
+            break;
+        }
+        let Some((value_at, len)) = explicit_length(input, at, true) else {
+            return Fit::PastEnd;
+        };
+        if len == UNDEFINED {
+            return Fit::Unknown;
+        }
+        let Some(value) = input.get(value_at..value_at + len as usize) else {
+            return Fit::PastEnd;
+        };
+        if head[2..4] == [0x10, 0x00] {
+            syntax = String::from_utf8_lossy(value)
+                .trim_end_matches(['\0', ' '])
+                .to_owned();
+        }
+        at = value_at + len as usize;
+    }
+    let (explicit, little) = match syntax.as_str() {
+        "1.2.840.10008.1.2" => (false, true),
+        "1.2.840.10008.1.2.2" => (true, false),
+        // Deflated data sets are not walkable without inflating them.
+        "1.2.840.10008.1.2.1.99" => return Fit::Unknown,
+        "" => return Fit::Unknown,
+        // Every other syntax stores the data set as explicit VR little endian.
+        _ => (true, true),
+    };
+    check_data_set(&input[at..], explicit, little, stop_at_pixel_data)
+}
+
+/// Walks a data set encoded `explicit`/`little` from its first element.
+pub(crate) fn check_data_set(
+    data: &[u8],
+    explicit: bool,
+    little: bool,
+    stop_at_pixel_data: bool,
+) -> Fit {
+    let u16_at = |at: usize| -> Option<u16> {
+        let b = data.get(at..at + 2)?;
+        Some(if little {
+            u16::from_le_bytes([b[0], b[1]])
+        } else {
+            u16::from_be_bytes([b[0], b[1]])
+        })
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        let b = data.get(at..at + 4)?;
+        Some(if little {
+            u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+        } else {
+            u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+        })
+    };
+    let mut at = 0usize;
+    let mut in_fragments = false;
+    while at < data.len() {
+        let (Some(group), Some(element)) = (u16_at(at), u16_at(at + 2)) else {
+            return Fit::PastEnd;
+        };
+        if group == 0xFFFE {
+            // Item and delimiters: tag and a 4-byte length, no VR, in any syntax.
+            let Some(len) = u32_at(at + 4) else {
+                return Fit::PastEnd;
+            };
+            at += 8;
+            match element {
+                0xE000 if len != UNDEFINED => {
+                    if at as u64 + u64::from(len) > data.len() as u64 {
+                        return Fit::PastEnd;
+                    }
+                    // A fragment holds bytes; a sequence item holds elements to walk into.
+                    if in_fragments {
+                        at += len as usize;
+                    }
+                }
+                0xE0DD => in_fragments = false,
+                _ => {}
+            }
+            continue;
+        }
+        if stop_at_pixel_data && (group, element) >= PIXEL_DATA {
+            return Fit::Fits;
+        }
+        let (value_at, len, is_sequence) = if explicit {
+            let Some(vr) = data.get(at + 4..at + 6) else {
+                return Fit::PastEnd;
+            };
+            let long = has_long_length(vr);
+            let len = if long {
+                u32_at(at + 8)
+            } else {
+                u16_at(at + 6).map(u32::from)
+            };
+            let Some(len) = len else {
+                return Fit::PastEnd;
+            };
+            (at + if long { 12 } else { 8 }, len, vr == b"SQ")
+        } else {
+            let Some(len) = u32_at(at + 4) else {
+                return Fit::PastEnd;
+            };
+            (at + 8, len, false)
+        };
+        at = value_at;
+        if len == UNDEFINED {
+            // A sequence or encapsulated Pixel Data: its items follow.
+            in_fragments = (group, element) == PIXEL_DATA;
+            continue;
+        }
+        if value_at as u64 + u64::from(len) > data.len() as u64 {
+            return Fit::PastEnd;
+        }
+        if !is_sequence {
+            at += len as usize;
+        }
+    }
+    Fit::Fits
+}
+
+/// Whether an explicit-VR element with these VR bytes has the long header form (2 reserved
+/// bytes, then a 4-byte length): every VR but the 21 with a 2-byte length, and bytes that are
+/// no VR at all, which dicom-rs reads as UN.
+pub(crate) fn has_long_length(vr: &[u8]) -> bool {
+    const SHORT: [&[u8; 2]; 21] = [
+        b"AE", b"AS", b"AT", b"CS", b"DA", b"DS", b"DT", b"FD", b"FL", b"IS", b"LO", b"LT", b"PN",
+        b"SH", b"SL", b"SS", b"ST", b"TM", b"UI", b"UL", b"US",
+    ];
+    !SHORT.iter().any(|short| short.as_slice() == vr)
+}
+
+/// The value offset and length of the explicit-VR element at `at`.
+fn explicit_length(input: &[u8], at: usize, little: bool) -> Option<(usize, u32)> {
+    let vr = input.get(at + 4..at + 6)?;
+    let long = has_long_length(vr);
+    if long {
+        let b = input.get(at + 8..at + 12)?;
+        let len = if little {
+            u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+        } else {
+            u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+        };
+        Some((at + 12, len))
+    } else {
+        let b = input.get(at + 6..at + 8)?;
+        let len = if little {
+            u16::from_le_bytes([b[0], b[1]])
+        } else {
+            u16::from_be_bytes([b[0], b[1]])
+        };
+        Some((at + 8, u32::from(len)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tumorscope_phantom::{encode_slice, SliceEncoding, SliceTags, NATIVE_TRANSFER_SYNTAXES};
+
+    fn slice(syntax: &'static str) -> Vec<u8> {
+        let enc = SliceEncoding {
+            transfer_syntax: syntax,
+            ..SliceEncoding::ct_int16()
+        };
+        encode_slice(
+            &[0; 16],
+            4,
+            4,
+            [0.0; 3],
+            [1.0, 1.0],
+            &enc,
+            &SliceTags::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn whole_files_fit_and_cuts_run_past_the_end() {
+        for syntax in NATIVE_TRANSFER_SYNTAXES {
+            let bytes = slice(syntax);
+            if syntax == "1.2.840.10008.1.2.1.99" {
+                // Deflated data sets are left to the reader.
+                assert_eq!(check_part10(&bytes, false), Fit::Unknown);
+                continue;
+            }
+            assert_eq!(check_part10(&bytes, false), Fit::Fits, "{syntax}");
+            // Cut inside the pixel data: the whole walk runs past the end, the header does not.
+            let cut = &bytes[..bytes.len() - 3];
+            assert_eq!(check_part10(cut, false), Fit::PastEnd, "{syntax}");
+            assert_eq!(check_part10(cut, true), Fit::Fits, "{syntax}");
+        }
+    }
+
+    #[test]
+    fn a_huge_length_in_the_data_set_is_refused() {
+        let mut bytes = slice("1.2.840.10008.1.2.1");
+        // Patient Name (0010,0010) PN: make its 2-byte length 0xFFF0.
+        let at = bytes
+            .windows(6)
+            .position(|w| w == [0x10, 0x00, 0x10, 0x00, b'P', b'N'])
+            .unwrap();
+        bytes[at + 6..at + 8].copy_from_slice(&0xFFF0_u16.to_le_bytes());
+        assert_eq!(check_part10(&bytes, true), Fit::PastEnd);
+    }
+}
