@@ -436,18 +436,7 @@ fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> 
         ],
     };
     let slices = slice_refs(&ordered, &instances);
-    for d in &ordered.duplicates {
-        warnings.push(format!(
-            "duplicate position: `{}` left out",
-            instances[*d].origin
-        ));
-    }
-    for f in &ordered.far {
-        warnings.push(format!(
-            "position of `{}` lies far outside the stack: left out",
-            instances[*f].origin
-        ));
-    }
+    warnings.extend(left_out(&ordered, &instances));
     Series {
         series_uid: header.series_uid.clone(),
         study_uid: header.study_uid.clone(),
@@ -479,18 +468,7 @@ fn build_mask(
             .filter(|w| !w.contains("missing slice"))
             .cloned(),
     );
-    for d in &ordered.duplicates {
-        warnings.push(format!(
-            "duplicate position: `{}` left out",
-            instances[*d].origin
-        ));
-    }
-    for f in &ordered.far {
-        warnings.push(format!(
-            "position of `{}` lies far outside the stack: left out",
-            instances[*f].origin
-        ));
-    }
+    warnings.extend(left_out(&ordered, &instances));
     let first = &instances[ordered.slices.first().map(|s| s.input).unwrap_or(0)].header;
     let footprint = Footprint {
         rows: first.rows,
@@ -511,6 +489,25 @@ fn build_mask(
         },
         footprint,
     }
+}
+
+/// One warning per file the ordering left out (a second slice at one position, a position far
+/// outside the stack), naming the file.
+fn left_out(
+    ordered: &crate::slice_order::SliceOrder,
+    instances: &[ScannedInstance],
+) -> Vec<String> {
+    let duplicates = ordered
+        .duplicates
+        .iter()
+        .map(|d| format!("duplicate position: `{}` left out", instances[*d].origin));
+    let far = ordered.far.iter().map(|f| {
+        format!(
+            "position of `{}` lies far outside the stack: left out",
+            instances[*f].origin
+        )
+    });
+    duplicates.chain(far).collect()
 }
 
 /// The ordered slices as references to their files.
