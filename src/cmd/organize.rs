@@ -207,12 +207,26 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     }))?;
     fs_err::write(staging.path().join("manifest.json"), json)?;
 
-    if args.out.exists() {
-        // --force: the old tree goes only once the new one is complete.
-        fs_err::remove_dir_all(&args.out)?;
-    }
     // Until the rename succeeds the staging folder is a TempDir: an error removes it.
-    fs_err::rename(staging.path(), &args.out)?;
+    if args.out.exists() {
+        // --force: the old tree goes only once the new one is complete, and by renames, so a
+        // kill leaves the old tree or the new one (at worst for an instant neither, the old
+        // one then kept under `.tumorscope-replaced-*` beside it), never a half-deleted tree.
+        let replaced = tempfile::Builder::new()
+            .prefix(".tumorscope-replaced-")
+            .tempdir_in(parent)
+            .with_context(|| format!("cannot create a folder in `{}`", parent.display()))?;
+        let old = replaced.path().join("old");
+        fs_err::rename(&args.out, &old)?;
+        if let Err(e) = fs_err::rename(staging.path(), &args.out) {
+            // Put the old tree back before reporting.
+            let _ = fs_err::rename(&old, &args.out);
+            return Err(e.into());
+        }
+        drop(replaced);
+    } else {
+        fs_err::rename(staging.path(), &args.out)?;
+    }
     let _ = staging.keep();
     crate::ui::write_out_raw(&summary(&dataset));
     outln!(
