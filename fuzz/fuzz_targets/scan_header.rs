@@ -10,7 +10,10 @@ fuzz_target!(|data: &[u8]| {
     if let HeaderOutcome::NeedMore = whole {
         panic!("a complete input never asks for more bytes");
     }
-    assert!(whole.same_as(&parse_header_full(data, true)), "fast and full readers disagree");
+    assert!(
+        whole.same_as(&parse_header_full(data, true)),
+        "fast and full readers disagree"
+    );
     // As a prefix, either a result or a request for more; never a panic.
     let half = &data[..data.len() / 2];
     assert!(
