@@ -73,6 +73,9 @@ fn object(sop_class: &str, n: usize, rows: u16, pixels: bool) -> Vec<u8> {
 fn huge_meta_length() -> Vec<u8> {
     let mut out = vec![0u8; 128];
     out.extend_from_slice(b"DICM");
+    // (0002,0000) UL 4: the group length dicom-rs reads the meta group by.
+    out.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0]);
+    out.extend_from_slice(&200_u32.to_le_bytes());
     // (0002,0001) OB, reserved, length 0xFFFFFFF0.
     out.extend_from_slice(&[0x02, 0x00, 0x01, 0x00, b'O', b'B', 0, 0]);
     out.extend_from_slice(&0xFFFF_FFF0_u32.to_le_bytes());

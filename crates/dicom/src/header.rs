@@ -190,12 +190,28 @@ pub fn check_meta_lengths(input: &[u8], complete: bool) -> Option<HeaderOutcome>
     } else {
         4
     };
-    let mut at = start;
-    loop {
-        let head = input.get(at..at + 8)?;
-        if head[..2] != [0x02, 0x00] {
-            return None;
-        }
+    // dicom-rs reads the group length (0002,0000), then elements of any tag for as long as
+    // that length lasts: the same elements are checked here. Without the group length element
+    // dicom-rs refuses the file before reading any value.
+    let first = input.get(start..start + 12)?;
+    if first[..8] != [0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0] {
+        return None;
+    }
+    let group_length = u64::from(u32::from_le_bytes([
+        first[8], first[9], first[10], first[11],
+    ]));
+    let group_end = (start + 12) as u64 + group_length;
+    let mut at = start + 12;
+    while (at as u64) < group_end {
+        let Some(head) = input.get(at..at + 8) else {
+            return Some(if complete {
+                HeaderOutcome::Corrupt(format!(
+                    "the File Meta group declares {group_length} bytes, more than the file holds"
+                ))
+            } else {
+                HeaderOutcome::NeedMore
+            });
+        };
         let vr = &head[4..6];
         let long = crate::length_check::has_long_length(vr);
         let (value_at, len) = if long {
@@ -224,6 +240,7 @@ pub fn check_meta_lengths(input: &[u8], complete: bool) -> Option<HeaderOutcome>
         }
         at = end as usize;
     }
+    None
 }
 
 /// The full reader's part of [`parse_header`] for files with the `DICM` magic.
@@ -277,8 +294,9 @@ fn parse_without_meta(prefix: &[u8]) -> Option<InstanceHeader> {
     if prefix.len() < 8 || prefix[0] != 0x08 || prefix[1] != 0x00 {
         return None;
     }
-    // Lengths first: the reader would allocate what a garbage one declares.
-    if crate::length_check::check_data_set(prefix, false, true, true)
+    // Lengths first: the reader would allocate what a garbage one declares, and it reads the
+    // whole input (it does not stop at Pixel Data), so the whole input is walked.
+    if crate::length_check::check_data_set(prefix, false, true, false)
         == crate::length_check::Fit::PastEnd
     {
         return None;

@@ -227,6 +227,43 @@ mod tests {
         }
     }
 
+    /// Found by the `load_series` fuzz target: dicom-rs reads meta elements of any group for
+    /// as long as the group length lasts, and allocated 2.4 GB for this 1 296-byte file's shape.
+    #[test]
+    fn meta_elements_of_any_group_within_the_group_length_are_checked() {
+        let mut bytes = vec![0u8; 128];
+        bytes.extend_from_slice(b"DICM");
+        bytes.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0]);
+        bytes.extend_from_slice(&256_u32.to_le_bytes());
+        // (FD02,0000) OB, reserved, length 0x9000_0000, inside the declared group length.
+        bytes.extend_from_slice(&[0x02, 0xFD, 0x00, 0x00, b'O', b'B', 0, 0]);
+        bytes.extend_from_slice(&0x9000_0000_u32.to_le_bytes());
+        bytes.extend_from_slice(&[0u8; 1000]);
+        let outcome = crate::header::parse_header(&bytes, true);
+        assert!(
+            matches!(&outcome, crate::header::HeaderOutcome::Corrupt(why) if why.contains("File Meta element")),
+            "{outcome:?}"
+        );
+        assert!(matches!(
+            crate::header::parse_header(&bytes[..600], false),
+            crate::header::HeaderOutcome::NeedMore
+        ));
+    }
+
+    /// Found by the `load_series` fuzz target: a raw data set (no File Meta) whose element
+    /// past Pixel Data's tag declares 4 GB; the raw reader does not stop at Pixel Data.
+    #[test]
+    fn raw_data_sets_are_walked_to_their_end() {
+        let mut bytes = vec![8u8, 0, 0, 0, 0, 0, 0, 0];
+        bytes.extend_from_slice(&[0xFB, 0xFF, 0xFF, 0xD1, 0xA0, 0xFF, 0xFF, 0xFF]);
+        bytes.extend_from_slice(&[0u8; 500]);
+        assert_eq!(check_data_set(&bytes, false, true, false), Fit::PastEnd);
+        assert!(matches!(
+            crate::header::parse_header(&bytes, true),
+            crate::header::HeaderOutcome::NotDicom
+        ));
+    }
+
     #[test]
     fn a_huge_length_in_the_data_set_is_refused() {
         let mut bytes = slice("1.2.840.10008.1.2.1");
