@@ -73,6 +73,7 @@ fn main() -> ExitCode {
             ui::errln!("error: {e:#}");
             match e.downcast_ref::<Fatal>() {
                 Some(fatal) => fatal.exit_code(),
+                None if ui::is_storage_error(&e) => ExitCode::from(4),
                 None => ExitCode::from(2),
             }
         }

@@ -6,9 +6,10 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use tumorscope_dataset::Skipped;
+
+use crate::Fatal;
 
 /// Set once stdout is closed (`tumorscope analyze … | head -1`): later lines are dropped.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
@@ -206,28 +207,48 @@ pub fn check_output_file(path: &Path) -> Result<(), crate::Fatal> {
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename.
+///
+/// A failure (a full disk, a quota, a read-only file system) is [`Fatal::OutputNotWritable`]
+/// naming `path` (exit status 4); the temporary file is removed, so no partial file is left.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let not_writable = |e: std::io::Error| Fatal::OutputNotWritable {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    };
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs_err::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in `{}`", dir.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    std::fs::create_dir_all(dir).map_err(not_writable)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(not_writable)?;
+    tmp.write_all(bytes).map_err(not_writable)?;
     // Temporary files are private (0600); results are ordinary files.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(not_writable)?;
     }
     // The persist error repeats its io::Error as its source: keep only the io::Error.
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    tmp.persist(path).map_err(|e| not_writable(e.error))?;
     Ok(())
+}
+
+/// Whether `e` is the file system refusing to store more (a full disk, a quota, a file-size
+/// limit, a read-only file system): such an error ends a batch with status 4, not 1.
+pub fn is_storage_error(e: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, ReadOnlyFilesystem, StorageFull};
+    e.chain().any(|c| {
+        c.downcast_ref::<Fatal>()
+            .is_some_and(|f| matches!(f, Fatal::OutputNotWritable { .. }))
+            || c.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                matches!(
+                    io.kind(),
+                    StorageFull | QuotaExceeded | FileTooLarge | ReadOnlyFilesystem
+                )
+            })
+    })
 }
 
 /// Logs to stderr; `-v` shows info, `-vv` debug. `RUST_LOG` overrides.

@@ -189,3 +189,169 @@ fn placeholder_patient_ids_never_merge_two_patients() {
         assert_eq!(p["series"][0]["slices"], 3, "{p}");
     }
 }
+
+/// Sets Study Date of every DICOM file under `dir` (the test builds a follow-up study).
+fn set_study_date(dir: &Path, date: &str) {
+    use dicom_core::{DataElement, PrimitiveValue, VR};
+    use dicom_dictionary_std::tags;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            set_study_date(&path, date);
+            continue;
+        }
+        let mut obj = dicom_object::open_file(&path).unwrap();
+        obj.put(DataElement::new(
+            tags::STUDY_DATE,
+            VR::DA,
+            PrimitiveValue::from(date),
+        ));
+        obj.write_to_file(&path).unwrap();
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_patient_with_two_studies_is_one_patient_measured_per_study() {
+    let dir = Dir::new();
+    // Two phantom patients with their own tumors become the baseline and the follow-up of one
+    // patient, in the organized layout (`P001/ct`, `P001/series-2-ct` with its own masks).
+    let written = dir.cohort("src", options(2, 5), false);
+    dir.run(&["organize", "src", "--out", "org"]).expect_code(0);
+    let org = dir.path().join("org");
+    let (baseline, followup) = (&written.patients[0], &written.patients[1]);
+    let p = dir.path().join("two/P001");
+    copy_tree(&org.join(&baseline.label).join("ct"), &p.join("ct"));
+    copy_tree(&org.join(&baseline.label).join("masks"), &p.join("masks"));
+    copy_tree(
+        &org.join(&followup.label).join("ct"),
+        &p.join("series-2-ct"),
+    );
+    copy_tree(
+        &org.join(&followup.label).join("masks"),
+        &p.join("series-2-ct/masks"),
+    );
+    set_study_date(&p.join("ct"), "20200115");
+    set_study_date(&p.join("series-2-ct"), "20210302");
+
+    let scan = dir
+        .run(&["scan", "two", "--no-db", "--json", "inv.json"])
+        .expect_code(0);
+    let inv: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("inv.json")).unwrap()).unwrap();
+    let patients = inv["patients"].as_array().unwrap();
+    assert_eq!(patients.len(), 1, "{}", scan.stdout());
+    let studies = patients[0]["studies"].as_array().unwrap();
+    let dates: Vec<&str> = studies
+        .iter()
+        .map(|s| s["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2020-01-15", "2021-03-02"], "{}", scan.stdout());
+    let exams: Vec<&str> = studies
+        .iter()
+        .map(|s| s["exam"].as_str().unwrap())
+        .collect();
+    assert_eq!(exams, ["P001@2020-01-15", "P001@2021-03-02"]);
+    assert!(
+        scan.stdout().contains("study 2020-01-15")
+            && scan.stdout().contains("analysed as `P001@2021-03-02`"),
+        "{}",
+        scan.stdout()
+    );
+
+    dir.run(&["analyze", "two", "--out", "rep", "--no-thumbnails"])
+        .expect_code(0);
+    let stats = stats(dir.path(), "rep");
+    let got = per_patient(&stats);
+    assert_eq!(got.len(), 2, "{got:?}");
+    // Organizing keeps the two studies apart, each with its own masks.
+    dir.run(&["organize", "two", "--out", "two-org"])
+        .expect_code(0);
+    dir.run(&["analyze", "two-org", "--out", "rep2", "--no-thumbnails"])
+        .expect_code(0);
+    assert_eq!(per_patient(&self::stats(dir.path(), "rep2")), got);
+    for (exam, truth) in [("P001@2020-01-15", baseline), ("P001@2021-03-02", followup)] {
+        let p = got.iter().find(|(l, _, _)| l == exam).unwrap();
+        assert_eq!(p.1 as usize, truth.tumors.len(), "{exam}");
+        let want: f64 = truth.tumors.iter().map(|t| t.volume_ml).sum();
+        assert!((p.2 - want).abs() < 1e-6, "{exam}: {} vs {want}", p.2);
+    }
+    for p in stats["patients"].as_array().unwrap() {
+        assert_eq!(p["study"]["patient"], "P001", "{p}");
+    }
+    let csv = std::fs::read_to_string(dir.path().join("rep/patients.csv")).unwrap();
+    assert!(
+        csv.contains(",P001,") && csv.contains("2021-03-02"),
+        "{csv}"
+    );
+
+    // The viewer lists each study under its label and loads its own masks.
+    {
+        use tumorscope_server::PatientSource;
+        let source = tumorscope_server::DatasetSource::new(
+            tumorscope_sources::scan(
+                &[dir.path().join("two")],
+                &tumorscope_sources::ScanOptions::default(),
+                &|| {},
+            ),
+            tumorscope_sources::LoadOptions::default(),
+        );
+        let listed: Vec<String> = source.patients().into_iter().map(|p| p.label).collect();
+        assert_eq!(listed, ["P001@2020-01-15", "P001@2021-03-02"]);
+        let image = source.load(1).unwrap();
+        assert_eq!(image.patient, "P001@2021-03-02");
+        let names: Vec<&str> = image.masks.iter().map(|m| m.name.as_str()).collect();
+        assert!(names.contains(&"livertumors"), "{names:?}");
+        assert_eq!(source.id_of("P001"), Some(0));
+    }
+
+    // One patient, two studies: a command that takes one asks which.
+    let render = dir
+        .run(&["render", "two", "--patient", "P001", "--out", "a.png"])
+        .expect_code(2);
+    assert!(
+        render.stderr().contains("has 2 studies") && render.stderr().contains("P001@2021-03-02"),
+        "{}",
+        render.stderr()
+    );
+    dir.run(&[
+        "render",
+        "two",
+        "--patient",
+        "P001@2021-03-02",
+        "--out",
+        "b.png",
+    ])
+    .expect_code(0);
+    dir.run(&["metadata", "two", "--out", "meta.csv"])
+        .expect_code(0);
+    let meta = std::fs::read_to_string(dir.path().join("meta.csv")).unwrap();
+    assert_eq!(meta.lines().count(), 3, "one row per study: {meta}");
+    assert!(
+        meta.contains("@2020-01-15") && meta.contains("@2021-03-02"),
+        "{meta}"
+    );
+    dir.run(&["export", "two", "--nifti", "nii"]).expect_code(0);
+    for exam in ["P001@2020-01-15", "P001@2021-03-02"] {
+        assert!(
+            dir.path()
+                .join("nii")
+                .join(exam)
+                .join("ct.nii.gz")
+                .is_file(),
+            "{exam}"
+        );
+    }
+}

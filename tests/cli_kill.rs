@@ -3,12 +3,12 @@
 
 mod util;
 
-use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tumorscope_phantom::PhantomOptions;
+use util::outputs::{check_nifti, check_report, check_tree};
 use util::Dir;
 
 /// Starts `tumorscope ARGS` in `dir`, kills it (SIGKILL) after `after`, waits for it.
@@ -42,55 +42,6 @@ fn duration_of(dir: &Path, args: &[&str]) -> Duration {
     started.elapsed()
 }
 
-/// Every report file is absent, or as complete as a finished run writes it.
-fn check_report(dir: &Path) {
-    if let Ok(bytes) = std::fs::read(dir.join("stats.json")) {
-        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("stats.json whole");
-        assert!(v["patients"].is_array());
-    }
-    for csv in ["patients.csv", "tumors.csv"] {
-        if let Ok(text) = std::fs::read_to_string(dir.join(csv)) {
-            assert!(text.ends_with("\r\n"), "{csv} cut: {text:?}");
-            assert!(text.lines().count() >= 2, "{csv}: {text:?}");
-        }
-    }
-    if let Ok(html) = std::fs::read_to_string(dir.join("report.html")) {
-        assert!(html.trim_end().ends_with("</html>"), "report.html cut");
-    }
-}
-
-/// Every `.nii.gz` present inflates whole and holds its header plus data.
-fn check_nifti(dir: &Path) {
-    let Ok(patients) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for p in patients {
-        let p = p.unwrap().path();
-        for f in [p.join("ct.nii.gz"), p.join("labels.nii.gz")] {
-            let Ok(bytes) = std::fs::read(&f) else {
-                continue;
-            };
-            let mut out = Vec::new();
-            flate2::read::GzDecoder::new(&bytes[..])
-                .read_to_end(&mut out)
-                .unwrap_or_else(|e| panic!("{} cut: {e}", f.display()));
-            assert!(out.len() > 352, "{}", f.display());
-        }
-    }
-}
-
-/// The tree is absent, the previous one, or complete: every manifest file exists.
-fn check_tree(tree: &Path) {
-    let Ok(bytes) = std::fs::read(tree.join("manifest.json")) else {
-        assert!(!tree.exists(), "a tree without its manifest");
-        return;
-    };
-    let manifest: serde_json::Value = serde_json::from_slice(&bytes).expect("manifest whole");
-    for f in manifest["files"].as_array().unwrap() {
-        assert!(tree.join(f["file"].as_str().unwrap()).is_file(), "{f}");
-    }
-}
-
 #[test]
 fn a_kill_at_any_moment_leaves_old_or_complete_outputs() {
     let dir = Dir::new();
@@ -113,10 +64,19 @@ fn a_kill_at_any_moment_leaves_old_or_complete_outputs() {
         duration_of(dir.path(), &organize),
     ];
     let mut kills = 0;
+    // Seeded random points, one in each tenth of the run (the start included: process start,
+    // scan, writes), different for each command and reproducible from run to run.
+    let mut state = 0x5EED_u64;
+    let mut random = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
     for step in 0..10u32 {
         for (args, total) in [&analyze[..], &export[..], &organize[..]].iter().zip(times) {
-            // Spread over the run, the start included (process start, scan, writes).
-            let after = total.mul_f64(f64::from(step) / 9.0);
+            let after = total.mul_f64((f64::from(step) + random()) / 10.0);
             run_and_kill(dir.path(), args, after);
             kills += 1;
             check_report(&dir.path().join("rep"));

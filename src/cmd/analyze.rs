@@ -9,19 +9,18 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Context;
 use rayon::prelude::*;
 use tumorscope_analysis::{
     analyze_patient, summarize_cohort, AnalysisOptions, Connectivity, PatientStats,
 };
 use tumorscope_core::PatientImage;
-use tumorscope_dataset::{Dataset, Patient, Skipped};
+use tumorscope_dataset::{Dataset, Exam, Skipped};
 use tumorscope_render::{encode_png, render_tumor_thumbnail};
 use tumorscope_report::{
     console_line, patients_csv, report_html, stats_json, tumors_csv, PatientReport, Provenance,
-    Report,
+    Report, StudyRef,
 };
-use tumorscope_sources::{load_patient, LoadOptions};
+use tumorscope_sources::{load_exam, LoadOptions};
 
 use super::inputs::{InputArgs, LimitArgs};
 use super::scan::scan_inputs;
@@ -122,29 +121,27 @@ pub fn run(
         check_structure_names(&dataset, names)?;
     }
     let options = settings.options();
-    let with_volume: Vec<&Patient> = dataset
-        .patients
-        .iter()
-        .filter(|p| p.primary_series().is_some())
-        .collect();
-    let bar = ui.bar(with_volume.len() as u64, "analyzing");
+    // One result per study with a volume: a patient's baseline and follow-up are measured
+    // apart, never merged and never one dropped.
+    let exams: Vec<Exam> = dataset.patients.iter().flat_map(|p| p.exams()).collect();
+    let bar = ui.bar(exams.len() as u64, "analyzing");
     let lines = OrderedLines::new();
-    let results: Vec<(String, PatientOutcome)> = with_volume
+    let results: Vec<(String, PatientOutcome)> = exams
         .par_iter()
         .enumerate()
-        .map(|(n, p)| {
+        .map(|(n, exam)| {
             let r = isolate_panics(|| {
-                analyze_one(&dataset, p, &load, &options, !settings.no_thumbnails)
+                analyze_one(&dataset, exam, &load, &options, !settings.no_thumbnails)
             });
             let line = match &r {
                 Ok((report, _)) => Line::Out(console_line(&report.stats)),
-                Err(e) => Line::Err(format!("{}: failed: {e:#}", p.label)),
+                Err(e) => Line::Err(format!("{}: failed: {e:#}", exam.label)),
             };
             // `suspend` prints above the bar, and prints plainly when the bar is hidden; lines
             // come out in input order whatever order the workers finish in.
             lines.put(n, line, |l| bar.suspend(|| l.print()));
             bar.inc(1);
-            (p.label.clone(), r)
+            (exam.label.clone(), r)
         })
         .collect();
     bar.finish_and_clear();
@@ -163,11 +160,7 @@ pub fn run(
             }),
         }
     }
-    for p in dataset
-        .patients
-        .iter()
-        .filter(|p| p.primary_series().is_none())
-    {
+    for p in dataset.patients.iter().filter(|p| p.exams().is_empty()) {
         skipped.push(Skipped {
             origin: p.label.clone(),
             reason: "no CT volume to analyze".into(),
@@ -265,27 +258,27 @@ type PatientOutcome = anyhow::Result<(PatientReport, Vec<Skipped>)>;
 
 fn analyze_one(
     dataset: &Dataset,
-    patient: &Patient,
+    exam: &Exam,
     load: &LoadOptions,
     options: &AnalysisOptions,
     thumbnails: bool,
 ) -> PatientOutcome {
     let started = Instant::now();
-    let loaded = load_patient(dataset, patient, load)?;
-    tracing::debug!(patient = %patient.label, ms = ms_since(started), "loaded");
-    let series = patient.primary_series().context("no CT series")?;
+    let loaded = load_exam(dataset, exam, load)?;
+    tracing::debug!(patient = %exam.label, ms = ms_since(started), "loaded");
+    let series = exam.series;
     let options = AnalysisOptions {
         slice_thickness_mm: series.info.slice_thickness_mm,
         ..options.clone()
     };
     let stats = analyze_patient(&loaded.image, &options)?;
-    tracing::debug!(patient = %patient.label, ms = ms_since(started), "measured");
+    tracing::debug!(patient = %exam.label, ms = ms_since(started), "measured");
     let thumbnails = if thumbnails {
         tumor_thumbnails(&loaded.image, &stats)?
     } else {
         BTreeMap::new()
     };
-    tracing::debug!(patient = %patient.label, ms = ms_since(started), "thumbnails drawn");
+    tracing::debug!(patient = %exam.label, ms = ms_since(started), "thumbnails drawn");
     let source = format!("{} {}", series.modality, series.description)
         .trim()
         .to_owned();
@@ -294,6 +287,12 @@ fn analyze_one(
             stats,
             warnings: loaded.warnings,
             source,
+            study: StudyRef {
+                patient: exam.patient.label.clone(),
+                uid: exam.study.study_uid.to_owned(),
+                date: exam.study.date_iso(),
+                description: exam.study.description.to_owned(),
+            },
             thumbnails,
         },
         loaded.skipped,

@@ -12,11 +12,11 @@ use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
 use tumorscope_core::{PatientImage, StructureRole};
-use tumorscope_dataset::Skipped;
+use tumorscope_dataset::{Exam, Skipped};
 use tumorscope_nifti::{write_mask_u8, write_volume_i16};
-use tumorscope_sources::{load_patient, LoadOptions};
+use tumorscope_sources::{load_exam, LoadOptions};
 
-use super::inputs::{pick_patient, InputArgs};
+use super::inputs::{pick_exam, InputArgs};
 use super::scan::scan_inputs;
 use crate::ui::{check_output_dir, isolate_panics, report_skipped, write_atomic, Ui};
 use crate::ui::{errln, outln};
@@ -48,29 +48,39 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     };
     check_output_dir(&args.nifti)?;
     let dataset = scan_inputs(&args.inputs, ui)?;
-    let patients: Vec<_> = match &args.patient {
-        Some(label) => vec![pick_patient(&dataset, Some(label))?],
-        None => dataset.patients.iter().collect(),
+    // One folder per study with a volume (`P7`, or `P7@2021-03-15` beside `P7@2020-01-02`).
+    let exams: Vec<Exam> = match &args.patient {
+        Some(label) => vec![pick_exam(&dataset, Some(label))?],
+        None => dataset.patients.iter().flat_map(|p| p.exams()).collect(),
     };
-    let bar = ui.bar(patients.len() as u64, "exporting");
-    let results: Vec<(String, anyhow::Result<Vec<Skipped>>)> = patients
+    let bar = ui.bar(exams.len() as u64, "exporting");
+    let results: Vec<(String, anyhow::Result<Vec<Skipped>>)> = exams
         .par_iter()
-        .map(|p| {
+        .map(|exam| {
             let r = isolate_panics(|| {
-                let loaded = load_patient(&dataset, p, &options)?;
-                let dir = args.nifti.join(super::organize_name(&p.label)?);
+                let loaded = load_exam(&dataset, exam, &options)?;
+                let dir = args.nifti.join(super::organize_name(&exam.label)?);
                 export_patient(&loaded.image, &dir)?;
                 for w in &loaded.warnings {
-                    bar.suspend(|| errln!("warning: {}: {w}", p.label));
+                    bar.suspend(|| errln!("warning: {}: {w}", exam.label));
                 }
                 Ok(loaded.skipped)
             });
             bar.inc(1);
-            (p.label.clone(), r)
+            (exam.label.clone(), r)
         })
         .collect();
     bar.finish_and_clear();
     let mut skipped = dataset.skipped.clone();
+    let mut storage_error = None;
+    if args.patient.is_none() {
+        for p in dataset.patients.iter().filter(|p| p.exams().is_empty()) {
+            skipped.push(Skipped {
+                origin: p.label.clone(),
+                reason: "no CT volume to export".into(),
+            });
+        }
+    }
     let mut written = 0;
     for (label, r) in results {
         match r {
@@ -82,6 +92,11 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                 written += 1;
                 skipped.extend(s);
             }
+            // A full disk is no patient's fault: the run ends with status 4 (no partial
+            // file is left: every file is written beside its place and renamed).
+            Err(e) if crate::ui::is_storage_error(&e) => {
+                storage_error.get_or_insert(e);
+            }
             Err(e) => skipped.push(Skipped {
                 origin: label,
                 reason: format!("{e:#}"),
@@ -90,11 +105,14 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     }
     outln!(
         "{written} of {} patient(s) exported to `{}`",
-        patients.len(),
+        exams.len(),
         args.nifti.display()
     );
     report_skipped(&skipped);
-    Ok(Outcome::of(&skipped))
+    match storage_error {
+        Some(e) => Err(e),
+        None => Ok(Outcome::of(&skipped)),
+    }
 }
 
 /// Writes one patient's files into `dir`.

@@ -85,3 +85,47 @@ pub fn pick_patient<'a>(
         },
     }
 }
+
+/// The exam called `label` (`P7`, or `P7@2021-03-15` for one study of a patient with several),
+/// or the only exam when no label is given.
+pub fn pick_exam<'a>(
+    dataset: &'a tumorscope_dataset::Dataset,
+    label: Option<&str>,
+) -> anyhow::Result<tumorscope_dataset::Exam<'a>> {
+    let exams: Vec<tumorscope_dataset::Exam<'a>> =
+        dataset.patients.iter().flat_map(|p| p.exams()).collect();
+    let names = |exams: &[tumorscope_dataset::Exam]| {
+        exams
+            .iter()
+            .map(|e| format!("`{}`", e.label))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some(l) = label else {
+        return match exams.len() {
+            1 => Ok(exams.into_iter().next().expect("one exam")),
+            0 => {
+                pick_patient(dataset, None)?;
+                bail!("no CT volume found")
+            }
+            _ => bail!(
+                "several patients found ({})\nhint: choose one with --patient LABEL",
+                names(&exams)
+            ),
+        };
+    };
+    if let Some(n) = exams.iter().position(|e| e.label == l) {
+        return Ok(exams.into_iter().nth(n).expect("found"));
+    }
+    let patient = pick_patient(dataset, Some(l))?;
+    let mut own = patient.exams();
+    match own.len() {
+        1 => Ok(own.remove(0)),
+        0 => bail!("patient `{l}` has no CT volume"),
+        _ => bail!(
+            "patient `{l}` has {} studies: {}\nhint: choose one with --patient",
+            own.len(),
+            names(&own)
+        ),
+    }
+}

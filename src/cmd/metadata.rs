@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tumorscope_dataset::{Dataset, Layout, Patient};
+use tumorscope_dataset::{Dataset, Layout, Patient, Series};
 use tumorscope_report::CsvWriter;
 
 use super::inputs::InputArgs;
@@ -126,12 +126,30 @@ pub fn rows(dataset: &Dataset, include_phi: bool) -> Vec<Row> {
     dataset
         .patients
         .iter()
-        .filter_map(|p| row(p, include_phi))
+        .flat_map(|p| {
+            // One row per study with a volume (`P7@2021-03-15`), else the patient's first series.
+            let exams = p.exams();
+            if exams.is_empty() {
+                p.series
+                    .first()
+                    .map(|s| row(p, s, "", include_phi))
+                    .into_iter()
+                    .collect()
+            } else {
+                exams
+                    .iter()
+                    .map(|e| {
+                        let suffix = &e.label[p.label.len()..];
+                        row(p, e.series, suffix, include_phi)
+                    })
+                    .collect::<Vec<_>>()
+            }
+        })
         .collect()
 }
 
-fn row(p: &Patient, include_phi: bool) -> Option<Row> {
-    let s = p.primary_series().or_else(|| p.series.first())?;
+/// The row of series `s` of patient `p`; `suffix` tells the patient's studies apart.
+fn row(p: &Patient, s: &Series, suffix: &str, include_phi: bool) -> Row {
     let h = &s.info;
     let phi = |field: &str, value: &str| {
         if include_phi || value.is_empty() {
@@ -158,8 +176,8 @@ fn row(p: &Patient, include_phi: bool) -> Option<Row> {
         pseudonym("patient", &p.label)
     } else {
         p.label.clone()
-    };
-    Some(Row {
+    } + suffix;
+    Row {
         patient: label,
         patient_name: phi("name", &h.patient_name),
         patient_id: phi("id", &h.patient_id),
@@ -195,7 +213,7 @@ fn row(p: &Patient, include_phi: bool) -> Option<Row> {
         } else {
             s.warnings.join("; ")
         },
-    })
+    }
 }
 
 /// A NIfTI spacing as its file stated it: NIfTI stores 32-bit floats, whose widening to f64

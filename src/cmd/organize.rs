@@ -143,6 +143,9 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let total: usize = plan.iter().map(|p| p.len()).sum();
     let bar = ui.bar(total as u64, "organizing");
     let mut copied: HashSet<String> = HashSet::new();
+    // A file that cannot be written (a full disk, a quota) ends the run: the staging tree is
+    // removed, and the old tree, if any, stays. Never a tree with holes presented as done.
+    let write_failed: std::sync::Mutex<Option<Fatal>> = std::sync::Mutex::new(None);
     for (root, files) in plan.iter().enumerate() {
         if files.is_empty() {
             continue;
@@ -152,7 +155,19 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         let select = |o: &Origin| wanted.select(o);
         let visit = |entry: Entry<'_>| -> Option<Result<(), String>> {
             let m = files.get(entry.origin.as_str())?;
-            let r = copy_entry(entry, &staging.path().join(&m.file));
+            let r = match copy_entry(
+                entry,
+                &staging.path().join(&m.file),
+                &args.out.join(&m.file),
+            ) {
+                Ok(()) => Ok(()),
+                Err(CopyError::Input(reason)) => Err(reason),
+                Err(CopyError::Output(fatal)) => {
+                    let mut first = write_failed.lock().unwrap_or_else(|e| e.into_inner());
+                    first.get_or_insert(fatal);
+                    Err("not written".into())
+                }
+            };
             bar.inc(1);
             Some(r)
         };
@@ -163,6 +178,14 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             &select,
             &visit,
         );
+        if let Some(fatal) = write_failed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            bar.finish_and_clear();
+            return Err(fatal.into());
+        }
         skipped.extend(result.errors.iter().map(Skipped::from));
         for (origin, r) in result.items {
             match r {
@@ -262,19 +285,34 @@ fn safe_component(name: &str) -> Option<String> {
     super::organize_name(name).ok()
 }
 
-/// Copies one entry into the staging tree, refusing unsafe entry names on the way.
-fn copy_entry(entry: Entry<'_>, dest: &Path) -> Result<(), String> {
+/// Why an entry was not copied: its input (skipped, the run goes on) or the output (the run
+/// stops).
+enum CopyError {
+    Input(String),
+    Output(Fatal),
+}
+
+/// Copies one entry into the staging tree, refusing unsafe entry names on the way; a write
+/// error names the file's place in the finished tree, `shown`.
+fn copy_entry(entry: Entry<'_>, dest: &Path, shown: &Path) -> Result<(), CopyError> {
     for part in entry.origin.components().into_iter().skip(1) {
         if safe_relative_path(part).is_err() {
-            return Err(format!(
+            return Err(CopyError::Input(format!(
                 "unsafe entry name `{part}` (absolute or `..`): not extracted"
-            ));
+            )));
         }
     }
-    let bytes = entry.read_all().map_err(|e| format!("read error: {e}"))?;
+    let bytes = entry
+        .read_all()
+        .map_err(|e| CopyError::Input(format!("read error: {e}")))?;
+    let output = |e: std::io::Error| {
+        CopyError::Output(Fatal::OutputNotWritable {
+            path: shown.to_owned(),
+            reason: e.to_string(),
+        })
+    };
     if let Some(dir) = dest.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(output)?;
     }
-    std::fs::write(dest, bytes).map_err(|e| format!("cannot write `{}`: {e}", dest.display()))
+    std::fs::write(dest, bytes).map_err(output)
 }

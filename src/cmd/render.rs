@@ -3,15 +3,14 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use tumorscope_core::{PointMm, Window};
 use tumorscope_render::{
     encode_png, render_mip, render_montage, render_slice, resolve_overlays, slice_at_mm, Plane,
     RenderOptions, SliceRequest,
 };
-use tumorscope_sources::{load_patient, LoadOptions};
+use tumorscope_sources::{load_exam, LoadOptions};
 
-use super::inputs::{pick_patient, InputArgs};
+use super::inputs::{pick_exam, InputArgs};
 use super::scan::scan_inputs;
 use crate::ui::{check_output_file, report_skipped, write_atomic, Ui};
 use crate::ui::{errln, outln};
@@ -95,11 +94,11 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     args.inputs.walk_options()?;
     check_output_file(&args.out)?;
     let dataset = scan_inputs(&args.inputs, ui)?;
-    let patient = pick_patient(&dataset, args.patient.as_deref())?;
+    let exam = pick_exam(&dataset, args.patient.as_deref())?;
     let options = LoadOptions {
         walk: args.inputs.walk_options()?,
     };
-    let loaded = load_patient(&dataset, patient, &options)?;
+    let loaded = load_exam(&dataset, &exam, &options)?;
     let image = &loaded.image;
     let opts = RenderOptions {
         window: args.window,
@@ -120,11 +119,10 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         render_slice(image, SliceRequest { plane, index }, &opts)?
     };
     let png = encode_png(&rgb)?;
-    write_atomic(&args.out, &png)
-        .with_context(|| format!("cannot write `{}`", args.out.display()))?;
+    write_atomic(&args.out, &png)?;
     outln!(
         "{}: {}×{} {} image written to `{}`",
-        patient.label,
+        exam.label,
         rgb.width,
         rgb.height,
         plane,

@@ -139,42 +139,67 @@ pub fn summary(d: &Dataset) -> String {
         } else {
             let _ = writeln!(out, "{}  ({layout}, in `{}`)", p.label, p.location);
         }
-        for s in &p.series {
-            series_count += 1;
-            let g = &s.geometry;
-            let _ = write!(
-                out,
-                "  {:<3} {}×{}×{}  {:.3} × {:.3} × {:.3} mm  {} slices",
-                if s.modality.is_empty() {
-                    "?"
-                } else {
-                    &s.modality
-                },
-                g.dims[0],
-                g.dims[1],
-                g.dims[2],
-                g.spacing_mm[0],
-                g.spacing_mm[1],
-                g.spacing_mm[2],
-                s.file_count()
-            );
-            if s.localizer {
-                out.push_str("  localizer");
+        let studies = p.studies();
+        let exams = p.exams();
+        let several = studies.len() > 1;
+        for t in &studies {
+            if several {
+                // A patient with several studies lists each (date, description, the label it
+                // is analysed under) above its series.
+                let exam = exams.iter().find(|e| e.study.study_uid == t.study_uid);
+                let date = t.date_iso();
+                let _ = writeln!(
+                    out,
+                    "  study {}{}{}",
+                    if date.is_empty() { "(no date)" } else { &date },
+                    if t.description.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  \"{}\"", t.description)
+                    },
+                    match exam {
+                        Some(e) => format!("  → analysed as `{}`", e.label),
+                        None => "  (no volume)".to_owned(),
+                    }
+                );
             }
-            if !s.description.is_empty() {
-                let _ = write!(out, "  \"{}\"", s.description);
-            }
-            out.push('\n');
-            if !s.structures.is_empty() {
-                let names: Vec<&str> = s.structures.iter().map(|m| m.name.as_str()).collect();
-                let _ = writeln!(out, "      masks ({}): {}", names.len(), names.join(", "));
-            }
-            for w in &s.warnings {
-                let _ = writeln!(out, "      warning: {w}");
-            }
-            for m in &s.structures {
-                for w in &m.warnings {
-                    let _ = writeln!(out, "      warning: mask `{}`: {w}", m.name);
+            for &s in &t.series {
+                series_count += 1;
+                let g = &s.geometry;
+                let _ = write!(
+                    out,
+                    "  {:<3} {}×{}×{}  {:.3} × {:.3} × {:.3} mm  {} slices",
+                    if s.modality.is_empty() {
+                        "?"
+                    } else {
+                        &s.modality
+                    },
+                    g.dims[0],
+                    g.dims[1],
+                    g.dims[2],
+                    g.spacing_mm[0],
+                    g.spacing_mm[1],
+                    g.spacing_mm[2],
+                    s.file_count()
+                );
+                if s.localizer {
+                    out.push_str("  localizer");
+                }
+                if !s.description.is_empty() {
+                    let _ = write!(out, "  \"{}\"", s.description);
+                }
+                out.push('\n');
+                if !s.structures.is_empty() {
+                    let names: Vec<&str> = s.structures.iter().map(|m| m.name.as_str()).collect();
+                    let _ = writeln!(out, "      masks ({}): {}", names.len(), names.join(", "));
+                }
+                for w in &s.warnings {
+                    let _ = writeln!(out, "      warning: {w}");
+                }
+                for m in &s.structures {
+                    for w in &m.warnings {
+                        let _ = writeln!(out, "      warning: mask `{}`: {w}", m.name);
+                    }
                 }
             }
         }

@@ -4,6 +4,8 @@
 #![allow(clippy::print_stderr)]
 #![allow(dead_code)]
 
+pub mod outputs;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

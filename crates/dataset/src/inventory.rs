@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::{Dataset, Layout, Series, Skipped, Structure};
+use crate::{Dataset, Layout, Patient, Series, Skipped, Structure};
 
 /// Top level of `scan --json`.
 #[derive(Debug, Clone, Serialize)]
@@ -28,8 +28,21 @@ pub struct PatientEntry {
     /// Where the patient was found (its folder, or the common folder of its files).
     pub location: String,
     pub series: Vec<SeriesEntry>,
+    /// The patient's studies, oldest first, each naming its series.
+    pub studies: Vec<StudyEntry>,
     /// Masks that matched no series by geometry.
     pub unattached_masks: Vec<MaskEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StudyEntry {
+    pub study_uid: String,
+    /// `YYYY-MM-DD` for DICOM dates; empty when unknown.
+    pub date: String,
+    pub description: String,
+    /// The label this study is analysed and reported under; `None` without a volume.
+    pub exam: Option<String>,
+    pub series_uids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,6 +85,25 @@ impl SeriesEntry {
     }
 }
 
+impl StudyEntry {
+    fn of(p: &Patient) -> Vec<Self> {
+        let exams = p.exams();
+        p.studies()
+            .into_iter()
+            .map(|t| Self {
+                study_uid: t.study_uid.to_owned(),
+                date: t.date_iso(),
+                description: t.description.to_owned(),
+                exam: exams
+                    .iter()
+                    .find(|e| e.study.study_uid == t.study_uid)
+                    .map(|e| e.label.clone()),
+                series_uids: t.series.iter().map(|s| s.series_uid.clone()).collect(),
+            })
+            .collect()
+    }
+}
+
 impl MaskEntry {
     fn of(m: &Structure) -> Self {
         Self {
@@ -95,6 +127,7 @@ impl Dataset {
                     layout: p.layout,
                     location: p.location.clone(),
                     series: p.series.iter().map(SeriesEntry::of).collect(),
+                    studies: StudyEntry::of(p),
                     unattached_masks: p.unattached.iter().map(MaskEntry::of).collect(),
                 })
                 .collect(),

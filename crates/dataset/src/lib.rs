@@ -1,6 +1,7 @@
 //! The format-neutral dataset model of tumorscope: what a scan found, whatever the file format.
 //!
-//! [`Dataset`] → [`Patient`] → [`Series`] → [`Structure`]. A series describes an image without
+//! [`Dataset`] → [`Patient`] → [`Study`] → [`Series`] → [`Structure`]; a study with a volume to
+//! measure is an [`Exam`], the unit analysis, export and the viewer work on. A series describes an image without
 //! its voxels: modality, the [`Geometry`](tumorscope_core::Geometry) it loads on, descriptive
 //! metadata ([`SeriesInfo`]), where its voxels are ([`SeriesSource`]: one DICOM file per slice,
 //! or one NIfTI file), its geometry verdict, and the structures (masks) attached to it, each
@@ -28,13 +29,15 @@ mod natural;
 mod patient;
 mod series;
 mod structure;
+mod study;
 
 pub use dataset::{Dataset, Duplicate, NonImageObject, Skipped};
 pub use info::SeriesInfo;
-pub use inventory::{Inventory, MaskEntry, PatientEntry, SeriesEntry};
+pub use inventory::{Inventory, MaskEntry, PatientEntry, SeriesEntry, StudyEntry};
 pub use labels::make_labels_unique;
 pub use loaded::LoadedPatient;
 pub use natural::natural_cmp;
 pub use patient::{Layout, Patient};
 pub use series::{NiftiSource, Series, SeriesSource, SliceRef};
 pub use structure::Structure;
+pub use study::{Exam, Study};

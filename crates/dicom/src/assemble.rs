@@ -183,6 +183,12 @@ struct Footprint {
     positions_mm: Vec<f64>,
     /// Image Position (Patient) of the lowest slice.
     first_position_mm: [f64; 3],
+    /// What tells two CT series of one grid apart (a baseline and a follow-up study on one
+    /// scanner): the series folder an organized tree put the mask under, then the mask's
+    /// Study Instance UID and Frame of Reference UID.
+    series_folder: Option<String>,
+    study_uid: String,
+    frame_of_reference_uid: String,
 }
 
 /// A mask series on its way to a CT series: the structure and how to recognise its CT.
@@ -477,6 +483,12 @@ fn build_mask(
         orientation,
         positions_mm: ordered.slices.iter().map(|s| s.normal_mm).collect(),
         first_position_mm: first.position_mm.unwrap_or([0.0; 3]),
+        series_folder: match &instances[0].role {
+            PathRole::OrganizedMask { series, .. } => Some(series.clone()),
+            _ => None,
+        },
+        study_uid: first.study_uid.clone(),
+        frame_of_reference_uid: first.frame_of_reference_uid.clone(),
     };
     let slices = slice_refs(&ordered, &instances);
     MaskBuild {
@@ -527,9 +539,13 @@ fn slice_refs(
         .collect()
 }
 
-/// The CT series a mask belongs to, with a note when the slice sets differ partly.
+/// The CT series a mask belongs to, with a note when the slice sets differ partly. Among
+/// series of the same grid, the one the mask's folder, study or frame of reference names wins;
+/// a tie that nothing breaks is said in the note.
 fn attach_target(series: &[Series], fp: &Footprint) -> Option<(usize, Option<String>)> {
-    let mut best: Option<(usize, usize, Option<String>)> = None;
+    type Rank = (bool, usize, bool, bool);
+    let mut best: Option<(usize, Rank, Option<String>)> = None;
+    let mut tied = 0;
     for (idx, s) in series.iter().enumerate() {
         if s.localizer {
             continue;
@@ -583,11 +599,43 @@ fn attach_target(series: &[Series], fp: &Footprint) -> Option<(usize, Option<Str
         if mask_only > 0 && ct_only > 0 {
             continue;
         }
-        if best.as_ref().is_none_or(|b| shared > b.1) {
-            best = Some((idx, shared, note));
+        let rank: Rank = (
+            fp.series_folder
+                .as_deref()
+                .is_some_and(|f| series_folder(s).is_some_and(|own| own.eq_ignore_ascii_case(f))),
+            shared,
+            !fp.study_uid.is_empty() && fp.study_uid == s.study_uid,
+            !fp.frame_of_reference_uid.is_empty()
+                && fp.frame_of_reference_uid == s.info.frame_of_reference_uid,
+        );
+        match &best {
+            Some(b) if rank < b.1 => {}
+            Some(b) if rank == b.1 => tied += 1,
+            _ => {
+                best = Some((idx, rank, note));
+                tied = 0;
+            }
         }
     }
-    best.map(|(i, _, n)| (i, n))
+    best.map(|(i, _, note)| {
+        if tied == 0 {
+            return (i, note);
+        }
+        let tie = format!(
+            "fits {} series of this patient equally (same grid; no folder, study or frame of reference tells them apart): attached to series `{}`",
+            tied + 1,
+            series[i].series_uid
+        );
+        (i, Some(note.map_or(tie.clone(), |n| format!("{n}; {tie}"))))
+    })
+}
+
+/// The folder holding a series' files (`series-2-ct` in an organized tree).
+fn series_folder(s: &Series) -> Option<&str> {
+    let origin = &s.slices.first()?.origin;
+    let parent = &origin[..origin.rfind(['/', '\\'])?];
+    let name = parent.rsplit(['/', '\\', '!']).next()?;
+    Some(name)
 }
 
 /// Puts the mask's slices on the CT grid: `k` is the CT grid index of the same position.

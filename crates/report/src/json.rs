@@ -26,7 +26,7 @@ pub const DEFINITIONS: [(&str, &str); 12] = [
 /// The pretty-printed JSON document of `report`; keys keep a fixed order.
 ///
 /// Shape: `{ "tool", "generated_at", "inputs", "settings", "definitions", "cohort",
-/// "patients": [PatientStats + "source" + "warnings"], "skipped": [{"origin", "reason"}] }`.
+/// "patients": [PatientStats + "source" + "study" + "warnings"], "skipped": [{"origin", "reason"}] }`.
 pub fn stats_json(report: &Report) -> Result<Vec<u8>, ReportError> {
     let p = report.provenance;
     let doc = Document {
@@ -42,6 +42,7 @@ pub fn stats_json(report: &Report) -> Result<Vec<u8>, ReportError> {
             .map(|r| PatientEntry {
                 stats: &r.stats,
                 source: &r.source,
+                study: &r.study,
                 warnings: &r.warnings,
             })
             .collect(),
@@ -76,6 +77,7 @@ struct PatientEntry<'a> {
     #[serde(flatten)]
     stats: &'a PatientStats,
     source: &'a str,
+    study: &'a crate::StudyRef,
     warnings: &'a [String],
 }
 

@@ -47,5 +47,5 @@ pub use csv::CsvWriter;
 pub use error::ReportError;
 pub use html::report_html;
 pub use json::{stats_json, DEFINITIONS};
-pub use model::{PatientReport, Provenance, Report};
+pub use model::{PatientReport, Provenance, Report, StudyRef};
 pub use tables::{patients_csv, tumors_csv};

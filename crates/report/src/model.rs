@@ -25,9 +25,23 @@ pub struct PatientReport {
     pub warnings: Vec<String>,
     /// Origin of the data: archive or folder, series description.
     pub source: String,
+    /// The study measured (empty fields for formats without studies).
+    pub study: StudyRef,
     /// PNG thumbnails per tumor id: the tumor's axial slice (RECIST slice) cropped around it
     /// with the overlay; may be empty.
     pub thumbnails: BTreeMap<u32, Vec<u8>>,
+}
+
+/// Which study of the patient a result measures: a patient with several studies (baseline,
+/// follow-up) has one result per study.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct StudyRef {
+    /// The patient's label without the study suffix (the result's `patient` carries it).
+    pub patient: String,
+    pub uid: String,
+    /// `YYYY-MM-DD` for DICOM dates; empty when unknown.
+    pub date: String,
+    pub description: String,
 }
 
 /// Everything one report shows.

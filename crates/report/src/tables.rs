@@ -6,7 +6,7 @@ use crate::csv::CsvWriter;
 use crate::PatientReport;
 
 /// Columns of [`patients_csv`].
-const PATIENT_COLUMNS: [&str; 17] = [
+const PATIENT_COLUMNS: [&str; 21] = [
     "patient",
     "source",
     "tumor_count",
@@ -24,6 +24,10 @@ const PATIENT_COLUMNS: [&str; 17] = [
     "connectivity",
     "organs",
     "warnings",
+    "patient_label",
+    "study_uid",
+    "study_date",
+    "study_description",
 ];
 
 /// Columns of [`tumors_csv`]: every `TumorStats` field, arrays split per axis.
@@ -93,6 +97,10 @@ pub fn patients_csv(patients: &[PatientReport]) -> Vec<u8> {
         w.num(u8::from(s.connectivity));
         w.text(&organs_cell(s));
         w.text(&p.warnings.join("; "));
+        w.text(&p.study.patient);
+        w.text(&p.study.uid);
+        w.text(&p.study.date);
+        w.text(&p.study.description);
         w.end_row();
     }
     w.finish()

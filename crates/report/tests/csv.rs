@@ -13,7 +13,8 @@ fn lines(bytes: Vec<u8>) -> Vec<String> {
 
 const PATIENT_HEADER: &str = "patient,source,tumor_count,tumor_volume_ml,liver_volume_ml,\
 tumor_burden_pct,liver_mask_includes_tumors,largest_tumor_by_volume,largest_tumor_by_diameter,\
-recist_targets,recist_sum_mm,tumor_structures,note,dropped_small,connectivity,organs,warnings";
+recist_targets,recist_sum_mm,tumor_structures,note,dropped_small,connectivity,organs,warnings,\
+patient_label,study_uid,study_date,study_description";
 
 #[test]
 fn patients_header_and_exact_rows() {
@@ -25,13 +26,13 @@ fn patients_header_and_exact_rows() {
         rows[1],
         format!(
             "3Dircadb1.17,3Dircadb1.17.zip: PATIENT_DICOM,2,164.2849,1860,{burden},true,1,1,1;2,52.5,2,,0,26,\
-             liver=1850.5;livertumor1=150.25;livertumor2=14.0349,slice 12 <missing>"
+             liver=1850.5;livertumor1=150.25;livertumor2=14.0349,slice 12 <missing>,,,,"
         )
     );
     // No liver: empty cells for liver volume, burden and inclusion.
     assert_eq!(
         rows[2],
-        "<script>x</script>,3Dircadb1.17.zip: PATIENT_DICOM,1,2.5,,,,1,1,1,35,1,,0,26,tumor=2.5,"
+        "<script>x</script>,3Dircadb1.17.zip: PATIENT_DICOM,1,2.5,,,,1,1,1,35,1,,0,26,tumor=2.5,,,,,"
     );
     // A label that is a formula is guarded, then quoted because it holds quotes.
     assert!(
@@ -50,7 +51,26 @@ fn patients_quote_commas_and_newlines_in_text() {
     let text = String::from_utf8(patients_csv(&[p])).unwrap();
     assert!(text.contains("\r\n\"a,b\","), "{text}");
     assert!(text.contains(",\"2 tumor masks, 1 components: tumors touch\nor overlap\","));
-    assert!(text.ends_with(",'-slice gap; @odd\r\n"), "{text}");
+    assert!(text.ends_with(",'-slice gap; @odd,,,,\r\n"), "{text}");
+}
+
+#[test]
+fn patients_rows_name_the_study() {
+    let mut p = report_of(ircad_like());
+    p.stats.patient = "P7@2021-03-15".to_owned();
+    p.study = tumorscope_report::StudyRef {
+        patient: "P7".into(),
+        uid: "1.2.3".into(),
+        date: "2021-03-15".into(),
+        description: "CT, follow-up".into(),
+    };
+    let rows = lines(patients_csv(&[p]));
+    assert!(rows[1].starts_with("P7@2021-03-15,"), "{}", rows[1]);
+    assert!(
+        rows[1].ends_with(",P7,1.2.3,2021-03-15,\"CT, follow-up\""),
+        "{}",
+        rows[1]
+    );
 }
 
 #[test]

@@ -78,6 +78,7 @@ fn writers_show_the_analysis_numbers() {
         stats: stats.clone(),
         warnings: vec![],
         source: "synthetic".to_owned(),
+        study: tumorscope_report::StudyRef::default(),
         thumbnails: BTreeMap::from([(1, PNG_1X2.to_vec())]),
     }];
     let patients_text = String::from_utf8(patients_csv(&patients)).unwrap();

@@ -7,16 +7,17 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tumorscope_analysis::{analyze_patient, AnalysisOptions, PatientStats};
 use tumorscope_core::PatientImage;
-use tumorscope_dataset::{Dataset, Patient};
-use tumorscope_sources::{load_patient, LoadOptions};
+use tumorscope_dataset::{Dataset, Exam};
+use tumorscope_sources::{load_exam, LoadOptions};
 
 use crate::{PatientSource, PatientSummary, StructureSummary};
 
-/// Patients of a dataset that have a volume; ids are indices into that list.
+/// Exams of a dataset (a patient's studies that have a volume: one per patient, or one per
+/// study when a patient has several); ids are indices into that list.
 pub struct DatasetSource {
     dataset: Dataset,
-    /// Index into `dataset.patients` of each id.
-    entries: Vec<usize>,
+    /// Index into `dataset.patients` and into that patient's exams, of each id.
+    entries: Vec<(usize, usize)>,
     load_options: LoadOptions,
     stats: Mutex<HashMap<u32, PatientStats>>,
 }
@@ -25,7 +26,7 @@ impl DatasetSource {
     /// A source over `dataset`, loading with `load_options` (archive limits).
     pub fn new(dataset: Dataset, load_options: LoadOptions) -> Self {
         let entries = (0..dataset.patients.len())
-            .filter(|&n| dataset.patients[n].primary_series().is_some())
+            .flat_map(|n| (0..dataset.patients[n].exams().len()).map(move |e| (n, e)))
             .collect();
         Self {
             dataset,
@@ -50,16 +51,20 @@ impl DatasetSource {
         self.entries.is_empty()
     }
 
-    /// The id of the patient labelled `label`.
+    /// The id of the exam labelled `label`; a patient's label names its first study.
     pub fn id_of(&self, label: &str) -> Option<u32> {
-        self.entries
-            .iter()
-            .position(|&n| self.dataset.patients[n].label == label)
-            .map(|n| n as u32)
+        let ids = 0..self.entries.len() as u32;
+        ids.clone()
+            .find(|&id| self.exam(id).is_some_and(|e| e.label == label))
+            .or_else(|| {
+                ids.into_iter()
+                    .find(|&id| self.exam(id).is_some_and(|e| e.patient.label == label))
+            })
     }
 
-    fn patient(&self, id: u32) -> Option<&Patient> {
-        self.dataset.patients.get(*self.entries.get(id as usize)?)
+    fn exam(&self, id: u32) -> Option<Exam<'_>> {
+        let &(n, e) = self.entries.get(id as usize)?;
+        self.dataset.patients.get(n)?.exams().into_iter().nth(e)
     }
 
     /// Loads and analyses every patient whose statistics are not known yet (one image in memory
@@ -89,14 +94,12 @@ impl PatientSource for DatasetSource {
         let stats = self.known_stats();
         let mut out = Vec::with_capacity(self.entries.len());
         for id in 0..self.entries.len() as u32 {
-            let Some(p) = self.patient(id) else { continue };
-            let Some(s) = p.primary_series() else {
-                continue;
-            };
+            let Some(exam) = self.exam(id) else { continue };
+            let s = exam.series;
             let known = stats.get(&id);
             out.push(PatientSummary {
                 id,
-                label: p.label.clone(),
+                label: exam.label.clone(),
                 series_description: s.description.clone(),
                 modality: s.modality.clone(),
                 geometry: s.geometry.clone(),
@@ -118,13 +121,11 @@ impl PatientSource for DatasetSource {
     }
 
     fn load(&self, id: u32) -> Result<Arc<PatientImage>, String> {
-        let p = self
-            .patient(id)
-            .ok_or_else(|| format!("no patient `{id}`"))?;
+        let exam = self.exam(id).ok_or_else(|| format!("no patient `{id}`"))?;
         let loaded =
-            load_patient(&self.dataset, p, &self.load_options).map_err(|e| e.to_string())?;
+            load_exam(&self.dataset, &exam, &self.load_options).map_err(|e| e.to_string())?;
         for w in &loaded.warnings {
-            tracing::warn!("`{}`: {w}", p.label);
+            tracing::warn!("`{}`: {w}", exam.label);
         }
         for s in &loaded.skipped {
             tracing::warn!("skipped: `{}`: {}", s.origin, s.reason);
@@ -149,9 +150,10 @@ impl PatientSource for DatasetSource {
     }
 
     fn metadata(&self, id: u32) -> Vec<(String, String)> {
-        let Some(s) = self.patient(id).and_then(|p| p.primary_series()) else {
+        let Some(exam) = self.exam(id) else {
             return Vec::new();
         };
+        let s = exam.series;
         let h = &s.info;
         let mut out = Vec::new();
         let mut add = |k: &str, v: String| {

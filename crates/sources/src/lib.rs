@@ -16,5 +16,5 @@ mod load;
 mod scan;
 
 pub use error::LoadError;
-pub use load::{load_patient, load_series, LoadOptions};
+pub use load::{load_exam, load_patient, load_series, LoadOptions};
 pub use scan::{scan, ScanOptions};

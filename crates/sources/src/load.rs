@@ -1,6 +1,6 @@
 //! Loading: one entry point that dispatches a series to the reader of its format.
 
-use tumorscope_dataset::{Dataset, LoadedPatient, Patient, Series, SeriesSource};
+use tumorscope_dataset::{Dataset, Exam, LoadedPatient, Patient, Series, SeriesSource};
 use tumorscope_ingest::WalkOptions;
 
 use crate::LoadError;
@@ -24,6 +24,18 @@ pub fn load_patient(
             patient: patient.label.clone(),
         })?;
     load_series(dataset, patient, series, options)
+}
+
+/// Loads one exam (a study's primary series with its structures); the image carries the
+/// exam's label, so results of a patient's two studies stay apart.
+pub fn load_exam(
+    dataset: &Dataset,
+    exam: &Exam,
+    options: &LoadOptions,
+) -> Result<LoadedPatient, LoadError> {
+    let mut loaded = load_series(dataset, exam.patient, exam.series, options)?;
+    loaded.image.patient = exam.label.clone();
+    Ok(loaded)
 }
 
 /// Loads `series` of `patient` and the structures attached to it.

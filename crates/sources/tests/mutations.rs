@@ -18,7 +18,7 @@ use tumorscope_core::Window;
 use tumorscope_dataset::Dataset;
 use tumorscope_phantom::{write_cohort, PhantomOptions};
 use tumorscope_render::{render_slice, Plane, RenderOptions, SliceRequest};
-use tumorscope_sources::{load_patient, scan, LoadOptions, ScanOptions};
+use tumorscope_sources::{load_exam, scan, LoadOptions, ScanOptions};
 
 /// SplitMix64: small, seeded, reproducible.
 struct Rng(u64);
@@ -255,8 +255,8 @@ fn run_pipeline(root: &Path, what: &str) {
             "{what}: `{origin}` is neither read nor reported"
         );
     }
-    for p in &d.patients {
-        let Ok(loaded) = load_patient(&d, p, &LoadOptions::default()) else {
+    for exam in d.patients.iter().flat_map(|p| p.exams()) {
+        let Ok(loaded) = load_exam(&d, &exam, &LoadOptions::default()) else {
             continue;
         };
         let image = &loaded.image;
@@ -282,6 +282,16 @@ fn seeded_mutations_never_panic_and_every_file_is_accounted_for() {
     let tmp = tempfile::tempdir().unwrap();
     let base = loose_patient(tmp.path());
     add_real_slices(&base);
+    // Objects that are not images (SR, RT, SEG, presentation state, PDF, waveform, no pixels,
+    // zero rows) beside the patient: mutated, they must be listed, skipped or read, never crash.
+    let other = base.join("export/other");
+    std::fs::create_dir_all(&other).unwrap();
+    for o in tumorscope_phantom::hospital_objects()
+        .into_iter()
+        .filter(|o| o.kind.is_some())
+    {
+        std::fs::write(other.join(&o.file_name), &o.bytes).unwrap();
+    }
     let originals: Vec<(PathBuf, Vec<u8>)> = files(&base)
         .into_iter()
         .map(|p| {

@@ -81,6 +81,14 @@ pub(crate) fn patient_section(out: &mut String, number: usize, p: &PatientReport
         escape(&s.patient),
         escape(&p.source)
     )?;
+    let study = format!("{} {}", p.study.date, p.study.description);
+    if !study.trim().is_empty() {
+        write!(
+            out,
+            r#"<p class="source">study {}</p>"#,
+            escape(study.trim())
+        )?;
+    }
     facts(out, s)?;
     if let Some(note) = &s.note {
         write!(out, "<p><strong>note:</strong> {}</p>", escape(note))?;

@@ -155,6 +155,7 @@ pub fn report_of(stats: PatientStats) -> PatientReport {
         stats,
         warnings: vec![],
         source: "3Dircadb1.17.zip: PATIENT_DICOM".to_owned(),
+        study: tumorscope_report::StudyRef::default(),
         thumbnails: BTreeMap::new(),
     }
 }
