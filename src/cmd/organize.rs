@@ -126,6 +126,24 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                         entry(file, &s.origin, patient, series, Some(&mask.name), s.k),
                     );
                 }
+                // A DICOM SEG is copied whole, once for all its segments; it finds its series
+                // again by the Referenced Series Sequence.
+                if let Some(seg) = &mask.segmentation {
+                    let planned = &mut plan[patient.root];
+                    if !planned.contains_key(&seg.origin) {
+                        let n = planned
+                            .values()
+                            .filter(|e| {
+                                e.file.starts_with(&format!("{patient_dir}/segmentations/"))
+                            })
+                            .count();
+                        let file = format!("{patient_dir}/segmentations/seg-{}.dcm", n + 1);
+                        planned.insert(
+                            seg.origin.clone(),
+                            entry(file, &seg.origin, patient, series, None, 0),
+                        );
+                    }
+                }
             }
         }
     }

@@ -19,6 +19,35 @@ pub struct Structure {
     /// Mask files, one per slice, `k` on the grid of the series it is attached to.
     pub slices: Vec<crate::SliceRef>,
     pub warnings: Vec<String>,
+    /// Set when a DICOM SEG holds the voxels (then `slices` is empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segmentation: Option<SegmentFrames>,
+}
+
+/// How a DICOM SEG stores its frames' pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum SegEncoding {
+    /// One bit per pixel, packed across frame boundaries.
+    Binary,
+    /// 8 bits per pixel; inside from `threshold` (half the Maximum Fractional Value) on.
+    Fractional { threshold: u16 },
+    /// The pixel value is the segment number.
+    Labelmap { bits_allocated: u16 },
+}
+
+/// The frames of one segment of a DICOM SEG file, placed on the series grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentFrames {
+    /// The SEG file's full origin.
+    pub origin: String,
+    /// Segment Number (the pixel value in a labelmap).
+    pub segment: u16,
+    pub encoding: SegEncoding,
+    /// Pixels per frame (rows × columns; equal to the series' slice).
+    pub frame_pixels: usize,
+    /// `[frame index from 0, k on the series grid]` of each frame showing this segment.
+    pub frames: Vec<[usize; 2]>,
 }
 
 impl Structure {
@@ -30,6 +59,7 @@ impl Structure {
             series_uid: String::new(),
             slices: Vec::<SliceRef>::new(),
             warnings: Vec::new(),
+            segmentation: None,
         }
     }
 }

@@ -498,6 +498,7 @@ fn build_mask(
             series_uid: first.series_uid.clone(),
             slices,
             warnings,
+            segmentation: None,
         },
         footprint,
     }

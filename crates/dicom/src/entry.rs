@@ -4,6 +4,7 @@
 use tumorscope_ingest::Entry;
 
 use crate::header::{parse_header, HeaderOutcome, HEADER_PREFIX_BYTES, LONG_HEADER_PREFIX_BYTES};
+use crate::seg::{is_segmentation, parse_seg, SegHeader};
 use crate::InstanceHeader;
 
 /// What reading one entry's header gave.
@@ -11,6 +12,8 @@ use crate::InstanceHeader;
 pub enum EntryHeader {
     /// A DICOM header.
     Header(Box<InstanceHeader>),
+    /// A DICOM Segmentation: its header and where its frames lie.
+    Segmentation(Box<InstanceHeader>, Box<SegHeader>),
     /// Not DICOM (counted as ignored).
     NotDicom,
     /// DICOM, or meant to be, but unreadable: the reason.
@@ -52,11 +55,29 @@ fn read_header(mut entry: Entry<'_>) -> EntryHeader {
         let complete = prefix.len() < size;
         match parse_header(prefix, complete) {
             HeaderOutcome::NeedMore if !complete => continue,
+            HeaderOutcome::Header(h) if is_segmentation(&h.sop_class_uid) => {
+                return match entry.read_all() {
+                    Ok(all) => segmentation(h, &all),
+                    Err(e) => EntryHeader::Bad(format!("read error: {e}")),
+                }
+            }
             outcome => return classify(outcome),
         }
     }
     match entry.read_all() {
-        Ok(all) => classify(parse_header(&all, true)),
+        Ok(all) => match parse_header(&all, true) {
+            HeaderOutcome::Header(h) if is_segmentation(&h.sop_class_uid) => segmentation(h, &all),
+            outcome => classify(outcome),
+        },
         Err(e) => EntryHeader::Bad(format!("read error: {e}")),
+    }
+}
+
+/// A SEG's functional groups (where each frame lies) are read whole at scan time: a SEG is one
+/// file, and its frames are placed on the CT before anything is loaded.
+fn segmentation(header: Box<InstanceHeader>, bytes: &[u8]) -> EntryHeader {
+    match parse_seg(bytes) {
+        Ok(seg) => EntryHeader::Segmentation(header, Box::new(seg)),
+        Err(reason) => EntryHeader::Bad(format!("cannot read the segmentation: {reason}")),
     }
 }

@@ -90,7 +90,14 @@ pub(crate) fn check_data_set(
     };
     let mut at = 0usize;
     let mut in_fragments = false;
+    // Open sequences and items: the end offset of a defined-length one, `None` for one that a
+    // delimiter closes. Pixel Data stops the walk at the top level only, as it stops dicom-rs's
+    // `read_until`: an element of a higher tag inside an item is read (and so checked) too.
+    let mut open: Vec<Option<usize>> = Vec::new();
     while at < data.len() {
+        while matches!(open.last(), Some(Some(end)) if *end <= at) {
+            open.pop();
+        }
         let (Some(group), Some(element)) = (u16_at(at), u16_at(at + 2)) else {
             return Fit::PastEnd;
         };
@@ -108,14 +115,24 @@ pub(crate) fn check_data_set(
                     // A fragment holds bytes; a sequence item holds elements to walk into.
                     if in_fragments {
                         at += len as usize;
+                    } else {
+                        open.push(Some(at + len as usize));
                     }
                 }
-                0xE0DD => in_fragments = false,
+                0xE000 => open.push(None),
+                // Item and sequence delimiters close what is open up to the undefined one.
+                0xE0DD if in_fragments => in_fragments = false,
+                0xE00D | 0xE0DD => {
+                    while let Some(Some(_)) = open.last() {
+                        open.pop();
+                    }
+                    open.pop();
+                }
                 _ => {}
             }
             continue;
         }
-        if stop_at_pixel_data && (group, element) >= PIXEL_DATA {
+        if stop_at_pixel_data && open.is_empty() && (group, element) >= PIXEL_DATA {
             return Fit::Fits;
         }
         let (value_at, len, is_sequence) = if explicit {
@@ -141,13 +158,18 @@ pub(crate) fn check_data_set(
         at = value_at;
         if len == UNDEFINED {
             // A sequence or encapsulated Pixel Data: its items follow.
-            in_fragments = (group, element) == PIXEL_DATA;
+            in_fragments = (group, element) == PIXEL_DATA && open.is_empty();
+            if !in_fragments {
+                open.push(None);
+            }
             continue;
         }
         if value_at as u64 + u64::from(len) > data.len() as u64 {
             return Fit::PastEnd;
         }
-        if !is_sequence {
+        if is_sequence {
+            open.push(Some(value_at + len as usize));
+        } else {
             at += len as usize;
         }
     }
@@ -274,5 +296,33 @@ mod tests {
             .unwrap();
         bytes[at + 6..at + 8].copy_from_slice(&0xFFF0_u16.to_le_bytes());
         assert_eq!(check_part10(&bytes, true), Fit::PastEnd);
+    }
+
+    #[test]
+    fn pixel_data_stops_the_walk_at_the_top_level_only() {
+        // (0008,1115) SQ undefined → item undefined → (FF08,FFFF) UN of a garbage length: inside
+        // an item dicom-rs reads it even with `read_until(PixelData)`, so it must be checked.
+        let mut nested = Vec::new();
+        nested.extend_from_slice(&[0x08, 0x00, 0x15, 0x11, b'S', b'Q', 0, 0]);
+        nested.extend_from_slice(&u32::MAX.to_le_bytes());
+        nested.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0]);
+        nested.extend_from_slice(&u32::MAX.to_le_bytes());
+        nested.extend_from_slice(&[0x08, 0xFF, 0xFF, 0xFF, b'U', b'N', 0, 0]);
+        nested.extend_from_slice(&0xFFFF_FFE0_u32.to_le_bytes());
+        nested.extend_from_slice(&[0u8; 64]);
+        assert_eq!(check_data_set(&nested, true, true, true), Fit::PastEnd);
+        // The same element at the top level ends the walk before its value.
+        let top = nested[16..].to_vec();
+        assert_eq!(check_data_set(&top, true, true, true), Fit::Fits);
+        // After the sequence closes, a top-level tag past Pixel Data stops it again.
+        let mut closed = Vec::new();
+        closed.extend_from_slice(&[0x08, 0x00, 0x15, 0x11, b'S', b'Q', 0, 0]);
+        closed.extend_from_slice(&u32::MAX.to_le_bytes());
+        closed.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 10, 0, 0, 0]);
+        closed.extend_from_slice(&[0x20, 0x00, 0x0E, 0x00, b'U', b'I', 2, 0, b'1', 0]);
+        closed.extend_from_slice(&[0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]);
+        closed.extend_from_slice(&[0x08, 0xFF, 0xFF, 0xFF, b'U', b'N', 0, 0]);
+        closed.extend_from_slice(&0xFFFF_FFE0_u32.to_le_bytes());
+        assert_eq!(check_data_set(&closed, true, true, true), Fit::Fits);
     }
 }

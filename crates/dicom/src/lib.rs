@@ -24,6 +24,8 @@ mod load;
 mod mask_fill;
 mod object_kind;
 pub mod pixels;
+pub mod seg;
+mod seg_attach;
 pub mod slice_order;
 
 pub use assemble::{assemble, ScannedInstance};
@@ -32,3 +34,4 @@ pub use error::DicomError;
 pub use header::{parse_header, parse_header_full, HeaderOutcome, InstanceHeader};
 pub use load::{load_series, LoadOptions};
 pub use object_kind::non_image_kind;
+pub use seg_attach::{attach_segmentations, ScannedSeg};

@@ -36,6 +36,8 @@ const MAX_VOXELS: usize = 1 << 31;
 enum Want {
     Ct(usize),
     Mask(usize, usize),
+    /// A SEG file: index into the SEG jobs (the structures it holds).
+    Seg(usize),
 }
 
 enum Decoded {
@@ -77,9 +79,20 @@ pub fn load_series(
     for s in &series.slices {
         wanted.insert(&s.origin, Want::Ct(s.k));
     }
+    // One SEG file may hold several structures (its segments): one job per file.
+    let mut seg_jobs: Vec<(&str, Vec<usize>)> = Vec::new();
     for (m, mask) in series.structures.iter().enumerate() {
         for s in &mask.slices {
             wanted.insert(&s.origin, Want::Mask(m, s.k));
+        }
+        if let Some(seg) = &mask.segmentation {
+            match seg_jobs.iter_mut().position(|(o, _)| *o == seg.origin) {
+                Some(j) => seg_jobs[j].1.push(m),
+                None => {
+                    wanted.insert(&seg.origin, Want::Seg(seg_jobs.len()));
+                    seg_jobs.push((&seg.origin, vec![m]));
+                }
+            }
         }
     }
     let set = OriginSet::new(wanted.keys().copied());
@@ -107,6 +120,10 @@ pub fn load_series(
                 Want::Mask(m, k) => {
                     (k < g.dims[2]).then_some(())?;
                     Slot::Mask(fills.get(m)?, k * slice_len)
+                }
+                Want::Seg(j) => {
+                    let (_, members) = seg_jobs.get(j)?;
+                    return Some(decode_seg(entry, members, series, &fills, g.dims[2]));
                 }
             };
             Some(decode_entry(entry, slot, columns, rows))
@@ -140,7 +157,18 @@ pub fn load_series(
                 total.clipped += conv.clipped;
                 total.padded += conv.padded;
             }
-            (Ok(Decoded::Mask), Want::Mask(..)) => {}
+            (Ok(Decoded::Mask), Want::Mask(..) | Want::Seg(_)) => {}
+            (Err(e), Want::Seg(j)) => {
+                // A SEG read in part would be wrong: its structures stay empty.
+                for &m in &seg_jobs[j].1 {
+                    let len = masks[m].bits.len();
+                    clear_range(&mut masks[m].bits, 0, len);
+                }
+                skipped.push(Skipped {
+                    origin: origin.to_string(),
+                    reason: e.to_string(),
+                });
+            }
             (Err(e), Want::Mask(m, k)) => {
                 // A half-written mask slice would be wrong: an unreadable one is empty.
                 clear_range(&mut masks[m].bits, k * slice_len, slice_len);
@@ -295,6 +323,46 @@ fn decode_entry(
             })
         }
     }
+}
+
+/// Fills the structures `members` of `series` from the SEG file `entry`: each of their frames
+/// is OR-ed into its grid slice.
+fn decode_seg(
+    entry: Entry<'_>,
+    members: &[usize],
+    series: &Series,
+    fills: &[MaskFill],
+    slices: usize,
+) -> Result<Decoded, DicomError> {
+    let origin = entry.origin.to_string();
+    let _file = tracing::warn_span!("file", origin = %origin).entered();
+    let fail = |reason: String| DicomError::Read {
+        origin: origin.clone(),
+        reason,
+    };
+    let bytes = entry.read_all().map_err(|e| fail(e.to_string()))?;
+    let pixels = crate::seg::seg_pixel_bytes(&bytes).map_err(fail)?;
+    let mut bits = Vec::new();
+    for &m in members {
+        let Some(seg) = &series.structures[m].segmentation else {
+            continue;
+        };
+        let count = seg.frame_pixels;
+        for &[frame, k] in &seg.frames {
+            if k >= slices {
+                continue;
+            }
+            bits.clear();
+            bits.resize(count.div_ceil(WORD_BITS), 0);
+            crate::seg::frame_mask(&pixels, seg.encoding, frame, count, seg.segment, &mut bits)
+                .map_err(|reason| DicomError::DecodePixels {
+                    origin: origin.clone(),
+                    reason,
+                })?;
+            fills[m].or_bits(k * count, count, &bits);
+        }
+    }
+    Ok(Decoded::Mask)
 }
 
 thread_local! {

@@ -1,9 +1,11 @@
 //! DICOM objects that are not images, as hospitals export them beside their CT series:
-//! structured reports, RT structure sets and plans, segmentations, presentation states,
+//! structured reports, RT structure sets and plans, a segmentation whose CT is elsewhere,
+//! presentation states,
 //! encapsulated documents, waveforms, images without pixel data or with zero rows, and a file
 //! whose File Meta group declares a huge length. Tests read them (they must be listed, never
 //! loaded) and mutate them (they must never crash anything).
 
+use dicom_core::value::DataSetSequence;
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::meta::FileMetaTableBuilder;
@@ -14,8 +16,10 @@ use dicom_object::InMemDicomObject;
 pub struct HospitalObject {
     pub file_name: String,
     pub bytes: Vec<u8>,
-    /// What `scan` should call it; `None` for the corrupt file (skipped with a reason).
+    /// What `scan` lists it as (a non-image object); `None` when it is skipped instead.
     pub kind: Option<&'static str>,
+    /// Part of the reason `scan` gives when it skips the file.
+    pub skip_reason: Option<&'static str>,
 }
 
 const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
@@ -70,6 +74,125 @@ pub fn non_image_object(sop_class: &str, n: usize, rows: u16, pixels: bool) -> V
     out
 }
 
+/// A valid BINARY DICOM SEG of 4×4 pixels: two frames of one segment (`liver`, SNOMED CT
+/// 10200004), drawn on series `referenced_series` (which the hospital folder does not hold).
+pub fn segmentation_object(referenced_series: &str) -> Vec<u8> {
+    let sop_class = "1.2.840.10008.5.1.4.1.1.66.4";
+    let uid = "2.25.9100";
+    let item = |elements: Vec<DataElement<InMemDicomObject>>| {
+        InMemDicomObject::from_element_iter(elements)
+    };
+    let seq = |tag, items: Vec<InMemDicomObject>| {
+        DataElement::new(tag, VR::SQ, DataSetSequence::from(items))
+    };
+    let text = |tag, vr, value: &str| DataElement::new(tag, vr, PrimitiveValue::from(value));
+    let us = |tag, value: u16| DataElement::new(tag, VR::US, PrimitiveValue::from(value));
+    let mut obj = InMemDicomObject::new_empty();
+    for e in [
+        text(tags::SOP_CLASS_UID, VR::UI, sop_class),
+        text(tags::SOP_INSTANCE_UID, VR::UI, uid),
+        text(tags::STUDY_INSTANCE_UID, VR::UI, "2.25.8001"),
+        text(tags::SERIES_INSTANCE_UID, VR::UI, "2.25.8200"),
+        text(tags::FRAME_OF_REFERENCE_UID, VR::UI, "2.25.8300"),
+        text(tags::PATIENT_ID, VR::LO, "HOSP-1"),
+        text(tags::MODALITY, VR::CS, "SEG"),
+        text(tags::SEGMENTATION_TYPE, VR::CS, "BINARY"),
+        text(tags::NUMBER_OF_FRAMES, VR::IS, "2"),
+        us(tags::ROWS, 4),
+        us(tags::COLUMNS, 4),
+        us(tags::BITS_ALLOCATED, 1),
+        us(tags::BITS_STORED, 1),
+        us(tags::HIGH_BIT, 0),
+        us(tags::SAMPLES_PER_PIXEL, 1),
+        us(tags::PIXEL_REPRESENTATION, 0),
+        text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"),
+        seq(
+            tags::REFERENCED_SERIES_SEQUENCE,
+            vec![item(vec![text(
+                tags::SERIES_INSTANCE_UID,
+                VR::UI,
+                referenced_series,
+            )])],
+        ),
+        seq(
+            tags::SEGMENT_SEQUENCE,
+            vec![item(vec![
+                us(tags::SEGMENT_NUMBER, 1),
+                text(tags::SEGMENT_LABEL, VR::LO, "liver"),
+                text(tags::SEGMENT_ALGORITHM_TYPE, VR::CS, "MANUAL"),
+                seq(
+                    tags::SEGMENTED_PROPERTY_TYPE_CODE_SEQUENCE,
+                    vec![item(vec![
+                        text(tags::CODE_VALUE, VR::SH, "10200004"),
+                        text(tags::CODING_SCHEME_DESIGNATOR, VR::SH, "SCT"),
+                        text(tags::CODE_MEANING, VR::LO, "Liver"),
+                    ])],
+                ),
+            ])],
+        ),
+        seq(
+            tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE,
+            vec![item(vec![
+                seq(
+                    tags::PLANE_ORIENTATION_SEQUENCE,
+                    vec![item(vec![text(
+                        tags::IMAGE_ORIENTATION_PATIENT,
+                        VR::DS,
+                        "1\\0\\0\\0\\1\\0",
+                    )])],
+                ),
+                seq(
+                    tags::PIXEL_MEASURES_SEQUENCE,
+                    vec![item(vec![
+                        text(tags::PIXEL_SPACING, VR::DS, "1\\1"),
+                        text(tags::SLICE_THICKNESS, VR::DS, "2"),
+                    ])],
+                ),
+            ])],
+        ),
+        seq(
+            tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE,
+            (0..2)
+                .map(|k| {
+                    item(vec![
+                        seq(
+                            tags::PLANE_POSITION_SEQUENCE,
+                            vec![item(vec![text(
+                                tags::IMAGE_POSITION_PATIENT,
+                                VR::DS,
+                                &format!("0\\0\\{}", 2 * k),
+                            )])],
+                        ),
+                        seq(
+                            tags::SEGMENT_IDENTIFICATION_SEQUENCE,
+                            vec![item(vec![us(tags::REFERENCED_SEGMENT_NUMBER, 1)])],
+                        ),
+                    ])
+                })
+                .collect(),
+        ),
+        // 2 frames × 16 pixels = 32 bits.
+        DataElement::new(
+            tags::PIXEL_DATA,
+            VR::OB,
+            PrimitiveValue::from(vec![0x0f_u8, 0xf0, 0x66, 0x99]),
+        ),
+    ] {
+        obj.put(e);
+    }
+    let file = obj
+        .with_meta(
+            FileMetaTableBuilder::new()
+                .transfer_syntax(EXPLICIT_LE)
+                .media_storage_sop_class_uid(sop_class)
+                .media_storage_sop_instance_uid(uid),
+        )
+        .expect("a complete meta group");
+    let mut out = Vec::new();
+    file.write_all(&mut out).expect("writing to memory");
+    out
+}
+
 /// A Part-10 file whose File Meta group declares a 4 GiB element, then 500 KB of garbage.
 pub fn huge_meta_length() -> Vec<u8> {
     let mut out = vec![0u8; 128];
@@ -90,36 +213,44 @@ pub fn hospital_objects() -> Vec<HospitalObject> {
         ("1.2.840.10008.5.1.4.1.1.88.22", "structured report"),
         ("1.2.840.10008.5.1.4.1.1.481.3", "RT structure set"),
         ("1.2.840.10008.5.1.4.1.1.481.5", "RT plan"),
-        ("1.2.840.10008.5.1.4.1.1.66.4", "segmentation"),
         ("1.2.840.10008.5.1.4.1.1.11.1", "presentation state"),
         ("1.2.840.10008.5.1.4.1.1.104.1", "encapsulated PDF"),
         ("1.2.840.10008.5.1.4.1.1.9.1.1", "waveform"),
     ];
     let mut out = Vec::new();
     for (n, (uid, kind)) in classes.iter().enumerate() {
-        // Segmentations carry pixels; the others none.
-        let pixels = *kind == "segmentation";
         out.push(HospitalObject {
             file_name: format!("obj{n}.dcm"),
-            bytes: non_image_object(uid, n, if pixels { 4 } else { 0 }, pixels),
+            bytes: non_image_object(uid, n, 0, false),
             kind: Some(*kind),
+            skip_reason: None,
         });
     }
+    // A segmentation is read, and placed on its CT: this one's CT is not in the folder.
+    out.push(HospitalObject {
+        file_name: "seg.dcm".into(),
+        bytes: segmentation_object("2.25.404"),
+        kind: None,
+        skip_reason: Some("segmentation not attached"),
+    });
     let ct = "1.2.840.10008.5.1.4.1.1.2";
     out.push(HospitalObject {
         file_name: "zero_rows.dcm".into(),
         bytes: non_image_object(ct, 20, 0, true),
         kind: Some("image of 0×0 pixels (no rows or columns)"),
+        skip_reason: None,
     });
     out.push(HospitalObject {
         file_name: "no_pixels.dcm".into(),
         bytes: non_image_object(ct, 21, 8, false),
         kind: Some("object without pixel data"),
+        skip_reason: None,
     });
     out.push(HospitalObject {
         file_name: "huge_meta.dcm".into(),
         bytes: huge_meta_length(),
         kind: None,
+        skip_reason: Some("File Meta element"),
     });
     out
 }

@@ -38,7 +38,9 @@ pub use encode::{
     encode_slice, SliceEncoding, SliceTags, EXPLICIT_VR_BIG_ENDIAN, NATIVE_TRANSFER_SYNTAXES,
 };
 pub use error::PhantomError;
-pub use hospital::{hospital_objects, huge_meta_length, non_image_object, HospitalObject};
+pub use hospital::{
+    hospital_objects, huge_meta_length, non_image_object, segmentation_object, HospitalObject,
+};
 pub use ircadb::{encode_ct_slice, encode_mask_slice, write_patient_dir};
 pub use options::{PhantomOptions, MAX_DIMS, MIN_DIMS};
 pub use patient::{generate_patient, PhantomPatient};

@@ -11,7 +11,10 @@ use std::sync::Mutex;
 use crate::duplicates::drop_duplicates;
 use tumorscope_dataset::{make_labels_unique, natural_cmp, Dataset, NonImageObject, Skipped};
 use tumorscope_dicom::layout::classify_path_and_folder;
-use tumorscope_dicom::{assemble, non_image_kind, read_entry_header, EntryHeader, ScannedInstance};
+use tumorscope_dicom::{
+    assemble, attach_segmentations, non_image_kind, read_entry_header, EntryHeader,
+    ScannedInstance, ScannedSeg,
+};
 use tumorscope_ingest::{walk, Entry, Origin, Visit, WalkOptions};
 use tumorscope_nifti::{is_nifti_name, nifti_patients};
 
@@ -60,6 +63,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
     let mut ignored = Vec::new();
     let mut instances = Vec::new();
     let mut non_image = Vec::new();
+    let mut segs = Vec::new();
     let mut count = 0;
     for (origin, scanned) in result.items {
         match scanned {
@@ -81,6 +85,15 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                     origin: origin.to_string(),
                     root,
                     header: *header,
+                });
+            }
+            EntryHeader::Segmentation(header, seg) => {
+                count += 1;
+                segs.push(ScannedSeg {
+                    root: root_of(paths, &origin),
+                    origin: origin.to_string(),
+                    header: *header,
+                    seg: *seg,
                 });
             }
             EntryHeader::NotDicom => ignored.push(Skipped {
@@ -107,6 +120,13 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
     let (instances, duplicates) = drop_duplicates(instances, &options.walk);
     let fallback = |root: usize| fallback_label(&paths[root]);
     let mut patients = assemble(instances, &fallback);
+    // Segmentations go onto the series they were drawn on, as structures.
+    for (seg, reason) in attach_segmentations(&mut patients, segs) {
+        skipped.push(Skipped {
+            origin: seg.origin,
+            reason: format!("segmentation not attached: {reason}"),
+        });
+    }
     for (index, root) in paths.iter().enumerate() {
         let (nifti, problems) = nifti_patients(root, index);
         patients.extend(nifti);

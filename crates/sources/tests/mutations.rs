@@ -218,6 +218,7 @@ fn accounted(d: &Dataset) -> HashSet<String> {
             out.extend(s.slices.iter().map(|x| x.origin.clone()));
             for m in &s.structures {
                 out.extend(m.slices.iter().map(|x| x.origin.clone()));
+                out.extend(m.segmentation.iter().map(|x| x.origin.clone()));
             }
         }
         for m in &p.unattached {
@@ -243,11 +244,15 @@ fn run_pipeline(root: &Path, what: &str) {
         let warned = d
             .patients
             .iter()
-            .flat_map(|p| &p.series)
-            .flat_map(|s| {
-                s.warnings
+            .flat_map(|p| {
+                p.series
                     .iter()
-                    .chain(s.structures.iter().flat_map(|m| &m.warnings))
+                    .flat_map(|s| {
+                        s.warnings
+                            .iter()
+                            .chain(s.structures.iter().flat_map(|m| &m.warnings))
+                    })
+                    .chain(p.unattached.iter().flat_map(|m| &m.warnings))
             })
             .any(|w| w.contains(&origin));
         assert!(
@@ -282,13 +287,14 @@ fn seeded_mutations_never_panic_and_every_file_is_accounted_for() {
     let tmp = tempfile::tempdir().unwrap();
     let base = loose_patient(tmp.path());
     add_real_slices(&base);
-    // Objects that are not images (SR, RT, SEG, presentation state, PDF, waveform, no pixels,
-    // zero rows) beside the patient: mutated, they must be listed, skipped or read, never crash.
+    // Objects that are not images (SR, RT, presentation state, PDF, waveform, no pixels, zero
+    // rows) and a DICOM SEG beside the patient: mutated, they must be listed, skipped or read,
+    // never crash.
     let other = base.join("export/other");
     std::fs::create_dir_all(&other).unwrap();
     for o in tumorscope_phantom::hospital_objects()
         .into_iter()
-        .filter(|o| o.kind.is_some())
+        .filter(|o| o.file_name != "huge_meta.dcm")
     {
         std::fs::write(other.join(&o.file_name), &o.bytes).unwrap();
     }
@@ -299,10 +305,14 @@ fn seeded_mutations_never_panic_and_every_file_is_accounted_for() {
             (p, bytes)
         })
         .collect();
-    const ROUNDS: u64 = 40;
+    // `TUMORSCOPE_MUTATION_ROUNDS=400` searches longer (a local bug hunt); CI runs 40.
+    let rounds: u64 = std::env::var("TUMORSCOPE_MUTATION_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
     const PER_ROUND: usize = 60;
     let mut mutations = 0;
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         let mut rng = Rng(0x7475_6d6f_7273_636f ^ round);
         let dir = tmp.path().join(format!("round{round}"));
         for (path, bytes) in &originals {
@@ -327,8 +337,15 @@ fn seeded_mutations_never_panic_and_every_file_is_accounted_for() {
         let what = format!("round {round} (seed {round}); mutations: {log:#?}");
         let started = Instant::now();
         let result = std::panic::catch_unwind(|| run_pipeline(&dir, &what));
-        eprintln!("round {round}: {:?}", started.elapsed());
+        eprintln!(
+            "round {round}: {:?}, peak so far {} KiB",
+            started.elapsed(),
+            peak_rss_kib().unwrap_or(0)
+        );
         if let Err(e) = result {
+            if let Some(keep) = std::env::var_os("TUMORSCOPE_KEEP_MUTATIONS") {
+                let _ = std::fs::rename(&dir, PathBuf::from(keep).join(format!("round{round}")));
+            }
             std::panic::resume_unwind(e);
         }
         if std::env::var_os("TUMORSCOPE_KEEP_MUTATIONS").is_some() {
@@ -338,7 +355,7 @@ fn seeded_mutations_never_panic_and_every_file_is_accounted_for() {
             std::fs::remove_dir_all(&dir).unwrap();
         }
     }
-    eprintln!("{mutations} mutations in {ROUNDS} rounds: no panic");
+    eprintln!("{mutations} mutations in {rounds} rounds: no panic");
     assert!(mutations >= 2000);
     // Memory: a garbage length must never be allocated (Linux reports the peak).
     if let Some(peak_kib) = peak_rss_kib() {
