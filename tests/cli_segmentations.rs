@@ -1,10 +1,18 @@
 //! Segmentations in the formats people have. DICOM SEG written by an independent writer
 //! (highdicom, from the phantom's masks): BINARY with and without empty frames, FRACTIONAL
 //! and LABELMAP, each analysed to the numbers of the original masks; a SEG whose CT is missing
-//! is skipped with its reason; frames off the CT are left out with a warning.
+//! is skipped with its reason; frames off the CT are left out with a warning. NIfTI folders
+//! with a mask per structure: TotalSegmentator's layout written by nibabel, and tumorscope's
+//! own `export --nifti` read back; a mask on another grid is left out with a warning. The real
+//! 3D-IRCADb patient, when present, as CT + SEG, as a TotalSegmentator folder and as its own
+//! NIfTI export.
 //!
-//! Skips (passing, with a message) when python3 with highdicom is missing; `.ci/run` installs
-//! it and sets `TUMORSCOPE_REQUIRE_TOOLS=1`, which makes that a failure.
+//! Volumes agree to 1e-6 relative: NIfTI stores spacing as float32, and 3D-IRCADb's DICOM
+//! spacing strings carry float32 noise (`0.742999970912933`), so the same grid differs in the
+//! eighth digit.
+//!
+//! Skips (passing, with a message) when python3 with highdicom or nibabel is missing;
+//! `.ci/run` installs them and sets `TUMORSCOPE_REQUIRE_TOOLS=1`, which makes that a failure.
 
 // Tests say on stderr what they skipped.
 #![allow(clippy::print_stderr)]
@@ -20,35 +28,51 @@ use util::Dir;
 
 const MAKE_SEG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/make_seg.py");
 
-fn highdicom_available() -> bool {
+const MAKE_TOTALSEG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/make_totalseg.py");
+
+/// Whether python3 imports `modules`; a failure when `TUMORSCOPE_REQUIRE_TOOLS` is set.
+fn python_has(modules: &str) -> bool {
     let ok = Command::new("python3")
-        .args(["-c", "import highdicom, numpy, pydicom"])
+        .args(["-c", &format!("import {modules}")])
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
         assert!(
             std::env::var_os("TUMORSCOPE_REQUIRE_TOOLS").is_none(),
-            "highdicom required but missing (pip install highdicom)"
+            "python3 modules `{modules}` required but missing"
         );
-        eprintln!("skipped: python3 with highdicom not found (pip install highdicom)");
+        eprintln!("skipped: python3 cannot import {modules} (pip install {modules})");
     }
     ok
 }
 
-/// Writes `patient` (3D-IRCADb layout) as CT + SEG of `kind` into `out`.
-fn make_seg(patient: &Path, out: &Path, kind: &str) {
+fn highdicom_available() -> bool {
+    python_has("highdicom, numpy, pydicom")
+}
+
+/// Runs one of the writer scripts; panics with its stderr when it fails.
+fn python(script: &str, args: &[&Path], extra: &[&str]) {
     let run = Command::new("python3")
-        .arg(MAKE_SEG)
-        .arg(patient)
-        .arg(out)
-        .arg(kind)
+        .arg(script)
+        .args(args)
+        .args(extra)
         .output()
         .expect("python3");
     assert!(
         run.status.success(),
-        "make_seg.py {kind}: {}",
+        "{script} {extra:?}: {}",
         String::from_utf8_lossy(&run.stderr)
     );
+}
+
+/// Writes `patient` (3D-IRCADb layout) as CT + SEG of `kind` into `out`.
+fn make_seg(patient: &Path, out: &Path, kind: &str) {
+    python(MAKE_SEG, &[patient, out], &[kind]);
+}
+
+/// Writes `patient` (3D-IRCADb layout) as a TotalSegmentator folder into `out`.
+fn make_totalseg(patient: &Path, out: &Path) {
+    python(MAKE_TOTALSEG, &[patient, out], &[]);
 }
 
 /// What must not change with the format: tumour count, tumour and liver volumes.
@@ -71,18 +95,19 @@ fn numbers(dir: &Path, report: &str) -> (u64, f64, f64, Vec<f64>) {
 }
 
 fn assert_same(got: &(u64, f64, f64, Vec<f64>), want: &(u64, f64, f64, Vec<f64>), what: &str) {
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
     assert_eq!(got.0, want.0, "{what}: tumour count");
     assert!(
-        (got.1 - want.1).abs() < 1e-6,
+        close(got.1, want.1),
         "{what}: tumour volume {got:?} vs {want:?}"
     );
     assert!(
-        (got.2 - want.2).abs() < 1e-6,
+        close(got.2, want.2),
         "{what}: liver volume {got:?} vs {want:?}"
     );
     assert_eq!(got.3.len(), want.3.len(), "{what}");
     for (a, b) in got.3.iter().zip(&want.3) {
-        assert!((a - b).abs() < 1e-6, "{what}: tumours {got:?} vs {want:?}");
+        assert!(close(*a, *b), "{what}: tumours {got:?} vs {want:?}");
     }
 }
 
@@ -165,4 +190,122 @@ fn dicom_seg_of_every_kind_gives_the_numbers_of_the_masks() {
     );
     dir.run(&["analyze", "binary", "--out", "rep-cut", "--no-thumbnails"])
         .expect_code(0);
+}
+
+#[test]
+fn nifti_folders_with_a_mask_per_structure_give_the_numbers_of_the_masks() {
+    let dir = Dir::new();
+    let written = dir.cohort(
+        "src",
+        PhantomOptions {
+            patients: 2,
+            seed: 29,
+            ..PhantomOptions::default()
+        },
+        false,
+    );
+    dir.run(&["analyze", "src", "--out", "ref", "--no-thumbnails"])
+        .expect_code(0);
+    let stats = |report: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(dir.path().join(report).join("stats.json")).unwrap())
+            .unwrap()
+    };
+    let per_patient = |v: &Value| -> Vec<(u64, f64, f64, Vec<f64>)> {
+        v["patients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["tumor_count"].as_u64().unwrap(),
+                    p["tumor_volume_ml"].as_f64().unwrap(),
+                    p["liver_volume_ml"].as_f64().unwrap(),
+                    p["tumors"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|t| t["volume_ml"].as_f64().unwrap())
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    let want = per_patient(&stats("ref"));
+
+    // tumorscope's own export read back: the same patients (not one per mask file).
+    dir.run(&["export", "src", "--nifti", "nii"]).expect_code(0);
+    let scan = dir.run(&["scan", "nii", "--no-db"]).expect_code(0);
+    assert!(scan.stdout().contains("2 patient(s)"), "{}", scan.stdout());
+    dir.run(&["analyze", "nii", "--out", "rep-nii", "--no-thumbnails"])
+        .expect_code(0);
+    let got = stats("rep-nii");
+    for (n, truth) in written.patients.iter().enumerate() {
+        assert_eq!(got["patients"][n]["patient"], truth.label.as_str());
+        assert_same(&per_patient(&got)[n], &want[n], "own export");
+    }
+
+    // TotalSegmentator's layout, written by nibabel.
+    if !python_has("nibabel, numpy, pydicom") {
+        return;
+    }
+    for truth in &written.patients {
+        make_totalseg(
+            &written.root.join(&truth.label),
+            &dir.path().join("ts").join(&truth.label),
+        );
+    }
+    dir.run(&["analyze", "ts", "--out", "rep-ts", "--no-thumbnails"])
+        .expect_code(0);
+    let got = per_patient(&stats("rep-ts"));
+    for n in 0..want.len() {
+        assert_same(&got[n], &want[n], "TotalSegmentator folder");
+    }
+
+    // A mask on another grid is left out with a warning naming it; the rest loads.
+    let first = dir.path().join("ts").join(&written.patients[0].label);
+    let other = tumorscope_core::Geometry::axial([8, 8, 4], [1.0, 1.0, 1.0], [0.0; 3]);
+    tumorscope_nifti::write_mask_u8(
+        &first.join("segmentations/other_grid.nii.gz"),
+        &other,
+        &[1u8; 256],
+    )
+    .unwrap();
+    let run = dir.run(&["analyze", "ts", "--out", "rep-ts2", "--no-thumbnails"]);
+    assert!(run.code() <= 1, "{}", run.stderr());
+    let report = stats("rep-ts2");
+    let warnings = report["patients"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("other_grid") && warnings.contains("left out"),
+        "{warnings}"
+    );
+    let got = per_patient(&report);
+    assert_same(
+        &got[0],
+        &want[0],
+        "TotalSegmentator folder with a stray mask",
+    );
+}
+
+#[test]
+fn the_real_patient_as_seg_totalsegmentator_and_nifti_export() {
+    let Some(real) = util::real_patient() else {
+        return;
+    };
+    if !highdicom_available() || !python_has("nibabel") {
+        return;
+    }
+    let dir = Dir::new();
+    let real = real.to_str().unwrap();
+    dir.run(&["analyze", real, "--out", "ref", "--no-thumbnails"])
+        .expect_code(0);
+    let want = numbers(dir.path(), "ref");
+    make_seg(Path::new(real), &dir.path().join("seg"), "binary");
+    make_totalseg(Path::new(real), &dir.path().join("ts/3Dircadb1.17"));
+    dir.run(&["export", real, "--nifti", "nii"]).expect_code(0);
+    for input in ["seg", "ts", "nii"] {
+        let report = format!("rep-{input}");
+        dir.run(&["analyze", input, "--out", &report, "--no-thumbnails"])
+            .expect_code(0);
+        assert_same(&numbers(dir.path(), &report), &want, input);
+    }
 }

@@ -133,6 +133,7 @@ pub fn summary(d: &Dataset) -> String {
             Layout::Lits => "LiTS NIfTI",
             Layout::Msd => "Medical Segmentation Decathlon NIfTI",
             Layout::Nifti => "NIfTI",
+            Layout::NiftiStructures => "NIfTI with a mask per structure",
         };
         if p.location.is_empty() {
             let _ = writeln!(out, "{}  ({layout})", p.label);

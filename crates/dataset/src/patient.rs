@@ -21,6 +21,9 @@ pub enum Layout {
     Msd,
     /// A NIfTI image without a known dataset layout.
     Nifti,
+    /// A NIfTI image with one NIfTI mask per structure (`segmentations/` or `masks/`):
+    /// TotalSegmentator's layout and `tumorscope export --nifti`'s.
+    NiftiStructures,
 }
 
 /// One patient with their series.

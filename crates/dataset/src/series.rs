@@ -26,6 +26,9 @@ pub struct NiftiSource {
     pub labels: Option<PathBuf>,
     /// Structure name of each label value.
     pub label_names: Vec<(u8, String)>,
+    /// One mask file per structure (name, path), on the image's grid.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub structure_files: Vec<(String, PathBuf)>,
 }
 
 /// Where a series' voxels are, and so which reader loads them.

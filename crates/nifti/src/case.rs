@@ -18,9 +18,19 @@ const GRID_TOLERANCE_VOXELS: f64 = 0.1;
 /// (analysis computes it that way). Every named value gets a mask, empty or not (an empty
 /// `tumor` mask says "annotated, no tumor"); unnamed values present in the data load as
 /// `label-N` with role `other`.
+///
+/// A structure file ([`NiftiCase::structure_files`]) that cannot be read or lies on another
+/// grid is left out; [`load_case_with_warnings`] says which.
 pub fn load_case(case: &NiftiCase) -> Result<PatientImage, NiftiError> {
+    load_case_with_warnings(case).map(|(image, _)| image)
+}
+
+/// [`load_case`], with a warning for each structure file left out.
+pub fn load_case_with_warnings(
+    case: &NiftiCase,
+) -> Result<(PatientImage, Vec<String>), NiftiError> {
     let ct = read_ct_volume(&case.image)?;
-    let masks = match &case.labels {
+    let mut masks = match &case.labels {
         None => Vec::new(),
         Some(labels_path) => {
             let labels = read_label_map(labels_path)?;
@@ -28,11 +38,31 @@ pub fn load_case(case: &NiftiCase) -> Result<PatientImage, NiftiError> {
             masks_of_label_map(&labels, &case.label_names)
         }
     };
-    Ok(PatientImage {
-        patient: case.patient.clone(),
-        ct,
-        masks,
-    })
+    // One mask per structure file: inside wherever the value is not 0. A mask on another grid
+    // would need resampling: it is left out, the rest loads.
+    let mut warnings = Vec::new();
+    for (name, path) in &case.structure_files {
+        let mask = read_label_map(path).and_then(|mask| {
+            check_same_grid(&case.image, &ct.geometry, path, &mask.geometry)?;
+            Ok(mask)
+        });
+        match mask {
+            Ok(mask) => masks.push(LabelMask {
+                name: name.clone(),
+                role: tumorscope_core::classify_structure(name),
+                bits: BitMask::from_bytes(&mask.data),
+            }),
+            Err(e) => warnings.push(format!("mask `{name}` left out: {e}")),
+        }
+    }
+    Ok((
+        PatientImage {
+            patient: case.patient.clone(),
+            ct,
+            masks,
+        },
+        warnings,
+    ))
 }
 
 /// Errors unless `labels` lies on the grid of `image`.

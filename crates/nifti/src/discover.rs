@@ -19,6 +19,9 @@ pub enum NiftiLayout {
     Msd,
     /// Any other NIfTI file: an image without labels.
     Plain,
+    /// A folder holding an image and one NIfTI mask per structure in `segmentations/` or
+    /// `masks/`: TotalSegmentator's layout, and `tumorscope export --nifti`'s.
+    Structures,
 }
 
 /// One image (and its label map, when the dataset has one) to load with [`crate::load_case`].
@@ -34,6 +37,8 @@ pub struct NiftiCase {
     /// Structure name of each non-zero label value (LiTS: 1 `liver`, 2 `tumor`; MSD: from
     /// `dataset.json`, with `cancer` spelled `tumor`). Values missing here load as `label-N`.
     pub label_names: Vec<(u8, String)>,
+    /// One binary mask file per structure (name, path), on the image's grid.
+    pub structure_files: Vec<(String, PathBuf)>,
 }
 
 /// Finds every case under `root` (a folder, or one NIfTI file), in natural order of case name
@@ -45,6 +50,10 @@ pub struct NiftiCase {
 ///   are skipped. Files elsewhere in the task folder are ignored.
 /// - Elsewhere, `volume-N` pairs with `segmentation-N` anywhere under `root` (LiTS ships them
 ///   in separate batch folders); a lone `segmentation-N` is skipped.
+/// - A folder with a `segmentations/` or `masks/` subfolder of NIfTI files, and an image beside
+///   it (`ct`, else `image`, else its only other NIfTI file that is not a label map), is one
+///   [`NiftiLayout::Structures`] case named after the folder: TotalSegmentator's layout and
+///   `tumorscope export --nifti`'s. Its mask files and label maps are no cases of their own.
 /// - Any other `.nii` / `.nii.gz` file is a [`NiftiLayout::Plain`] image without labels.
 ///
 /// macOS resource forks (`._*`), `__MACOSX` and hidden folders are skipped. Two files claiming
@@ -52,17 +61,18 @@ pub struct NiftiCase {
 pub fn discover(root: &Path) -> Result<Vec<NiftiCase>, NiftiError> {
     let mut files = Vec::new();
     let mut task_dirs = Vec::new();
+    let mut structure_cases = Vec::new();
     let meta = std::fs::metadata(root).map_err(|source| NiftiError::Read {
         path: root.to_path_buf(),
         source,
     })?;
     if meta.is_dir() {
-        walk(root, &mut files, &mut task_dirs)?;
+        walk(root, &mut files, &mut task_dirs, &mut structure_cases)?;
     } else {
         files.push(root.to_path_buf());
     }
 
-    let mut cases = Vec::new();
+    let mut cases = structure_cases;
     for dir in &task_dirs {
         cases.extend(msd_cases(dir)?);
     }
@@ -79,6 +89,7 @@ fn walk(
     dir: &Path,
     files: &mut Vec<PathBuf>,
     task_dirs: &mut Vec<PathBuf>,
+    structure_cases: &mut Vec<NiftiCase>,
 ) -> Result<(), NiftiError> {
     let read_err = |source| NiftiError::Read {
         path: dir.to_path_buf(),
@@ -93,6 +104,10 @@ fn walk(
         task_dirs.push(dir.to_path_buf());
         return Ok(());
     }
+    if let Some(case) = structure_case(dir, &entries)? {
+        structure_cases.push(case);
+        return Ok(());
+    }
     for entry in entries {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with("._") || name == "__MACOSX" {
@@ -105,13 +120,97 @@ fn walk(
         })?;
         if kind.is_dir() {
             if !name.starts_with('.') {
-                walk(&entry.path(), files, task_dirs)?;
+                walk(&entry.path(), files, task_dirs, structure_cases)?;
             }
         } else if nifti_stem(&name).is_some() {
             files.push(entry.path());
         }
     }
     Ok(())
+}
+
+/// Folders of per-structure masks, in the order they are looked for.
+const STRUCTURE_DIRS: [&str; 2] = ["segmentations", "masks"];
+/// Image names of a structure folder, in order of preference.
+const IMAGE_STEMS: [&str; 4] = ["ct", "image", "img", "volume"];
+/// Label maps that `tumorscope export --nifti` (and others) write beside the image: the same
+/// structures as the masks, so neither an image nor a case.
+const LABEL_MAP_STEMS: [&str; 6] = [
+    "labels",
+    "label",
+    "liver_tumor",
+    "segmentation",
+    "seg",
+    "mask",
+];
+
+/// The case of a folder holding an image and a `segmentations/` or `masks/` folder of NIfTI
+/// masks; `None` when `dir` is no such folder.
+fn structure_case(
+    dir: &Path,
+    entries: &[std::fs::DirEntry],
+) -> Result<Option<NiftiCase>, NiftiError> {
+    let Some(masks_dir) = entries.iter().find(|e| {
+        let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+        STRUCTURE_DIRS.contains(&name.as_str()) && e.path().is_dir()
+    }) else {
+        return Ok(None);
+    };
+    let images: Vec<(String, PathBuf)> = entries
+        .iter()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stem = nifti_stem(&name)?.to_owned();
+            e.path().is_file().then(|| (stem, e.path()))
+        })
+        .collect();
+    let image = IMAGE_STEMS
+        .iter()
+        .find_map(|want| {
+            images
+                .iter()
+                .find(|(stem, _)| stem.eq_ignore_ascii_case(want))
+        })
+        .or_else(|| {
+            let others: Vec<_> = images
+                .iter()
+                .filter(|(stem, _)| !LABEL_MAP_STEMS.contains(&stem.to_ascii_lowercase().as_str()))
+                .collect();
+            (others.len() == 1).then(|| others[0])
+        });
+    let read_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| NiftiError::Read { path, source }
+    };
+    let mut structure_files = Vec::new();
+    for entry in std::fs::read_dir(masks_dir.path()).map_err(read_err(&masks_dir.path()))? {
+        let entry = entry.map_err(read_err(&masks_dir.path()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(stem) = nifti_stem(&name) {
+            if entry.path().is_file() {
+                structure_files.push((stem.to_owned(), entry.path()));
+            }
+        }
+    }
+    let Some((_, image)) = image else {
+        return Ok(None);
+    };
+    if structure_files.is_empty() {
+        return Ok(None);
+    }
+    structure_files.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+    let patient = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "nifti".to_owned());
+    Ok(Some(NiftiCase {
+        patient,
+        image: image.clone(),
+        labels: None,
+        layout: NiftiLayout::Structures,
+        label_names: Vec::new(),
+        structure_files,
+    }))
 }
 
 /// The name without `.nii.gz` / `.nii` (any case), `None` for other files.
@@ -182,6 +281,7 @@ fn lits_and_plain_cases(
                     } else {
                         Vec::new()
                     },
+                    structure_files: Vec::new(),
                 });
             }
         }
@@ -197,6 +297,7 @@ fn lits_and_plain_cases(
             labels: segmentations.remove(&n),
             layout: NiftiLayout::Lits,
             label_names: lits_label_names(),
+            structure_files: Vec::new(),
         });
     }
     Ok(cases)
@@ -278,6 +379,7 @@ fn msd_cases(dir: &Path) -> Result<Vec<NiftiCase>, NiftiError> {
                 labels,
                 layout: NiftiLayout::Msd,
                 label_names: label_names.clone(),
+                structure_files: Vec::new(),
             });
         }
     }

@@ -39,7 +39,7 @@ mod patients;
 mod read;
 mod write;
 
-pub use case::load_case;
+pub use case::{load_case, load_case_with_warnings};
 pub use discover::{discover, NiftiCase, NiftiLayout};
 pub use error::NiftiError;
 pub use orientation::NiftiTransform;

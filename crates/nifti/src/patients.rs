@@ -9,7 +9,7 @@ use tumorscope_dataset::{
     Structure,
 };
 
-use crate::{discover, load_case, read_header, NiftiCase, NiftiError, NiftiLayout};
+use crate::{discover, load_case_with_warnings, read_header, NiftiCase, NiftiError, NiftiLayout};
 
 /// Whether a file name is a NIfTI image.
 pub fn is_nifti_name(name: &str) -> bool {
@@ -71,8 +71,9 @@ fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, NiftiError> {
         NiftiLayout::Lits => Layout::Lits,
         NiftiLayout::Msd => Layout::Msd,
         NiftiLayout::Plain => Layout::Nifti,
+        NiftiLayout::Structures => Layout::NiftiStructures,
     };
-    let structures = if case.labels.is_some() {
+    let mut structures: Vec<Structure> = if case.labels.is_some() {
         case.label_names
             .iter()
             .map(|(_, name)| Structure::from_label_map(name))
@@ -80,6 +81,20 @@ fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, NiftiError> {
     } else {
         Vec::new()
     };
+    for (name, path) in &case.structure_files {
+        let mut structure = Structure::from_label_map(name);
+        match read_header(path) {
+            Ok(m) if m.dims != info.dims => structure.warnings.push(format!(
+                "`{}` is {:?}, the image {:?}: another grid, the mask will not load",
+                path.display(),
+                m.dims,
+                info.dims
+            )),
+            Ok(_) => {}
+            Err(e) => structure.warnings.push(format!("unreadable: {e}")),
+        }
+        structures.push(structure);
+    }
     let description = case
         .image
         .file_name()
@@ -95,6 +110,7 @@ fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, NiftiError> {
             image: case.image.clone(),
             labels: case.labels.clone(),
             label_names: case.label_names.clone(),
+            structure_files: case.structure_files.clone(),
         }),
         slices: Vec::new(),
         structures,
@@ -131,6 +147,7 @@ pub fn load_nifti_series(
     let layout = match patient.layout {
         Layout::Lits => NiftiLayout::Lits,
         Layout::Msd => NiftiLayout::Msd,
+        Layout::NiftiStructures => NiftiLayout::Structures,
         _ => NiftiLayout::Plain,
     };
     let case = NiftiCase {
@@ -139,10 +156,14 @@ pub fn load_nifti_series(
         labels: source.labels.clone(),
         layout,
         label_names: source.label_names.clone(),
+        structure_files: source.structure_files.clone(),
     };
+    let (image, left_out) = load_case_with_warnings(&case)?;
+    let mut warnings = series.warnings.clone();
+    warnings.extend(left_out);
     Ok(LoadedPatient {
-        image: load_case(&case)?,
-        warnings: series.warnings.clone(),
+        image,
+        warnings,
         skipped: Vec::new(),
     })
 }

@@ -197,6 +197,7 @@ fn masks_round_trip_and_load_as_a_case() {
         labels: Some(seg),
         layout: NiftiLayout::Lits,
         label_names: vec![(1, "liver".into()), (2, "tumor".into())],
+        structure_files: Vec::new(),
     };
     let loaded = load_case(&case).unwrap();
     assert_eq!(loaded.patient, "volume-1");
@@ -233,6 +234,7 @@ fn labels_on_another_grid_are_refused() {
             labels: Some(labels.clone()),
             layout: NiftiLayout::Lits,
             label_names: Vec::new(),
+            structure_files: Vec::new(),
         };
         match load_case(&case) {
             Err(e @ NiftiError::GeometryMismatch { .. }) => {
