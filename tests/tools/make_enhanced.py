@@ -2,8 +2,8 @@
 file made by highdicom (what archives produce when they convert legacy series), the masks as
 they were: the independent writer the multi-frame reader is checked against.
 
-usage: make_enhanced.py PATIENT_DIR OUT_PATIENT_DIR
-writes OUT_PATIENT_DIR/PATIENT_DICOM/enhanced.dcm and OUT_PATIENT_DIR/MASKS_DICOM/<s>/image_N
+usage: make_enhanced.py PATIENT_DIR OUT_PATIENT_DIR [TRANSFER_SYNTAX_UID]
+(RLE Lossless `1.2.840.10008.1.2.5` compresses each frame: one fragment per frame) writes OUT_PATIENT_DIR/PATIENT_DICOM/enhanced.dcm and OUT_PATIENT_DIR/MASKS_DICOM/<s>/image_N
 """
 import io
 import os
@@ -16,6 +16,7 @@ import pydicom
 from pydicom.uid import generate_uid
 
 src, out = sys.argv[1:3]
+transfer_syntax = sys.argv[3] if len(sys.argv) > 3 else None
 
 with zipfile.ZipFile(os.path.join(src, "PATIENT_DICOM.zip")) as z:
     ct = [
@@ -45,6 +46,7 @@ enhanced = hd.legacy.LegacyConvertedEnhancedCTImage(
     series_number=10,
     sop_instance_uid=generate_uid(),
     instance_number=1,
+    transfer_syntax_uid=transfer_syntax,
 )
 os.makedirs(os.path.join(out, "PATIENT_DICOM"), exist_ok=True)
 enhanced.save_as(os.path.join(out, "PATIENT_DICOM", "enhanced.dcm"))

@@ -147,6 +147,7 @@ mod tests {
 
     fn slice(origin: &str) -> SliceRef {
         SliceRef {
+            frame: None,
             origin: origin.to_owned(),
             k: 0,
             normal_mm: 0.0,

@@ -17,6 +17,10 @@ pub struct SliceRef {
     /// Position along the slice normal, mm.
     pub normal_mm: f64,
     pub instance_number: Option<i64>,
+    /// The frame (from 0) of a multi-frame file that holds this slice; `None` for a file of
+    /// one frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame: Option<u32>,
 }
 
 /// A NIfTI image file and its label map.

@@ -117,6 +117,7 @@ mod tests {
             source: SeriesSource::DicomSlices,
             slices: (0..slices)
                 .map(|k| SliceRef {
+                    frame: None,
                     origin: format!("{uid}/{k}"),
                     k,
                     normal_mm: k as f64,

@@ -23,6 +23,9 @@ pub struct ScannedInstance {
     /// For layouts keyed by folders: the patient folder's logical path (its identity).
     pub patient_folder: Option<String>,
     pub header: InstanceHeader,
+    /// The frame of a multi-frame file this instance stands for (its header then describes
+    /// that frame: position, orientation, spacing, rescale from the functional groups).
+    pub frame: Option<u32>,
 }
 
 /// Patient IDs that de-identification leaves on every patient alike: never an identity.
@@ -536,6 +539,7 @@ fn slice_refs(
             k: s.k,
             normal_mm: s.normal_mm,
             instance_number: instances[s.input].header.instance_number,
+            frame: instances[s.input].frame,
         })
         .collect()
 }

@@ -3,6 +3,7 @@
 
 use tumorscope_ingest::Entry;
 
+use crate::functional_groups::FrameGroups;
 use crate::header::{parse_header, HeaderOutcome, HEADER_PREFIX_BYTES, LONG_HEADER_PREFIX_BYTES};
 use crate::seg::{is_segmentation, parse_seg, SegHeader};
 use crate::InstanceHeader;
@@ -14,6 +15,9 @@ pub enum EntryHeader {
     Header(Box<InstanceHeader>),
     /// A DICOM Segmentation: its header and where its frames lie.
     Segmentation(Box<InstanceHeader>, Box<SegHeader>),
+    /// A multi-frame image whose functional groups place every frame (Enhanced and Legacy
+    /// Converted Enhanced CT/MR): its header and each frame's groups, in frame order.
+    MultiFrame(Box<InstanceHeader>, Vec<FrameGroups>),
     /// Not DICOM (counted as ignored).
     NotDicom,
     /// DICOM, or meant to be, but unreadable: the reason.
@@ -61,15 +65,42 @@ fn read_header(mut entry: Entry<'_>) -> EntryHeader {
                     Err(e) => EntryHeader::Bad(format!("read error: {e}")),
                 }
             }
+            HeaderOutcome::Header(h) if is_multi_frame_image(&h) => {
+                return match entry.read_all() {
+                    Ok(all) => multi_frame(h, &all),
+                    Err(e) => EntryHeader::Bad(format!("read error: {e}")),
+                }
+            }
             outcome => return classify(outcome),
         }
     }
     match entry.read_all() {
         Ok(all) => match parse_header(&all, true) {
             HeaderOutcome::Header(h) if is_segmentation(&h.sop_class_uid) => segmentation(h, &all),
+            HeaderOutcome::Header(h) if is_multi_frame_image(&h) => multi_frame(h, &all),
             outcome => classify(outcome),
         },
         Err(e) => EntryHeader::Bad(format!("read error: {e}")),
+    }
+}
+
+/// An image of several frames (not a segmentation, not a non-image object).
+fn is_multi_frame_image(h: &InstanceHeader) -> bool {
+    h.frames > 1 && !is_segmentation(&h.sop_class_uid) && crate::non_image_kind(h).is_none()
+}
+
+/// A multi-frame image whose functional groups place every frame is read frame by frame;
+/// without them it stays one instance (listed, not loaded as a volume).
+fn multi_frame(header: Box<InstanceHeader>, bytes: &[u8]) -> EntryHeader {
+    match crate::functional_groups::parse_frame_groups(bytes) {
+        Ok(frames)
+            if frames.len() == header.frames as usize
+                && frames.iter().all(|f| f.position_mm.is_some()) =>
+        {
+            EntryHeader::MultiFrame(header, frames)
+        }
+        Ok(_) => EntryHeader::Header(header),
+        Err(reason) => EntryHeader::Bad(format!("cannot read the multi-frame image: {reason}")),
     }
 }
 

@@ -15,6 +15,7 @@
 mod assemble;
 mod entry;
 mod error;
+pub mod functional_groups;
 pub mod header;
 mod info;
 pub mod layout;

@@ -38,10 +38,14 @@ enum Want {
     Mask(usize, usize),
     /// A SEG file: index into the SEG jobs (the structures it holds).
     Seg(usize),
+    /// A multi-frame image file: index into the frame jobs (its frames and their slices).
+    Frames(usize),
 }
 
 enum Decoded {
     Ct(Conversion),
+    /// Frames of a multi-frame file: the grid slices filled.
+    Frames(Vec<usize>, Conversion),
     Mask,
 }
 
@@ -76,8 +80,21 @@ pub fn load_series(
         });
     }
     let mut wanted: HashMap<&str, Want> = HashMap::new();
+    // A multi-frame file holds many slices: one job per file, read once.
+    let mut frame_jobs: Vec<(&str, Vec<(u32, usize)>)> = Vec::new();
     for s in &series.slices {
-        wanted.insert(&s.origin, Want::Ct(s.k));
+        match s.frame {
+            None => {
+                wanted.insert(&s.origin, Want::Ct(s.k));
+            }
+            Some(frame) => match frame_jobs.iter_mut().position(|(o, _)| *o == s.origin) {
+                Some(j) => frame_jobs[j].1.push((frame, s.k)),
+                None => {
+                    wanted.insert(&s.origin, Want::Frames(frame_jobs.len()));
+                    frame_jobs.push((&s.origin, vec![(frame, s.k)]));
+                }
+            },
+        }
     }
     // One SEG file may hold several structures (its segments): one job per file.
     let mut seg_jobs: Vec<(&str, Vec<usize>)> = Vec::new();
@@ -125,6 +142,10 @@ pub fn load_series(
                     let (_, members) = seg_jobs.get(j)?;
                     return Some(decode_seg(entry, members, series, &fills, g.dims[2]));
                 }
+                Want::Frames(j) => {
+                    let (_, frames) = frame_jobs.get(j)?;
+                    return Some(decode_frames(entry, frames, &ct_slots, columns, rows));
+                }
             };
             Some(decode_entry(entry, slot, columns, rows))
         };
@@ -153,6 +174,14 @@ pub fn load_series(
         match (item, want) {
             (Ok(Decoded::Ct(conv)), Want::Ct(k)) => {
                 have[k] = true;
+                total.rounded |= conv.rounded;
+                total.clipped += conv.clipped;
+                total.padded += conv.padded;
+            }
+            (Ok(Decoded::Frames(ks, conv)), Want::Frames(_)) => {
+                for k in ks {
+                    have[k] = true;
+                }
                 total.rounded |= conv.rounded;
                 total.clipped += conv.clipped;
                 total.padded += conv.padded;
@@ -323,6 +352,97 @@ fn decode_entry(
             })
         }
     }
+}
+
+/// Decodes the frames `frames` (`(frame, k)`) of the multi-frame image `entry` into their grid
+/// slices, each with its own rescale from the functional groups.
+fn decode_frames(
+    entry: Entry<'_>,
+    frames: &[(u32, usize)],
+    ct_slots: &[Mutex<&mut [i16]>],
+    columns: usize,
+    rows: usize,
+) -> Result<Decoded, DicomError> {
+    use dicom_core::value::Value;
+    let origin = entry.origin.to_string();
+    let _file = tracing::warn_span!("file", origin = %origin).entered();
+    let read = |reason: String| DicomError::Read {
+        origin: origin.clone(),
+        reason,
+    };
+    let pixels_err = |reason: String| DicomError::DecodePixels {
+        origin: origin.clone(),
+        reason,
+    };
+    let bytes = entry.read_all().map_err(|e| read(e.to_string()))?;
+    if crate::length_check::check_part10(&bytes, false) == crate::length_check::Fit::PastEnd {
+        return Err(read(crate::header::TRUNCATED.to_owned()));
+    }
+    let obj = OpenFileOptions::new()
+        .from_reader(Cursor::new(&bytes))
+        .map_err(|e| read(error_chain(&e)))?;
+    let groups = crate::functional_groups::frame_groups(&obj).map_err(read)?;
+    let header = header_from_object(&obj);
+    let native = match obj
+        .get(dicom_dictionary_std::tags::PIXEL_DATA)
+        .map(|e| e.value())
+    {
+        Some(Value::Primitive(p)) => Some(p.to_bytes()),
+        Some(_) => None,
+        None => return Err(pixels_err("no Pixel Data".to_owned())),
+    };
+    let mut filled = Vec::with_capacity(frames.len());
+    let mut total = Conversion::default();
+    for &(frame, k) in frames {
+        let mut h = header.clone();
+        if let Some((slope, intercept)) = groups.get(frame as usize).and_then(|g| g.rescale) {
+            h.rescale_slope = Some(slope);
+            h.rescale_intercept = Some(intercept);
+        }
+        let format = PixelFormat::from_header(&h).map_err(|e| pixels_err(e.to_string()))?;
+        if format.columns != columns || format.rows != rows {
+            return Err(DicomError::SliceShape {
+                origin: origin.clone(),
+                columns,
+                rows,
+                found_columns: format.columns,
+                found_rows: format.rows,
+            });
+        }
+        let frame_len = format.pixels() * (format.bits_allocated as usize / 8);
+        let decoded;
+        let pixels: &[u8] = match &native {
+            Some(all) => {
+                let start = frame as usize * frame_len;
+                all.get(start..start + frame_len).ok_or_else(|| {
+                    pixels_err(format!(
+                        "Pixel Data ({} bytes) ends before frame {}",
+                        all.len(),
+                        frame + 1
+                    ))
+                })?
+            }
+            None => {
+                use dicom_pixeldata::PixelDecoder;
+                decoded = obj
+                    .decode_pixel_data_frame(frame)
+                    .map_err(|e| pixels_err(error_chain(&e)))?;
+                decoded.data()
+            }
+        };
+        let Some(slot) = ct_slots.get(k) else {
+            continue;
+        };
+        let mut out = slot.lock().unwrap_or_else(|e| e.into_inner());
+        let conv = format
+            .to_hu(pixels, &mut out)
+            .map_err(|e| pixels_err(e.to_string()))?;
+        total.rounded |= conv.rounded;
+        total.clipped += conv.clipped;
+        total.padded += conv.padded;
+        filled.push(k);
+    }
+    Ok(Decoded::Frames(filled, total))
 }
 
 /// Fills the structures `members` of `series` from the SEG file `entry`: each of their frames

@@ -11,13 +11,13 @@
 
 use std::io::Cursor;
 
-use dicom_core::header::HasLength;
 use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
 use serde::{Deserialize, Serialize};
 use tumorscope_dataset::SegEncoding;
 
+use crate::functional_groups::{items, text};
 use crate::header::error_chain;
 
 /// Segmentation Storage.
@@ -134,39 +134,18 @@ fn seg_from_object(obj: &InMemDicomObject) -> Result<SegHeader, String> {
     if segments.is_empty() {
         return Err("no segment in Segment Sequence".to_owned());
     }
-    let shared = items(obj, tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE);
-    let shared = shared.first();
-    let per_frame = items(obj, tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE);
-    let frame_count = uint_u32(obj, tags::NUMBER_OF_FRAMES).unwrap_or(1) as usize;
-    if per_frame.len() != frame_count {
-        return Err(format!(
-            "{} per-frame functional group item(s) for {frame_count} frame(s)",
-            per_frame.len()
-        ));
-    }
-    // A functional group is looked up in the frame's own item first, then in the shared one.
-    let group = |frame: &InMemDicomObject, seq: Tag| -> Option<InMemDicomObject> {
-        items(frame, seq)
-            .first()
-            .cloned()
-            .or_else(|| shared.and_then(|s| items(s, seq).first().cloned()))
-    };
-    let frames = per_frame
-        .iter()
-        .map(|f| FrameInfo {
+    let frames = crate::functional_groups::frame_groups(obj)?
+        .into_iter()
+        .map(|g| FrameInfo {
             segment: if labelmap {
                 None
             } else {
-                group(f, tags::SEGMENT_IDENTIFICATION_SEQUENCE)
-                    .and_then(|g| uint(&g, tags::REFERENCED_SEGMENT_NUMBER))
+                g.segment
                     .or_else(|| (segments.len() == 1).then(|| segments[0].number))
             },
-            position_mm: group(f, tags::PLANE_POSITION_SEQUENCE)
-                .and_then(|g| floats(&g, tags::IMAGE_POSITION_PATIENT)),
-            orientation: group(f, tags::PLANE_ORIENTATION_SEQUENCE)
-                .and_then(|g| floats(&g, tags::IMAGE_ORIENTATION_PATIENT)),
-            spacing_mm: group(f, tags::PIXEL_MEASURES_SEQUENCE)
-                .and_then(|g| floats(&g, tags::PIXEL_SPACING)),
+            position_mm: g.position_mm,
+            orientation: g.orientation,
+            spacing_mm: g.spacing_mm,
         })
         .collect();
     Ok(SegHeader {
@@ -289,40 +268,8 @@ pub fn frame_mask(
     Ok(())
 }
 
-fn items(obj: &InMemDicomObject, tag: Tag) -> &[InMemDicomObject] {
-    obj.get(tag).and_then(|e| e.items()).unwrap_or(&[])
-}
-
-fn text(obj: &InMemDicomObject, tag: Tag) -> String {
-    obj.get(tag)
-        .and_then(|e| e.value().to_str().ok())
-        .map(|s| {
-            s.trim_matches(|c: char| c == '\0' || c.is_whitespace())
-                .to_owned()
-        })
-        .unwrap_or_default()
-}
-
 fn uint(obj: &InMemDicomObject, tag: Tag) -> Option<u16> {
-    uint_u32(obj, tag).and_then(|v| u16::try_from(v).ok())
-}
-
-fn uint_u32(obj: &InMemDicomObject, tag: Tag) -> Option<u32> {
-    let e = obj.get(tag)?;
-    if e.is_empty() {
-        return None;
-    }
-    e.value().to_int::<u32>().ok()
-}
-
-fn floats<const N: usize>(obj: &InMemDicomObject, tag: Tag) -> Option<[f64; N]> {
-    let v = obj.get(tag)?.value().to_multi_float64().ok()?;
-    if v.len() < N || v.iter().any(|x| !x.is_finite()) {
-        return None;
-    }
-    let mut out = [0.0; N];
-    out.copy_from_slice(&v[..N]);
-    Some(out)
+    crate::functional_groups::uint(obj, tag).and_then(|v| u16::try_from(v).ok())
 }
 
 #[cfg(test)]

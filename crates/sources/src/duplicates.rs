@@ -15,11 +15,12 @@ pub fn drop_duplicates(
     instances: Vec<ScannedInstance>,
     walk: &WalkOptions,
 ) -> (Vec<ScannedInstance>, Vec<Duplicate>) {
-    let mut by_uid: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    // Frames of one multi-frame file share its UID: a frame is a duplicate of the same frame.
+    let mut by_uid: BTreeMap<(&str, Option<u32>), Vec<usize>> = BTreeMap::new();
     for (n, inst) in instances.iter().enumerate() {
         if !inst.header.sop_instance_uid.is_empty() {
             by_uid
-                .entry(inst.header.sop_instance_uid.as_str())
+                .entry((inst.header.sop_instance_uid.as_str(), inst.frame))
                 .or_default()
                 .push(n);
         }

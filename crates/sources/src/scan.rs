@@ -85,7 +85,35 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                     origin: origin.to_string(),
                     root,
                     header: *header,
+                    frame: None,
                 });
+            }
+            EntryHeader::MultiFrame(header, frames) => {
+                // Each frame stands as an instance of its own, placed by its functional
+                // groups: ordering, geometry checks and mask attachment treat it like a slice.
+                count += 1;
+                let root = root_of(paths, &origin);
+                let (role, patient_folder) = classify_path_and_folder(&origin.segments());
+                for (n, f) in frames.into_iter().enumerate() {
+                    let mut h = (*header).clone();
+                    h.frames = 1;
+                    h.position_mm = f.position_mm;
+                    h.orientation = f.orientation.or(h.orientation);
+                    h.pixel_spacing_mm = f.spacing_mm.or(h.pixel_spacing_mm);
+                    if let Some((slope, intercept)) = f.rescale {
+                        h.rescale_slope = Some(slope);
+                        h.rescale_intercept = Some(intercept);
+                    }
+                    h.instance_number = Some(n as i64 + 1);
+                    instances.push(ScannedInstance {
+                        role: role.clone(),
+                        patient_folder: patient_folder.clone(),
+                        origin: origin.to_string(),
+                        root,
+                        header: h,
+                        frame: Some(n as u32),
+                    });
+                }
             }
             EntryHeader::Segmentation(header, seg) => {
                 count += 1;
