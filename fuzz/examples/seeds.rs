@@ -72,5 +72,15 @@ fn main() {
     tumorscope_nifti::write_mask_u8(&tmp.join("labels.nii"), &geometry, &labels).expect("nifti");
     write(&dir, "labels.nii", &std::fs::read(tmp.join("labels.nii")).expect("read back"));
     let _ = std::fs::remove_dir_all(&tmp);
+    // A 3×2 8-bit JPEG-LS stream written by CharLS (through DCMTK).
+    write(
+        &out.join("jpegls_decode"),
+        "charls.jls",
+        &[
+            0xFF, 0xD8, 0xFF, 0xF7, 0x00, 0x0B, 0x08, 0x00, 0x02, 0x00, 0x03, 0x01, 0x01, 0x11,
+            0x00, 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0xE0, 0xE1, 0xC9,
+            0xFF, 0xD9,
+        ],
+    );
     println!("seeds written to `{}`", out.display());
 }

@@ -15,8 +15,14 @@ pub enum DicomError {
         found_columns: usize,
         found_rows: usize,
     },
-    #[error("no slice of series `{series}` could be read")]
-    EmptySeries { series: String },
+    /// Every slice failed; `first` is the first file's reason (`origin`: why), as one slice's
+    /// failure usually explains them all (an unsupported syntax, say).
+    #[error("no slice of series `{series}` could be read ({count} file(s) failed; first: {first})")]
+    EmptySeries {
+        series: String,
+        count: usize,
+        first: String,
+    },
     #[error(transparent)]
     Ingest(#[from] tumorscope_ingest::IngestError),
 }

@@ -216,6 +216,11 @@ pub fn load_series(
     if !have.iter().any(|h| *h) {
         return Err(DicomError::EmptySeries {
             series: series.series_uid.clone(),
+            count: skipped.len(),
+            first: skipped
+                .first()
+                .map(|s| format!("`{}`: {}", s.origin, s.reason))
+                .unwrap_or_else(|| "no file of the series was found again".to_owned()),
         });
     }
     let filled = fill_missing(&mut ct.data, &have, slice_len);
@@ -411,6 +416,7 @@ fn decode_frames(
         }
         let frame_len = format.pixels() * (format.bits_allocated as usize / 8);
         let decoded;
+        let jpeg_ls;
         let pixels: &[u8] = match &native {
             Some(all) => {
                 let start = frame as usize * frame_len;
@@ -421,6 +427,13 @@ fn decode_frames(
                         frame + 1
                     ))
                 })?
+            }
+            None if crate::pixels::is_signed_htj2k(&obj, &format) => {
+                return Err(pixels_err(crate::pixels::SIGNED_HTJ2K.to_owned()));
+            }
+            None if crate::pixels::is_jpeg_ls(&obj) => {
+                jpeg_ls = crate::pixels::jpeg_ls_frame(&obj, frame, &format).map_err(pixels_err)?;
+                &jpeg_ls
             }
             None => {
                 use dicom_pixeldata::PixelDecoder;

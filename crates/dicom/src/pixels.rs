@@ -262,6 +262,10 @@ pub(crate) fn frame_bytes(
             }
             Ok(Cow::Owned(bytes.into_owned()))
         }
+        Value::PixelSequence(_) if is_jpeg_ls(obj) => {
+            Ok(Cow::Owned(jpeg_ls_frame(obj, 0, format)?))
+        }
+        Value::PixelSequence(_) if is_signed_htj2k(obj, format) => Err(SIGNED_HTJ2K.to_owned()),
         Value::PixelSequence(_) => {
             use dicom_pixeldata::PixelDecoder;
             let decoded = obj
@@ -271,6 +275,76 @@ pub(crate) fn frame_bytes(
         }
         Value::Sequence(_) => Err("Pixel Data is a sequence".to_owned()),
     }
+}
+
+/// Why signed HTJ2K is refused: measured, not assumed (`crates/sources/tests/codecs.rs`).
+pub(crate) const SIGNED_HTJ2K: &str = "signed HTJ2K (High-Throughput JPEG 2000) is not read: the JPEG 2000 decoder of this build clamps its negative samples, which would give wrong HU (unsigned HTJ2K is read)";
+
+/// Whether the object is HTJ2K (`1.2.840.10008.1.2.4.201`–`.203`) with signed samples.
+pub(crate) fn is_signed_htj2k(
+    obj: &dicom_object::FileDicomObject<dicom_object::InMemDicomObject>,
+    format: &PixelFormat,
+) -> bool {
+    format.signed
+        && matches!(
+            obj.meta().transfer_syntax().trim_end_matches('\0'),
+            "1.2.840.10008.1.2.4.201" | "1.2.840.10008.1.2.4.202" | "1.2.840.10008.1.2.4.203"
+        )
+}
+
+/// Whether the object's transfer syntax is JPEG-LS (lossless or near-lossless).
+pub(crate) fn is_jpeg_ls(
+    obj: &dicom_object::FileDicomObject<dicom_object::InMemDicomObject>,
+) -> bool {
+    matches!(
+        obj.meta().transfer_syntax().trim_end_matches('\0'),
+        "1.2.840.10008.1.2.4.80" | "1.2.840.10008.1.2.4.81"
+    )
+}
+
+/// Frame `frame` of a JPEG-LS object, decoded by `tumorscope-jpegls` into little-endian stored
+/// values of `format`'s width. A frame is its own fragment when there are as many fragments as
+/// frames; a single frame may span several fragments.
+pub(crate) fn jpeg_ls_frame(
+    obj: &dicom_object::FileDicomObject<dicom_object::InMemDicomObject>,
+    frame: u32,
+    format: &PixelFormat,
+) -> Result<Vec<u8>, String> {
+    use dicom_core::value::Value;
+    use dicom_dictionary_std::tags;
+    let Some(Value::PixelSequence(seq)) = obj.get(tags::PIXEL_DATA).map(|e| e.value()) else {
+        return Err("JPEG-LS Pixel Data is not encapsulated".to_owned());
+    };
+    let fragments = seq.fragments();
+    let frames = obj
+        .get(tags::NUMBER_OF_FRAMES)
+        .and_then(|e| e.value().to_int::<u32>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let stream: Vec<u8> = if frames == 1 {
+        fragments.concat()
+    } else if fragments.len() == frames as usize {
+        fragments
+            .get(frame as usize)
+            .cloned()
+            .ok_or_else(|| format!("no fragment for frame {}", frame + 1))?
+    } else {
+        return Err(format!(
+            "{} fragments for {frames} frames: JPEG-LS frames spanning fragments are not read",
+            fragments.len()
+        ));
+    };
+    let image = tumorscope_jpegls::decode(&stream).map_err(|e| e.to_string())?;
+    if image.width != format.columns || image.height != format.rows {
+        return Err(format!(
+            "the JPEG-LS frame is {}×{}, the header says {}×{}",
+            image.width, image.height, format.columns, format.rows
+        ));
+    }
+    Ok(match format.bits_allocated {
+        8 => image.samples.iter().map(|&v| v as u8).collect(),
+        _ => image.samples.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    })
 }
 
 fn is_big_endian(obj: &dicom_object::FileDicomObject<dicom_object::InMemDicomObject>) -> bool {
