@@ -64,7 +64,8 @@ fn unsigned_htj2k_loads_exactly_and_signed_is_refused_with_the_reason() {
         },
         false,
     );
-    dir.run(&["export", "src", "--nifti", "native"]).expect_code(0);
+    dir.run(&["export", "src", "--nifti", "native"])
+        .expect_code(0);
     for (n, truth) in written.patients.iter().enumerate() {
         let out = dir.path().join("htj2k").join(&truth.label);
         let run = Command::new("python3")
@@ -73,7 +74,11 @@ fn unsigned_htj2k_loads_exactly_and_signed_is_refused_with_the_reason() {
             .arg(&out)
             .output()
             .unwrap();
-        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         let input = format!("htj2k/{}", truth.label);
         let export = format!("nii-{n}");
         let encoding = CtEncoding::ALL[n % CtEncoding::ALL.len()];
@@ -87,10 +92,21 @@ fn unsigned_htj2k_loads_exactly_and_signed_is_refused_with_the_reason() {
             );
             continue;
         }
-        dir.run(&["export", &input, "--nifti", &export]).expect_code(0);
+        dir.run(&["export", &input, "--nifti", &export])
+            .expect_code(0);
         assert_eq!(
-            voxels(&dir.path().join(&export).join(&truth.label).join("ct.nii.gz")),
-            voxels(&dir.path().join("native").join(&truth.label).join("ct.nii.gz")),
+            voxels(
+                &dir.path()
+                    .join(&export)
+                    .join(&truth.label)
+                    .join("ct.nii.gz")
+            ),
+            voxels(
+                &dir.path()
+                    .join("native")
+                    .join(&truth.label)
+                    .join("ct.nii.gz")
+            ),
             "{:?}",
             encoding
         );

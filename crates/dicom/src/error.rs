@@ -17,7 +17,9 @@ pub enum DicomError {
     },
     /// Every slice failed; `first` is the first file's reason (`origin`: why), as one slice's
     /// failure usually explains them all (an unsupported syntax, say).
-    #[error("no slice of series `{series}` could be read ({count} file(s) failed; first: {first})")]
+    #[error(
+        "no slice of series `{series}` could be read ({count} file(s) failed; first: {first})"
+    )]
     EmptySeries {
         series: String,
         count: usize,
