@@ -2,7 +2,8 @@
 //! writer (highdicom, frames shuffled before conversion), native and RLE-compressed (one
 //! fragment per frame), with every CT encoding of the phantom (intercepts, slope 2, 12 bits
 //! stored). Frames are placed by their functional groups; the numbers equal the original
-//! slices' — and the real 3D-IRCADb patient's, when present.
+//! slices' — and the real 3D-IRCADb patient's, when present. A file holding two stacks
+//! (axial and coronal) becomes two series. The real patient in JPEG-LS (DCMTK) gives its numbers.
 //!
 //! Skips (passing, with a message) when python3 with highdicom is missing; `.ci/run` installs
 //! it and sets `TUMORSCOPE_REQUIRE_TOOLS=1`, which makes that a failure.
@@ -39,11 +40,16 @@ fn highdicom_available() -> bool {
 
 /// Writes `patient` (3D-IRCADb layout) into `out` with its CT as one multi-frame file.
 fn make_enhanced(patient: &Path, out: &Path, syntax: Option<&str>) {
+    make_enhanced_with(patient, out, syntax, &[]);
+}
+
+fn make_enhanced_with(patient: &Path, out: &Path, syntax: Option<&str>, extra: &[&str]) {
     let run = Command::new("python3")
         .arg(MAKE_ENHANCED)
         .arg(patient)
         .arg(out)
         .args(syntax)
+        .args(extra)
         .output()
         .expect("python3");
     assert!(
@@ -147,6 +153,120 @@ fn the_real_patient_as_one_enhanced_ct_file() {
         .expect_code(0);
     make_enhanced(&real, &dir.path().join("enh/3Dircadb1.17"), None);
     dir.run(&["analyze", "enh", "--out", "rep", "--no-thumbnails"])
+        .expect_code(0);
+    assert_eq!(numbers(dir.path(), "rep"), numbers(dir.path(), "ref"));
+}
+
+#[test]
+fn a_file_with_two_stacks_becomes_two_series() {
+    if !highdicom_available() {
+        return;
+    }
+    let dir = Dir::new();
+    // A cube CT with non-square pixels, so its coronal planes have the axial planes' size.
+    let written = dir.cohort(
+        "src",
+        PhantomOptions {
+            patients: 1,
+            seed: 43,
+            dims: [48, 48, 48],
+            spacing_mm: [0.7, 0.9, 0.9],
+            ..PhantomOptions::default()
+        },
+        false,
+    );
+    dir.run(&["analyze", "src", "--out", "ref", "--no-thumbnails"])
+        .expect_code(0);
+    let label = &written.patients[0].label;
+    make_enhanced_with(
+        &written.root.join(label),
+        &dir.path().join("two").join(label),
+        None,
+        &["--coronal"],
+    );
+    let scan = dir.run(&["scan", "two", "--no-db", "--json", "inv.json"]);
+    let inv: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("inv.json")).unwrap()).unwrap();
+    let series = inv["patients"][0]["series"].as_array().unwrap();
+    assert_eq!(series.len(), 2, "{}", scan.stdout());
+    for s in series {
+        assert_eq!(s["slices"], 48, "{s}");
+    }
+    // The masks go to the axial stack, whose numbers are the original's.
+    assert!(
+        series
+            .iter()
+            .any(|s| !s["masks"].as_array().unwrap().is_empty()),
+        "{}",
+        scan.stdout()
+    );
+    dir.run(&["analyze", "two", "--out", "rep", "--no-thumbnails"])
+        .expect_code(0);
+    assert_eq!(numbers(dir.path(), "rep"), numbers(dir.path(), "ref"));
+}
+
+#[test]
+fn the_real_patient_in_jpeg_ls() {
+    let Some(real) = util::real_patient() else {
+        return;
+    };
+    let have = Command::new("dcmcjpls").arg("--version").output().is_ok();
+    if !have {
+        assert!(
+            std::env::var_os("TUMORSCOPE_REQUIRE_TOOLS").is_none(),
+            "dcmcjpls required but missing"
+        );
+        eprintln!("skipped: dcmcjpls (dcmtk) not installed");
+        return;
+    }
+    let dir = Dir::new();
+    dir.run(&[
+        "analyze",
+        real.to_str().unwrap(),
+        "--out",
+        "ref",
+        "--no-thumbnails",
+    ])
+    .expect_code(0);
+    // The CT slices in JPEG-LS lossless, the masks as they are.
+    let patient = dir.path().join("jls/3Dircadb1.17");
+    for (zip_name, transcode) in [("PATIENT_DICOM.zip", true), ("MASKS_DICOM.zip", false)] {
+        let mut zip =
+            zip::ZipArchive::new(std::fs::File::open(real.join(zip_name)).unwrap()).unwrap();
+        for n in 0..zip.len() {
+            let mut entry = zip.by_index(n).unwrap();
+            if entry.is_dir() {
+                continue;
+            }
+            let target = patient.join(entry.name().unwrap().as_ref());
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+            if transcode {
+                let plain = dir.path().join("plain.dcm");
+                std::fs::write(&plain, bytes).unwrap();
+                let st = Command::new("dcmcjpls")
+                    .arg("+el")
+                    .arg(&plain)
+                    .arg(&target)
+                    .status()
+                    .unwrap();
+                assert!(st.success());
+            } else {
+                std::fs::write(&target, bytes).unwrap();
+            }
+        }
+    }
+    let meta = dir
+        .run(&["metadata", "jls", "--out", "m.csv"])
+        .expect_code(0);
+    let csv = std::fs::read_to_string(dir.path().join("m.csv")).unwrap();
+    assert!(
+        csv.contains("1.2.840.10008.1.2.4.80"),
+        "{csv}{}",
+        meta.stderr()
+    );
+    dir.run(&["analyze", "jls", "--out", "rep", "--no-thumbnails"])
         .expect_code(0);
     assert_eq!(numbers(dir.path(), "rep"), numbers(dir.path(), "ref"));
 }

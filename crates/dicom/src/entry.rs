@@ -31,7 +31,7 @@ pub fn read_entry_header(entry: Entry<'_>) -> EntryHeader {
     let _file = tracing::warn_span!("file", origin = %entry.origin).entered();
     let size = entry.size;
     match read_header(entry) {
-        EntryHeader::Header(h)
+        EntryHeader::Header(h) | EntryHeader::MultiFrame(h, _)
             if h.pixel_data_end
                 .zip(size)
                 .is_some_and(|(end, size)| end > size) =>
@@ -51,7 +51,14 @@ fn read_header(mut entry: Entry<'_>) -> EntryHeader {
         }
         HeaderOutcome::NeedMore => EntryHeader::Bad("truncated DICOM header".to_owned()),
     };
-    for size in [HEADER_PREFIX_BYTES, LONG_HEADER_PREFIX_BYTES] {
+    // Larger prefixes for headers that need them (the functional groups of a multi-frame
+    // file run to hundreds of KB): its pixels are never read by the scan.
+    for size in [
+        HEADER_PREFIX_BYTES,
+        LONG_HEADER_PREFIX_BYTES,
+        1 << 20,
+        16 << 20,
+    ] {
         let prefix = match entry.read_prefix(size) {
             Ok(p) => p,
             Err(e) => return EntryHeader::Bad(format!("read error: {e}")),
@@ -65,12 +72,7 @@ fn read_header(mut entry: Entry<'_>) -> EntryHeader {
                     Err(e) => EntryHeader::Bad(format!("read error: {e}")),
                 }
             }
-            HeaderOutcome::Header(h) if is_multi_frame_image(&h) => {
-                return match entry.read_all() {
-                    Ok(all) => multi_frame(h, &all),
-                    Err(e) => EntryHeader::Bad(format!("read error: {e}")),
-                }
-            }
+            HeaderOutcome::Header(h) if is_multi_frame_image(&h) => return multi_frame(h, prefix),
             outcome => return classify(outcome),
         }
     }

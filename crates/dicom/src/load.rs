@@ -383,73 +383,115 @@ fn decode_frames(
     if crate::length_check::check_part10(&bytes, false) == crate::length_check::Fit::PastEnd {
         return Err(read(crate::header::TRUNCATED.to_owned()));
     }
-    let obj = OpenFileOptions::new()
+    // The header and functional groups first, without the pixels.
+    let head = OpenFileOptions::new()
+        .read_until(dicom_dictionary_std::tags::PIXEL_DATA)
         .from_reader(Cursor::new(&bytes))
         .map_err(|e| read(error_chain(&e)))?;
-    let groups = crate::functional_groups::frame_groups(&obj).map_err(read)?;
-    let header = header_from_object(&obj);
-    let native = match obj
-        .get(dicom_dictionary_std::tags::PIXEL_DATA)
-        .map(|e| e.value())
-    {
-        Some(Value::Primitive(p)) => Some(p.to_bytes()),
+    let groups = crate::functional_groups::frame_groups(&head).map_err(read)?;
+    let mut header = header_from_object(&head);
+    header.transfer_syntax = head
+        .meta()
+        .transfer_syntax()
+        .trim_end_matches('\0')
+        .to_owned();
+    // Native pixels that end the file are used where they lie (no copy of a 60 MB value);
+    // anything else is read by dicom-rs whole.
+    let whole_len = PixelFormat::from_header(&header)
+        .map(|f| f.pixels() * (f.bits_allocated as usize / 8) * groups.len())
+        .unwrap_or(0);
+    let in_place = matches!(header.transfer_syntax.as_str(), EXPLICIT_LE | IMPLICIT_LE)
+        .then(|| native_pixels(&bytes, &header, whole_len))
+        .flatten();
+    let obj = match in_place {
         Some(_) => None,
-        None => return Err(pixels_err("no Pixel Data".to_owned())),
+        None => Some(
+            OpenFileOptions::new()
+                .from_reader(Cursor::new(&bytes))
+                .map_err(|e| read(error_chain(&e)))?,
+        ),
     };
+    let native: Option<std::borrow::Cow<[u8]>> = match (in_place, &obj) {
+        (Some(p), _) => Some(std::borrow::Cow::Borrowed(p)),
+        (None, Some(obj)) => match obj
+            .get(dicom_dictionary_std::tags::PIXEL_DATA)
+            .map(|e| e.value())
+        {
+            Some(Value::Primitive(p)) => Some(p.to_bytes()),
+            Some(_) => None,
+            None => return Err(pixels_err("no Pixel Data".to_owned())),
+        },
+        (None, None) => None,
+    };
+    // Frames decode in parallel: one file may hold a whole CT, and each frame is independent.
+    let decode_one =
+        |&(frame, k): &(u32, usize)| -> Result<Option<(usize, Conversion)>, DicomError> {
+            let mut h = header.clone();
+            if let Some((slope, intercept)) = groups.get(frame as usize).and_then(|g| g.rescale) {
+                h.rescale_slope = Some(slope);
+                h.rescale_intercept = Some(intercept);
+            }
+            let format = PixelFormat::from_header(&h).map_err(|e| pixels_err(e.to_string()))?;
+            if format.columns != columns || format.rows != rows {
+                return Err(DicomError::SliceShape {
+                    origin: origin.clone(),
+                    columns,
+                    rows,
+                    found_columns: format.columns,
+                    found_rows: format.rows,
+                });
+            }
+            let frame_len = format.pixels() * (format.bits_allocated as usize / 8);
+            let decoded;
+            let jpeg_ls;
+            let pixels: &[u8] = match &native {
+                Some(all) => {
+                    let start = frame as usize * frame_len;
+                    all.get(start..start + frame_len).ok_or_else(|| {
+                        pixels_err(format!(
+                            "Pixel Data ({} bytes) ends before frame {}",
+                            all.len(),
+                            frame + 1
+                        ))
+                    })?
+                }
+                None => {
+                    let Some(obj) = &obj else {
+                        return Err(pixels_err("no Pixel Data".to_owned()));
+                    };
+                    if crate::pixels::is_signed_htj2k(obj, &format) {
+                        return Err(pixels_err(crate::pixels::SIGNED_HTJ2K.to_owned()));
+                    }
+                    if crate::pixels::is_jpeg_ls(obj) {
+                        jpeg_ls = crate::pixels::jpeg_ls_frame(obj, frame, &format)
+                            .map_err(pixels_err)?;
+                        &jpeg_ls
+                    } else {
+                        use dicom_pixeldata::PixelDecoder;
+                        decoded = obj
+                            .decode_pixel_data_frame(frame)
+                            .map_err(|e| pixels_err(error_chain(&e)))?;
+                        decoded.data()
+                    }
+                }
+            };
+            let Some(slot) = ct_slots.get(k) else {
+                return Ok(None);
+            };
+            let mut out = slot.lock().unwrap_or_else(|e| e.into_inner());
+            let conv = format
+                .to_hu(pixels, &mut out)
+                .map_err(|e| pixels_err(e.to_string()))?;
+            Ok(Some((k, conv)))
+        };
+    use rayon::prelude::*;
+    let done: Vec<Option<(usize, Conversion)>> = frames
+        .par_iter()
+        .map(decode_one)
+        .collect::<Result<_, _>>()?;
     let mut filled = Vec::with_capacity(frames.len());
     let mut total = Conversion::default();
-    for &(frame, k) in frames {
-        let mut h = header.clone();
-        if let Some((slope, intercept)) = groups.get(frame as usize).and_then(|g| g.rescale) {
-            h.rescale_slope = Some(slope);
-            h.rescale_intercept = Some(intercept);
-        }
-        let format = PixelFormat::from_header(&h).map_err(|e| pixels_err(e.to_string()))?;
-        if format.columns != columns || format.rows != rows {
-            return Err(DicomError::SliceShape {
-                origin: origin.clone(),
-                columns,
-                rows,
-                found_columns: format.columns,
-                found_rows: format.rows,
-            });
-        }
-        let frame_len = format.pixels() * (format.bits_allocated as usize / 8);
-        let decoded;
-        let jpeg_ls;
-        let pixels: &[u8] = match &native {
-            Some(all) => {
-                let start = frame as usize * frame_len;
-                all.get(start..start + frame_len).ok_or_else(|| {
-                    pixels_err(format!(
-                        "Pixel Data ({} bytes) ends before frame {}",
-                        all.len(),
-                        frame + 1
-                    ))
-                })?
-            }
-            None if crate::pixels::is_signed_htj2k(&obj, &format) => {
-                return Err(pixels_err(crate::pixels::SIGNED_HTJ2K.to_owned()));
-            }
-            None if crate::pixels::is_jpeg_ls(&obj) => {
-                jpeg_ls = crate::pixels::jpeg_ls_frame(&obj, frame, &format).map_err(pixels_err)?;
-                &jpeg_ls
-            }
-            None => {
-                use dicom_pixeldata::PixelDecoder;
-                decoded = obj
-                    .decode_pixel_data_frame(frame)
-                    .map_err(|e| pixels_err(error_chain(&e)))?;
-                decoded.data()
-            }
-        };
-        let Some(slot) = ct_slots.get(k) else {
-            continue;
-        };
-        let mut out = slot.lock().unwrap_or_else(|e| e.into_inner());
-        let conv = format
-            .to_hu(pixels, &mut out)
-            .map_err(|e| pixels_err(e.to_string()))?;
+    for (k, conv) in done.into_iter().flatten() {
         total.rounded |= conv.rounded;
         total.clipped += conv.clipped;
         total.padded += conv.padded;

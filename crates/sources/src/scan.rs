@@ -99,7 +99,12 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                     h.frames = 1;
                     h.position_mm = f.position_mm;
                     h.orientation = f.orientation.or(h.orientation);
-                    h.pixel_spacing_mm = f.spacing_mm.or(h.pixel_spacing_mm);
+                    // Pixel Measures are in DICOM order (between rows, between columns); the
+                    // header keeps (x, y) as every single-frame header does.
+                    h.pixel_spacing_mm = f
+                        .spacing_mm
+                        .map(|[row, column]| [column, row])
+                        .or(h.pixel_spacing_mm);
                     if let Some((slope, intercept)) = f.rescale {
                         h.rescale_slope = Some(slope);
                         h.rescale_intercept = Some(intercept);
