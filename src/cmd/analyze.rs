@@ -48,6 +48,17 @@ pub struct Args {
 /// Settings of the measurement; defaults are `AnalysisOptions::default()`'s.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AnalysisArgs {
+    #[command(flatten)]
+    pub measure: MeasureArgs,
+    /// No tumor thumbnails in the HTML report (faster on large cohorts).
+    #[arg(long)]
+    pub no_thumbnails: bool,
+}
+
+/// What makes a tumour: shared by `analyze` and `export --dicom-seg` (whose tumour segments
+/// must be the tumours the report counts).
+#[derive(Debug, Clone, clap::Args)]
+pub struct MeasureArgs {
     /// Voxel connectivity of tumor components: 6 (faces), 18 (faces+edges) or 26 (all neighbours).
     #[arg(long, default_value_t = AnalysisOptions::default().connectivity)]
     pub connectivity: Connectivity,
@@ -58,9 +69,6 @@ pub struct AnalysisArgs {
     /// (`livertumor*`, `livertumors`, `tumor*`, label 2 of LiTS/MSD; cysts such as `liverkyst` are not tumors).
     #[arg(long, value_delimiter = ',')]
     pub tumor_masks: Option<Vec<String>>,
-    /// No tumor thumbnails in the HTML report (faster on large cohorts).
-    #[arg(long)]
-    pub no_thumbnails: bool,
 }
 
 /// A volume in mL that is a finite number, 0 or more.
@@ -75,16 +83,18 @@ impl Default for AnalysisArgs {
     fn default() -> Self {
         let options = AnalysisOptions::default();
         Self {
-            connectivity: options.connectivity,
-            min_volume_ml: options.min_volume_ml,
-            tumor_masks: options.tumor_masks,
+            measure: MeasureArgs {
+                connectivity: options.connectivity,
+                min_volume_ml: options.min_volume_ml,
+                tumor_masks: options.tumor_masks,
+            },
             no_thumbnails: false,
         }
     }
 }
 
-impl AnalysisArgs {
-    fn options(&self) -> AnalysisOptions {
+impl MeasureArgs {
+    pub fn options(&self) -> AnalysisOptions {
         AnalysisOptions {
             connectivity: self.connectivity,
             min_volume_ml: self.min_volume_ml,
@@ -117,10 +127,10 @@ pub fn run(
     check_output_dir(out)?;
     let dataset = scan_inputs(inputs, ui)?;
     tracing::debug!(ms = ms_since(started), "scan done");
-    if let Some(names) = &settings.tumor_masks {
+    if let Some(names) = &settings.measure.tumor_masks {
         check_structure_names(&dataset, names)?;
     }
-    let options = settings.options();
+    let options = settings.measure.options();
     // One result per study with a volume: a patient's baseline and follow-up are measured
     // apart, never merged and never one dropped.
     let exams: Vec<Exam> = dataset.patients.iter().flat_map(|p| p.exams()).collect();
@@ -177,9 +187,9 @@ pub fn run(
             .map(|p| p.display().to_string())
             .collect(),
         settings: serde_json::json!({
-            "connectivity": settings.connectivity,
-            "min_volume_ml": settings.min_volume_ml,
-            "tumor_masks": settings.tumor_masks.clone().map(serde_json::Value::from)
+            "connectivity": settings.measure.connectivity,
+            "min_volume_ml": settings.measure.min_volume_ml,
+            "tumor_masks": settings.measure.tumor_masks.clone().map(serde_json::Value::from)
                 .unwrap_or_else(|| "by name: livertumor*, livertumors, tumor*, lesion*, metastas*s; cysts (kyst/cyst) excluded".into()),
         }),
     };
@@ -211,7 +221,7 @@ pub fn run(
 }
 
 /// Refuses `--tumor-masks` names that no patient has, before any patient is loaded.
-fn check_structure_names(dataset: &Dataset, names: &[String]) -> anyhow::Result<()> {
+pub(crate) fn check_structure_names(dataset: &Dataset, names: &[String]) -> anyhow::Result<()> {
     let mut found: Vec<&str> = dataset
         .patients
         .iter()

@@ -1,5 +1,6 @@
 //! `tumorscope export PATH --nifti DIR`: each patient's CT and masks as `.nii.gz` with a correct
-//! affine, for ITK-SNAP, 3D Slicer, nibabel and nnU-Net.
+//! affine, for ITK-SNAP, 3D Slicer, nibabel and nnU-Net; `--dicom-seg DIR`: each patient's
+//! structures and tumours as one DICOM SEG over the CT, for PACS viewers (OHIF, Slicer).
 //!
 //! Per patient `DIR/<patient>/`: `ct.nii.gz` (int16 HU), `masks/<structure>.nii.gz` (uint8 0/1),
 //! `labels.nii.gz` (every structure one value, see `labels.json`; where structures overlap the
@@ -16,6 +17,7 @@ use tumorscope_dataset::{Exam, Skipped};
 use tumorscope_nifti::{write_mask_u8, write_volume_i16};
 use tumorscope_sources::{load_exam, LoadOptions};
 
+use super::analyze::{check_structure_names, MeasureArgs};
 use super::inputs::{pick_exam, InputArgs};
 use super::scan::scan_inputs;
 use crate::ui::{check_output_dir, isolate_panics, report_skipped, write_atomic, Ui};
@@ -28,11 +30,17 @@ pub struct Args {
     #[command(flatten)]
     pub inputs: InputArgs,
     /// Output folder for `<patient>/ct.nii.gz` …
+    #[arg(long, value_name = "DIR", required_unless_present = "dicom_seg")]
+    pub nifti: Option<PathBuf>,
+    /// Output folder for `<patient>/seg.dcm`: a DICOM Segmentation of every structure and every
+    /// tumour (one segment each, as `analyze` counts them) over the CT it was drawn on.
     #[arg(long, value_name = "DIR")]
-    pub nifti: PathBuf,
+    pub dicom_seg: Option<PathBuf>,
     /// Only this patient.
     #[arg(long)]
     pub patient: Option<String>,
+    #[command(flatten)]
+    pub measure: MeasureArgs,
 }
 
 #[derive(Debug, Serialize)]
@@ -46,8 +54,15 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let options = LoadOptions {
         walk: args.inputs.walk_options()?,
     };
-    check_output_dir(&args.nifti)?;
+    let outputs: Vec<&PathBuf> = args.nifti.iter().chain(&args.dicom_seg).collect();
+    for dir in &outputs {
+        check_output_dir(dir)?;
+    }
+    let measure = args.measure.options();
     let dataset = scan_inputs(&args.inputs, ui)?;
+    if let Some(names) = &args.measure.tumor_masks {
+        check_structure_names(&dataset, names)?;
+    }
     // One folder per study with a volume (`P7`, or `P7@2021-03-15` beside `P7@2020-01-02`).
     let exams: Vec<Exam> = match &args.patient {
         Some(label) => vec![pick_exam(&dataset, Some(label))?],
@@ -59,12 +74,34 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         .map(|exam| {
             let r = isolate_panics(|| {
                 let loaded = load_exam(&dataset, exam, &options)?;
-                let dir = args.nifti.join(super::organize_name(&exam.label)?);
-                export_patient(&loaded.image, &dir)?;
+                let name = super::organize_name(&exam.label)?;
+                let mut skipped = loaded.skipped;
+                if let Some(out) = &args.nifti {
+                    export_patient(&loaded.image, &out.join(&name))?;
+                }
+                if let Some(out) = &args.dicom_seg {
+                    match super::export_seg::export_seg(
+                        exam,
+                        &loaded.image,
+                        &measure,
+                        &out.join(&name),
+                    ) {
+                        Ok(note) => {
+                            if let Some(note) = note {
+                                bar.suspend(|| errln!("note: {}: {note}", exam.label));
+                            }
+                        }
+                        Err(e) if crate::ui::is_storage_error(&e) => return Err(e),
+                        Err(e) => skipped.push(Skipped {
+                            origin: format!("{} (DICOM SEG)", exam.label),
+                            reason: format!("{e:#}"),
+                        }),
+                    }
+                }
                 for w in &loaded.warnings {
                     bar.suspend(|| errln!("warning: {}: {w}", exam.label));
                 }
-                Ok(loaded.skipped)
+                Ok(skipped)
             });
             bar.inc(1);
             (exam.label.clone(), r)
@@ -85,10 +122,11 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     for (label, r) in results {
         match r {
             Ok(s) => {
-                outln!(
-                    "{label}: written to `{}`",
-                    args.nifti.join(&label).display()
-                );
+                let dirs: Vec<String> = outputs
+                    .iter()
+                    .map(|d| format!("`{}`", d.join(&label).display()))
+                    .collect();
+                outln!("{label}: written to {}", dirs.join(" and "));
                 written += 1;
                 skipped.extend(s);
             }
@@ -104,9 +142,13 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         }
     }
     outln!(
-        "{written} of {} patient(s) exported to `{}`",
+        "{written} of {} patient(s) exported to {}",
         exams.len(),
-        args.nifti.display()
+        outputs
+            .iter()
+            .map(|d| format!("`{}`", d.display()))
+            .collect::<Vec<_>>()
+            .join(" and ")
     );
     report_skipped(&skipped);
     match storage_error {

@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod demo;
 pub mod export;
+pub mod export_seg;
 pub mod inputs;
 pub mod metadata;
 pub mod organize;

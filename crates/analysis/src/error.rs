@@ -33,6 +33,8 @@ pub enum AnalysisError {
         expected: &'static str,
         value: f64,
     },
+    #[error("patient `{patient}`: tumor {tumor} of the statistics is no component of this image (statistics of another image?)")]
+    StatsMismatch { patient: String, tumor: u32 },
     #[error("patient `{patient}`: labelling failed")]
     Label {
         patient: String,

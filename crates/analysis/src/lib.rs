@@ -49,6 +49,7 @@ mod patient;
 pub mod recist;
 pub mod stats;
 pub mod surface;
+mod tumor_masks;
 mod volume_scan;
 
 pub use cohort::{summarize_cohort, CohortStats, Summary, VolumeBin, VOLUME_BIN_EDGES_ML};
@@ -62,3 +63,4 @@ pub use patient::{
     TUMOR_BURDEN_DEFINITION,
 };
 pub use recist::Recist;
+pub use tumor_masks::tumor_masks;

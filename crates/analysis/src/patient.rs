@@ -238,7 +238,7 @@ pub fn analyze_patient(
 }
 
 /// The tumor masks: those named in the options, or those whose role is tumor.
-fn select_tumor_masks<'a>(
+pub(crate) fn select_tumor_masks<'a>(
     image: &'a PatientImage,
     options: &AnalysisOptions,
 ) -> Result<Vec<&'a LabelMask>, AnalysisError> {

@@ -2,7 +2,8 @@
 
 use proptest::prelude::*;
 use tumorscope_analysis::{
-    analyze_patient, summarize_cohort, AnalysisError, AnalysisOptions, Connectivity, LiverInclusion,
+    analyze_patient, summarize_cohort, tumor_masks, AnalysisError, AnalysisOptions, Connectivity,
+    LiverInclusion,
 };
 use tumorscope_core::{BitMask, Geometry, LabelMask, PatientImage, StructureRole, Volume};
 
@@ -84,6 +85,61 @@ fn corner_touching_tumors_depend_on_connectivity() {
         assert_eq!(s.connectivity, c);
         assert!(s.tumors.iter().all(|t| t.voxels == 8));
     }
+}
+
+#[test]
+fn tumor_masks_are_the_voxels_of_the_counted_tumors_in_report_order() {
+    // Three components from two masks: a 2×2×2 cube, a 3×3×3 cube that the second mask
+    // extends by a corner-touching 1×1×1 voxel (one tumour at 26, two at 6), and a lone voxel.
+    let small = |p: [usize; 3]| in_box(p, [1, 1, 1], [2, 2, 2]);
+    let large = |p: [usize; 3]| in_box(p, [5, 5, 5], [7, 7, 7]);
+    let corner = |p: [usize; 3]| p == [8, 8, 8];
+    let lone = |p: [usize; 3]| p == [1, 8, 1];
+    let img = Phantom::new([10, 10, 10], [1.0, 1.0, 2.0])
+        .mask("livertumor1", move |p| small(p) || large(p))
+        .mask("livertumor2", move |p| corner(p) || lone(p))
+        .mask("liver", |_| true)
+        .image();
+    let count = |bits: &BitMask, inside: &dyn Fn([usize; 3]) -> bool| {
+        let g = &img.ct.geometry;
+        (0..g.len()).all(|n| bits.get(n) == inside(g.ijk(n)))
+    };
+    let options = with(Connectivity::TwentySix);
+    let stats = analyze_patient(&img, &options).unwrap();
+    let masks = tumor_masks(&img, &stats, &options).unwrap();
+    assert_eq!(masks.len(), 3);
+    // Largest first, as the report numbers them.
+    assert!(count(&masks[0], &|p| large(p) || corner(p)));
+    assert!(count(&masks[1], &small));
+    assert!(count(&masks[2], &lone));
+    for (m, t) in masks.iter().zip(&stats.tumors) {
+        assert_eq!(m.count_ones(), t.voxels);
+    }
+
+    // 6-connectivity splits the corner off; a minimum volume drops the single voxels.
+    let options = AnalysisOptions {
+        connectivity: Connectivity::Six,
+        min_volume_ml: 0.003,
+        ..AnalysisOptions::default()
+    };
+    let stats = analyze_patient(&img, &options).unwrap();
+    let masks = tumor_masks(&img, &stats, &options).unwrap();
+    assert_eq!(stats.tumor_count, 2);
+    assert!(count(&masks[0], &large));
+    assert!(count(&masks[1], &small));
+
+    // Statistics of other masks are refused, not silently matched.
+    let other = Phantom::new([10, 10, 10], [1.0, 1.0, 2.0])
+        .mask("livertumor1", small)
+        .image();
+    let stats_of_other = analyze_patient(&other, &AnalysisOptions::default()).unwrap();
+    let img_without = Phantom::new([10, 10, 10], [1.0, 1.0, 2.0])
+        .mask("livertumor1", large)
+        .image();
+    assert!(matches!(
+        tumor_masks(&img_without, &stats_of_other, &AnalysisOptions::default()),
+        Err(AnalysisError::StatsMismatch { .. })
+    ));
 }
 
 #[test]

@@ -148,6 +148,7 @@ mod tests {
     fn slice(origin: &str) -> SliceRef {
         SliceRef {
             frame: None,
+            sop_instance_uid: String::new(),
             origin: origin.to_owned(),
             k: 0,
             normal_mm: 0.0,

@@ -21,6 +21,9 @@ pub struct SliceRef {
     /// one frame.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frame: Option<u32>,
+    /// SOP Instance UID of the file (empty when unknown): what a derived object references.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sop_instance_uid: String,
 }
 
 /// A NIfTI image file and its label map.

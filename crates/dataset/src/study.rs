@@ -118,6 +118,7 @@ mod tests {
             slices: (0..slices)
                 .map(|k| SliceRef {
                     frame: None,
+                    sop_instance_uid: String::new(),
                     origin: format!("{uid}/{k}"),
                     k,
                     normal_mm: k as f64,

@@ -540,6 +540,7 @@ fn slice_refs(
             normal_mm: s.normal_mm,
             instance_number: instances[s.input].header.instance_number,
             frame: instances[s.input].frame,
+            sop_instance_uid: instances[s.input].header.sop_instance_uid.clone(),
         })
         .collect()
 }

@@ -27,6 +27,7 @@ mod object_kind;
 pub mod pixels;
 pub mod seg;
 mod seg_attach;
+mod seg_write;
 pub mod slice_order;
 
 pub use assemble::{assemble, ScannedInstance};
@@ -36,3 +37,4 @@ pub use header::{parse_header, parse_header_full, HeaderOutcome, InstanceHeader}
 pub use load::{load_series, LoadOptions};
 pub use object_kind::non_image_kind;
 pub use seg_attach::{attach_segmentations, ScannedSeg};
+pub use seg_write::{write_seg, SegWritten, SegmentToWrite};

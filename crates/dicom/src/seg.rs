@@ -40,7 +40,14 @@ pub struct SegmentInfo {
     pub label: String,
     /// Segmented Property Type: coding scheme, code value, meaning (`SCT`, `10200004`, `Liver`).
     pub property: Option<(String, String, String)>,
+    /// Segment Algorithm Name (empty for a manual segment).
+    #[serde(default)]
+    pub algorithm_name: String,
 }
+
+/// The algorithm name tumorscope gives the tumour segments it derives (one per connected
+/// component of the tumour masks, written beside those masks by `export --dicom-seg`).
+pub const COMPONENTS_ALGORITHM: &str = "tumorscope connected components";
 
 /// Where one frame lies and which segment it shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,6 +133,7 @@ fn seg_from_object(obj: &InMemDicomObject) -> Result<SegHeader, String> {
                 number,
                 label: text(s, tags::SEGMENT_LABEL),
                 property,
+                algorithm_name: text(s, tags::SEGMENT_ALGORITHM_NAME),
             })
         })
         // A labelmap's segment 0 is the background.

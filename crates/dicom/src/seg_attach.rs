@@ -244,6 +244,12 @@ fn place(series: &Series, scanned: &ScannedSeg) -> Vec<Structure> {
 
 /// A segment's role: from its coded property type (SNOMED CT) when it says, else its label.
 pub fn role_of(info: &SegmentInfo, label: &str) -> StructureRole {
+    // tumorscope's own tumour components are a view of the tumour masks the same SEG holds:
+    // counted as tumours again, every tumour would be two masks (the numbers would not change,
+    // but the report would say the tumours overlap).
+    if info.algorithm_name == crate::seg::COMPONENTS_ALGORITHM {
+        return StructureRole::Other;
+    }
     if let Some((scheme, code, _)) = &info.property {
         if scheme.eq_ignore_ascii_case("SCT") || scheme.eq_ignore_ascii_case("SRT") {
             match code.as_str() {
