@@ -1,6 +1,7 @@
 //! Segmentations in the formats people have. DICOM SEG written by an independent writer
 //! (highdicom, from the phantom's masks): BINARY with and without empty frames, FRACTIONAL
-//! and LABELMAP, each analysed to the numbers of the original masks; a SEG whose CT is missing
+//! and LABELMAP, native and with compressed frames (RLE, JPEG-LS), each analysed to the numbers
+//! of the original masks, each segment's display colour read; a SEG whose CT is missing
 //! is skipped with its reason; frames off the CT are left out with a warning. NIfTI folders
 //! with a mask per structure: TotalSegmentator's layout written by nibabel, and tumorscope's
 //! own `export --nifti` read back; a mask on another grid is left out with a warning. The real
@@ -133,14 +134,37 @@ fn dicom_seg_of_every_kind_gives_the_numbers_of_the_masks() {
     let want = numbers(dir.path(), "ref");
     assert_eq!(want.0 as usize, truth.tumors.len());
 
-    for kind in ["binary", "binary-dense", "fractional", "labelmap"] {
+    for kind in [
+        "binary",
+        "binary-dense",
+        "fractional",
+        "labelmap",
+        "fractional-rle",
+        "labelmap-jpegls",
+    ] {
         let case = dir.path().join(kind);
         make_seg(&patient, &case, kind);
-        let scan = dir.run(&["scan", kind, "--no-db"]).expect_code(0);
+        let inventory = format!("{kind}.json");
+        let scan = dir
+            .run(&["scan", kind, "--no-db", "--json", &inventory])
+            .expect_code(0);
         assert!(
             scan.stdout().contains("liver") && scan.stdout().contains("1 series"),
             "{kind}: {}",
             scan.stdout()
+        );
+        // Each segment's display colour, from the SEG's CIELab value.
+        let colors: Value =
+            serde_json::from_slice(&std::fs::read(case.join("colors.json")).unwrap()).unwrap();
+        let inventory = std::fs::read_to_string(dir.path().join(&inventory)).unwrap();
+        let liver = &colors["liver"];
+        let expected = format!(
+            "\"name\":\"liver\",\"role\":\"liver\",\"slices\":0,\"warnings\":[],\"color_rgb\":[{},{},{}]",
+            liver[0], liver[1], liver[2]
+        );
+        assert!(
+            inventory.replace([' ', '\n'], "").contains(&expected),
+            "{kind}: {expected} in {inventory}"
         );
         let report = format!("rep-{kind}");
         dir.run(&["analyze", kind, "--out", &report, "--no-thumbnails"])

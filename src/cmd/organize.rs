@@ -126,21 +126,28 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                         entry(file, &s.origin, patient, series, Some(&mask.name), s.k),
                     );
                 }
-                // A DICOM SEG is copied whole, once for all its segments; it finds its series
-                // again by the Referenced Series Sequence.
-                if let Some(seg) = &mask.segmentation {
+                // A DICOM SEG or RT structure set is copied whole, once for all its segments
+                // or ROIs; it finds its series again by its references.
+                let object = (mask
+                    .segmentation
+                    .as_ref()
+                    .map(|s| (s.origin.as_str(), "seg")))
+                .or(mask
+                    .contours
+                    .as_ref()
+                    .map(|c| (c.origin.as_str(), "rtstruct")));
+                if let Some((origin, kind)) = object {
                     let planned = &mut plan[patient.root];
-                    if !planned.contains_key(&seg.origin) {
+                    if !planned.contains_key(origin) {
+                        let prefix = format!("{patient_dir}/segmentations/{kind}-");
                         let n = planned
                             .values()
-                            .filter(|e| {
-                                e.file.starts_with(&format!("{patient_dir}/segmentations/"))
-                            })
+                            .filter(|e| e.file.starts_with(&prefix))
                             .count();
-                        let file = format!("{patient_dir}/segmentations/seg-{}.dcm", n + 1);
+                        let file = format!("{prefix}{}.dcm", n + 1);
                         planned.insert(
-                            seg.origin.clone(),
-                            entry(file, &seg.origin, patient, series, None, 0),
+                            origin.to_owned(),
+                            entry(file, origin, patient, series, None, 0),
                         );
                     }
                 }

@@ -1,14 +1,18 @@
 """Writes a 3D-IRCADb-layout patient (PATIENT_DICOM.zip + MASKS_DICOM.zip) as a clinical export
 with a DICOM SEG made by highdicom: the independent writer the SEG reader is checked against.
 
-usage: make_seg.py PATIENT_DIR OUT_DIR KIND    (KIND: binary | binary-dense | fractional | labelmap)
+usage: make_seg.py PATIENT_DIR OUT_DIR KIND
+    KIND: binary | binary-dense | fractional | labelmap, and fractional or labelmap with
+    compressed frames: fractional-rle, fractional-jpegls, labelmap-rle, labelmap-jpegls
 
 OUT_DIR/ct/NNNN.dcm: the CT slices with a Patient ID, a Frame of Reference and the attributes
 highdicom needs (3D-IRCADb files have none of them); OUT_DIR/seg.dcm: one segment per mask
 folder (label = folder name; SNOMED CT liver / neoplasm / tissue), empty frames omitted except
-for binary-dense. A labelmap cannot overlap: later segments (tumours after the liver) win.
+for binary-dense, each with a Recommended Display CIELab Value (OUT_DIR/colors.json: the sRGB
+of each label). A labelmap cannot overlap: later segments (tumours after the liver) win.
 """
 import io
+import json
 import os
 import sys
 import zipfile
@@ -19,6 +23,13 @@ import pydicom
 from pydicom.uid import generate_uid
 
 src, out, kind = sys.argv[1:4]
+# `fractional-rle`, `labelmap-jpegls` …: the same SEG with compressed frames.
+kind, _, compression = kind.partition("-") if kind != "binary-dense" else (kind, "", "")
+transfer_syntax = {
+    "": pydicom.uid.ExplicitVRLittleEndian,
+    "rle": pydicom.uid.RLELossless,
+    "jpegls": pydicom.uid.JPEGLSLossless,
+}[compression]
 
 
 def read_zip(path):
@@ -64,6 +75,10 @@ for name, ds in read_zip(os.path.join(src, "MASKS_DICOM.zip")):
 names = sorted(volumes, key=lambda s: ("tumor" in s, s))
 anatomy = hd.sr.CodedConcept("91723000", "SCT", "Anatomical Structure")
 altered = hd.sr.CodedConcept("49755003", "SCT", "Morphologically Altered Structure")
+def color_of(number):
+    return (30 * number % 256, 180, 90)
+
+
 descriptions = []
 for number, name in enumerate(names, start=1):
     if name == "liver":
@@ -79,6 +94,7 @@ for number, name in enumerate(names, start=1):
             segmented_property_category=category,
             segmented_property_type=kind_code,
             algorithm_type="MANUAL",
+            display_color=hd.color.CIELabColor.from_rgb(*color_of(number)),
         )
     )
 
@@ -107,6 +123,9 @@ seg = hd.seg.Segmentation(
     software_versions=hd.__version__,
     device_serial_number="1",
     omit_empty_frames=kind != "binary-dense",
+    transfer_syntax_uid=transfer_syntax,
 )
 seg.save_as(os.path.join(out, "seg.dcm"))
+with open(os.path.join(out, "colors.json"), "w") as f:
+    json.dump({n: color_of(i) for i, n in enumerate(names, start=1)}, f)
 print(f"{kind}: {len(names)} segments, {seg.NumberOfFrames} frames")

@@ -67,6 +67,9 @@ pub struct MaskEntry {
     pub role: tumorscope_core::StructureRole,
     pub slices: usize,
     pub warnings: Vec<String>,
+    /// The colour the file gives (RTSTRUCT, SEG), sRGB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color_rgb: Option<[u8; 3]>,
 }
 
 impl SeriesEntry {
@@ -111,6 +114,7 @@ impl MaskEntry {
             role: m.role,
             slices: m.slices.len(),
             warnings: m.warnings.clone(),
+            color_rgb: m.color_rgb,
         }
     }
 }

@@ -39,5 +39,5 @@ pub use loaded::LoadedPatient;
 pub use natural::natural_cmp;
 pub use patient::{Layout, Patient};
 pub use series::{NiftiSource, Series, SeriesSource, SliceRef};
-pub use structure::{SegEncoding, SegmentFrames, Structure};
+pub use structure::{RoiContours, SegEncoding, SegmentFrames, Structure};
 pub use study::{Exam, Study};

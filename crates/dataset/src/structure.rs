@@ -22,6 +22,23 @@ pub struct Structure {
     /// Set when a DICOM SEG holds the voxels (then `slices` is empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segmentation: Option<SegmentFrames>,
+    /// Set when the contours of an RT Structure Set ROI hold the voxels (then `slices` is
+    /// empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contours: Option<RoiContours>,
+    /// The display colour the file gives (RTSTRUCT ROI Display Color, SEG Recommended Display
+    /// CIELab Value), sRGB; the default palette applies when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color_rgb: Option<[u8; 3]>,
+}
+
+/// One ROI of an RT Structure Set file: the file and the ROI Number, read again at load (the
+/// contours themselves are not kept in the model).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoiContours {
+    /// The RTSTRUCT file's full origin.
+    pub origin: String,
+    pub roi_number: i64,
 }
 
 /// How a DICOM SEG stores its frames' pixels.
@@ -60,6 +77,8 @@ impl Structure {
             slices: Vec::<SliceRef>::new(),
             warnings: Vec::new(),
             segmentation: None,
+            contours: None,
+            color_rgb: None,
         }
     }
 }

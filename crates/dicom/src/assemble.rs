@@ -502,6 +502,8 @@ fn build_mask(
             slices,
             warnings,
             segmentation: None,
+            contours: None,
+            color_rgb: None,
         },
         footprint,
     }

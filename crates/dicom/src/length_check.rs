@@ -27,16 +27,34 @@ pub(crate) fn check_part10(input: &[u8], stop_at_pixel_data: bool) -> Fit {
     } else {
         return Fit::Unknown;
     };
-    // The File Meta group: explicit VR little endian, group 0002, transfer syntax inside.
+    // The File Meta group: explicit VR little endian, transfer syntax inside. With a group
+    // length (0002,0000) first, dicom-rs reads elements of any group for as long as that length
+    // lasts and starts the data set right after it: so does this walk (a mutated group number
+    // inside the meta group once made the two disagree, and dicom-rs allocated 3.7 GB for a
+    // garbage length the walk never reached). Without one, the group ends at the first
+    // element of another group.
+    let group_end = match input.get(start..start + 12) {
+        Some(first) if first[..8] == [0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0] => {
+            let length = u32::from_le_bytes([first[8], first[9], first[10], first[11]]);
+            Some((start + 12) as u64 + u64::from(length))
+        }
+        _ => None,
+    };
     let mut at = start;
     let mut syntax = String::new();
     loop {
+        match group_end {
+            Some(end) if at as u64 >= end => break,
+            Some(_) => {}
+            None => {
+                if input.get(at..at + 2).is_some_and(|g| g != [0x02, 0x00]) {
+                    break;
+                }
+            }
+        }
         let Some(head) = input.get(at..at + 8) else {
             return Fit::PastEnd;
         };
-        if head[..2] != [0x02, 0x00] {
-            break;
-        }
         let Some((value_at, len)) = explicit_length(input, at, true) else {
             return Fit::PastEnd;
         };
@@ -46,13 +64,15 @@ pub(crate) fn check_part10(input: &[u8], stop_at_pixel_data: bool) -> Fit {
         let Some(value) = input.get(value_at..value_at + len as usize) else {
             return Fit::PastEnd;
         };
-        if head[2..4] == [0x10, 0x00] {
+        if head[..4] == [0x02, 0x00, 0x10, 0x00] {
             syntax = String::from_utf8_lossy(value)
                 .trim_end_matches(['\0', ' '])
                 .to_owned();
         }
         at = value_at + len as usize;
     }
+    // The last meta element may end past the declared group length; dicom-rs goes on from
+    // where it ended.
     let (explicit, little) = match syntax.as_str() {
         "1.2.840.10008.1.2" => (false, true),
         "1.2.840.10008.1.2.2" => (true, false),
@@ -128,7 +148,14 @@ pub(crate) fn check_data_set(
                     }
                     open.pop();
                 }
-                _ => {}
+                // Any other (FFFE,xxxx) is read by dicom-rs as an element with a value of that
+                // length (found by the mutation test: 540 MB allocated for a 1.4 KB file).
+                _ => {
+                    if at as u64 + u64::from(len) > data.len() as u64 {
+                        return Fit::PastEnd;
+                    }
+                    at += len as usize;
+                }
             }
             continue;
         }
@@ -270,6 +297,46 @@ mod tests {
             crate::header::parse_header(&bytes[..600], false),
             crate::header::HeaderOutcome::NeedMore
         ));
+    }
+
+    /// Found by the mutation test: an element of another group inside the File Meta group
+    /// length ended the walk's meta group early, before the transfer syntax, so the data set
+    /// was "not walkable" and dicom-rs allocated a later element's 3.7 GB garbage length.
+    #[test]
+    fn the_meta_group_ends_where_its_group_length_says() {
+        let syntax = b"1.2.840.10008.1.2.1\0";
+        let mut meta = Vec::new();
+        // (4002,0001) OB: a mutated (0002,0001).
+        meta.extend_from_slice(&[0x02, 0x40, 0x01, 0x00, b'O', b'B', 0, 0, 2, 0, 0, 0, 0, 1]);
+        meta.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I', syntax.len() as u8, 0]);
+        meta.extend_from_slice(syntax);
+        let mut bytes = vec![0u8; 128];
+        bytes.extend_from_slice(b"DICM");
+        bytes.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0]);
+        bytes.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&meta);
+        let whole = bytes.len();
+        // (0009,0010) OB declaring 0xE000_0000 bytes in a 1 KB file.
+        bytes.extend_from_slice(&[0x09, 0x00, 0x10, 0x00, b'O', b'B', 0, 0]);
+        bytes.extend_from_slice(&0xE000_0000_u32.to_le_bytes());
+        bytes.extend_from_slice(&[0u8; 1000]);
+        assert_eq!(check_part10(&bytes, false), Fit::PastEnd);
+        assert_eq!(check_part10(&bytes[..whole], false), Fit::Fits);
+    }
+
+    /// Found by the mutation test: a tag of group FFFE that is neither an item nor a
+    /// delimiter, read by dicom-rs as an element of the declared length.
+    #[test]
+    fn other_fffe_tags_are_elements_with_a_length() {
+        let mut data = Vec::new();
+        data.extend_from_slice(&[0x08, 0x00, 0x60, 0x00, b'C', b'S', 2, 0, b'R', b'T']);
+        data.extend_from_slice(&[0xFE, 0xFF, 0x49, 0x53]);
+        data.extend_from_slice(&0x2030_2020_u32.to_le_bytes());
+        data.extend_from_slice(&[0u8; 600]);
+        assert_eq!(check_data_set(&data, true, true, false), Fit::PastEnd);
+        // The same with a length that fits is skipped whole.
+        data[14..18].copy_from_slice(&600_u32.to_le_bytes());
+        assert_eq!(check_data_set(&data, true, true, false), Fit::Fits);
     }
 
     /// Found by the `load_series` fuzz target: a raw data set (no File Meta) whose element

@@ -13,6 +13,7 @@
 //! compute statistics or print.
 
 mod assemble;
+mod cielab;
 mod entry;
 mod error;
 pub mod functional_groups;
@@ -25,6 +26,9 @@ mod load;
 mod mask_fill;
 mod object_kind;
 pub mod pixels;
+pub mod rtstruct;
+mod rtstruct_attach;
+pub mod rtstruct_fill;
 pub mod seg;
 mod seg_attach;
 mod seg_write;
@@ -36,5 +40,6 @@ pub use error::DicomError;
 pub use header::{parse_header, parse_header_full, HeaderOutcome, InstanceHeader};
 pub use load::{load_series, LoadOptions};
 pub use object_kind::non_image_kind;
+pub use rtstruct_attach::{attach_rtstructs, ScannedRtStruct};
 pub use seg_attach::{attach_segmentations, ScannedSeg};
 pub use seg_write::{write_seg, SegWritten, SegmentToWrite};

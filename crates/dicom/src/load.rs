@@ -36,7 +36,7 @@ const MAX_VOXELS: usize = 1 << 31;
 enum Want {
     Ct(usize),
     Mask(usize, usize),
-    /// A SEG file: index into the SEG jobs (the structures it holds).
+    /// A SEG or RTSTRUCT file: index into the object jobs (the structures it holds).
     Seg(usize),
     /// A multi-frame image file: index into the frame jobs (its frames and their slices).
     Frames(usize),
@@ -96,18 +96,21 @@ pub fn load_series(
             },
         }
     }
-    // One SEG file may hold several structures (its segments): one job per file.
+    // One SEG or RTSTRUCT file may hold several structures (its segments, its ROIs): one job
+    // per file.
     let mut seg_jobs: Vec<(&str, Vec<usize>)> = Vec::new();
     for (m, mask) in series.structures.iter().enumerate() {
         for s in &mask.slices {
             wanted.insert(&s.origin, Want::Mask(m, s.k));
         }
-        if let Some(seg) = &mask.segmentation {
-            match seg_jobs.iter_mut().position(|(o, _)| *o == seg.origin) {
+        let object = (mask.segmentation.as_ref().map(|seg| seg.origin.as_str()))
+            .or(mask.contours.as_ref().map(|c| c.origin.as_str()));
+        if let Some(origin) = object {
+            match seg_jobs.iter_mut().position(|(o, _)| *o == origin) {
                 Some(j) => seg_jobs[j].1.push(m),
                 None => {
-                    wanted.insert(&seg.origin, Want::Seg(seg_jobs.len()));
-                    seg_jobs.push((&seg.origin, vec![m]));
+                    wanted.insert(origin, Want::Seg(seg_jobs.len()));
+                    seg_jobs.push((origin, vec![m]));
                 }
             }
         }
@@ -140,7 +143,14 @@ pub fn load_series(
                 }
                 Want::Seg(j) => {
                     let (_, members) = seg_jobs.get(j)?;
-                    return Some(decode_seg(entry, members, series, &fills, g.dims[2]));
+                    let contours = members
+                        .iter()
+                        .any(|&m| series.structures[m].contours.is_some());
+                    return Some(if contours {
+                        decode_rtstruct(entry, members, series, &fills)
+                    } else {
+                        decode_seg(entry, members, series, &fills, g.dims[2])
+                    });
                 }
                 Want::Frames(j) => {
                     let (_, frames) = frame_jobs.get(j)?;
@@ -188,7 +198,7 @@ pub fn load_series(
             }
             (Ok(Decoded::Mask), Want::Mask(..) | Want::Seg(_)) => {}
             (Err(e), Want::Seg(j)) => {
-                // A SEG read in part would be wrong: its structures stay empty.
+                // A SEG or RTSTRUCT read in part would be wrong: its structures stay empty.
                 for &m in &seg_jobs[j].1 {
                     let len = masks[m].bits.len();
                     clear_range(&mut masks[m].bits, 0, len);
@@ -535,6 +545,45 @@ fn decode_seg(
                     reason,
                 })?;
             fills[m].or_bits(k * count, count, &bits);
+        }
+    }
+    Ok(Decoded::Mask)
+}
+
+/// Fills the structures `members` of `series` from the RTSTRUCT file `entry`: each ROI's
+/// contours are placed on the grid and filled slice by slice (see `rtstruct_fill`).
+fn decode_rtstruct(
+    entry: Entry<'_>,
+    members: &[usize],
+    series: &Series,
+    fills: &[MaskFill],
+) -> Result<Decoded, DicomError> {
+    let origin = entry.origin.to_string();
+    let _file = tracing::warn_span!("file", origin = %origin).entered();
+    let fail = |reason: String| DicomError::Read {
+        origin: origin.clone(),
+        reason,
+    };
+    let bytes = entry.read_all().map_err(|e| fail(e.to_string()))?;
+    let rt = crate::rtstruct::parse_rtstruct(&bytes).map_err(fail)?;
+    let g = &series.geometry;
+    let [columns, rows, _] = g.dims;
+    let slice_len = g.slice_len();
+    let mut bits = vec![0u64; slice_len.div_ceil(WORD_BITS)];
+    for &m in members {
+        let Some(wanted) = &series.structures[m].contours else {
+            continue;
+        };
+        let Some(roi) = rt.rois.iter().find(|r| r.number == wanted.roi_number) else {
+            return Err(fail(format!(
+                "ROI {} is no longer in the file",
+                wanted.roi_number
+            )));
+        };
+        let placed = crate::rtstruct_fill::place_contours(roi, g);
+        for (k, polygons) in &placed.slices {
+            crate::rtstruct_fill::fill_slice(polygons, columns, rows, &mut bits);
+            fills[m].or_bits(k * slice_len, slice_len, &bits);
         }
     }
     Ok(Decoded::Mask)

@@ -43,6 +43,9 @@ pub struct SegmentInfo {
     /// Segment Algorithm Name (empty for a manual segment).
     #[serde(default)]
     pub algorithm_name: String,
+    /// Recommended Display CIELab Value, as sRGB.
+    #[serde(default)]
+    pub color_rgb: Option<[u8; 3]>,
 }
 
 /// The algorithm name tumorscope gives the tumour segments it derives (one per connected
@@ -134,6 +137,11 @@ fn seg_from_object(obj: &InMemDicomObject) -> Result<SegHeader, String> {
                 label: text(s, tags::SEGMENT_LABEL),
                 property,
                 algorithm_name: text(s, tags::SEGMENT_ALGORITHM_NAME),
+                color_rgb: s
+                    .get(tags::RECOMMENDED_DISPLAY_CIE_LAB_VALUE)
+                    .and_then(|e| e.value().to_multi_int::<u32>().ok())
+                    .and_then(|v| <[u32; 3]>::try_from(v.as_slice()).ok())
+                    .map(crate::cielab::dicom_lab_to_srgb),
             })
         })
         // A labelmap's segment 0 is the background.
@@ -173,7 +181,9 @@ fn seg_from_object(obj: &InMemDicomObject) -> Result<SegHeader, String> {
     })
 }
 
-/// The pixel bytes of a SEG file, for [`frame_mask`]: native Pixel Data as stored.
+/// The pixel bytes of a SEG file, for [`frame_mask`]: native Pixel Data as stored; compressed
+/// frames (RLE, JPEG-LS, JPEG 2000 — FRACTIONAL and LABELMAP SEGs, whose pixels are whole
+/// bytes) decoded one by one and laid end to end as native data would be.
 pub fn seg_pixel_bytes(bytes: &[u8]) -> Result<Vec<u8>, String> {
     use dicom_core::value::Value;
     if crate::length_check::check_part10(bytes, false) == crate::length_check::Fit::PastEnd {
@@ -187,11 +197,44 @@ pub fn seg_pixel_bytes(bytes: &[u8]) -> Result<Vec<u8>, String> {
         .ok_or_else(|| "no Pixel Data".to_owned())?;
     match element.value() {
         Value::Primitive(p) => Ok(p.to_bytes().into_owned()),
-        _ => Err(format!(
-            "compressed SEG pixel data (transfer syntax `{}`) is not read yet",
-            obj.meta().transfer_syntax().trim_end_matches('\0')
-        )),
+        Value::PixelSequence(_) => decoded_frames(&obj),
+        Value::Sequence(_) => Err("Pixel Data is a sequence".to_owned()),
     }
+}
+
+/// Every frame of an encapsulated SEG, decoded and laid end to end.
+fn decoded_frames(
+    obj: &dicom_object::FileDicomObject<InMemDicomObject>,
+) -> Result<Vec<u8>, String> {
+    use dicom_pixeldata::PixelDecoder;
+    let syntax = obj
+        .meta()
+        .transfer_syntax()
+        .trim_end_matches('\0')
+        .to_owned();
+    let header = crate::header::header_from_object(obj);
+    if header.bits_allocated == 1 {
+        // A 1-bit frame has no compressed form in DICOM (PS3.5 8.2): a file claiming one is
+        // not a SEG this reader can trust.
+        return Err(format!(
+            "a BINARY SEG with compressed pixel data (transfer syntax `{syntax}`)"
+        ));
+    }
+    let format = crate::pixels::PixelFormat::from_header(&header).map_err(|e| e.to_string())?;
+    let frames = header.frames.max(1);
+    let mut out = Vec::new();
+    for frame in 0..frames {
+        let decoded = if crate::pixels::is_jpeg_ls(obj) {
+            crate::pixels::jpeg_ls_frame(obj, frame, &format)?
+        } else {
+            obj.decode_pixel_data_frame(frame)
+                .map_err(|e| format!("frame {}: {}", frame + 1, error_chain(&e)))?
+                .data()
+                .to_vec()
+        };
+        out.extend_from_slice(&decoded);
+    }
+    Ok(out)
 }
 
 /// Sets `bits` (one slice, packed 64 per word) where frame `frame` of `pixels` shows segment

@@ -237,6 +237,8 @@ fn place(series: &Series, scanned: &ScannedSeg) -> Vec<Structure> {
                 frame_pixels: usize::from(seg.rows) * usize::from(seg.columns),
                 frames,
             }),
+            contours: None,
+            color_rgb: info.color_rgb,
         });
     }
     out

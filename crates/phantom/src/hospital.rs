@@ -1,5 +1,5 @@
 //! DICOM objects that are not images, as hospitals export them beside their CT series:
-//! structured reports, RT structure sets and plans, a segmentation whose CT is elsewhere,
+//! structured reports, RT plans, a segmentation and an RT structure set whose CT is elsewhere,
 //! presentation states,
 //! encapsulated documents, waveforms, images without pixel data or with zero rows, and a file
 //! whose File Meta group declares a huge length. Tests read them (they must be listed, never
@@ -207,11 +207,142 @@ pub fn huge_meta_length() -> Vec<u8> {
     out
 }
 
+/// A valid RT Structure Set: two ROIs (`GTV`, a GTV with two contours, one a hole; `liver`, an
+/// ORGAN with one contour, a POINT and a two-point contour) drawn on series
+/// `referenced_series` (which the hospital folder does not hold).
+pub fn rtstruct_object(referenced_series: &str) -> Vec<u8> {
+    let sop_class = "1.2.840.10008.5.1.4.1.1.481.3";
+    let uid = "2.25.9101";
+    let frame_of_reference = "2.25.8301";
+    let item = |elements: Vec<DataElement<InMemDicomObject>>| {
+        InMemDicomObject::from_element_iter(elements)
+    };
+    let seq = |tag, items: Vec<InMemDicomObject>| {
+        DataElement::new(tag, VR::SQ, DataSetSequence::from(items))
+    };
+    let text = |tag, vr, value: &str| DataElement::new(tag, vr, PrimitiveValue::from(value));
+    let contour = |kind: &str, points: &[[f64; 3]]| {
+        let data: Vec<String> = points.iter().flatten().map(|v| v.to_string()).collect();
+        item(vec![
+            text(tags::CONTOUR_GEOMETRIC_TYPE, VR::CS, kind),
+            text(
+                tags::NUMBER_OF_CONTOUR_POINTS,
+                VR::IS,
+                &points.len().to_string(),
+            ),
+            text(tags::CONTOUR_DATA, VR::DS, &data.join("\\")),
+        ])
+    };
+    let square = |half: f64, z: f64| {
+        [
+            [-half, -half, z],
+            [half, -half, z],
+            [half, half, z],
+            [-half, half, z],
+        ]
+    };
+    let roi = |number: &str, name: &str| {
+        item(vec![
+            text(tags::ROI_NUMBER, VR::IS, number),
+            text(
+                tags::REFERENCED_FRAME_OF_REFERENCE_UID,
+                VR::UI,
+                frame_of_reference,
+            ),
+            text(tags::ROI_NAME, VR::LO, name),
+        ])
+    };
+    let observation = |number: &str, kind: &str| {
+        item(vec![
+            text(tags::OBSERVATION_NUMBER, VR::IS, number),
+            text(tags::REFERENCED_ROI_NUMBER, VR::IS, number),
+            text(tags::RTROI_INTERPRETED_TYPE, VR::CS, kind),
+        ])
+    };
+    let mut obj = InMemDicomObject::new_empty();
+    for e in [
+        text(tags::SOP_CLASS_UID, VR::UI, sop_class),
+        text(tags::SOP_INSTANCE_UID, VR::UI, uid),
+        text(tags::STUDY_INSTANCE_UID, VR::UI, "2.25.8001"),
+        text(tags::SERIES_INSTANCE_UID, VR::UI, "2.25.8201"),
+        text(tags::PATIENT_ID, VR::LO, "HOSP-1"),
+        text(tags::MODALITY, VR::CS, "RTSTRUCT"),
+        text(tags::STRUCTURE_SET_LABEL, VR::SH, "hospital"),
+        seq(
+            tags::REFERENCED_FRAME_OF_REFERENCE_SEQUENCE,
+            vec![item(vec![
+                text(tags::FRAME_OF_REFERENCE_UID, VR::UI, frame_of_reference),
+                seq(
+                    tags::RT_REFERENCED_STUDY_SEQUENCE,
+                    vec![item(vec![
+                        text(tags::REFERENCED_SOP_INSTANCE_UID, VR::UI, "2.25.8001"),
+                        seq(
+                            tags::RT_REFERENCED_SERIES_SEQUENCE,
+                            vec![item(vec![text(
+                                tags::SERIES_INSTANCE_UID,
+                                VR::UI,
+                                referenced_series,
+                            )])],
+                        ),
+                    ])],
+                ),
+            ])],
+        ),
+        seq(
+            tags::STRUCTURE_SET_ROI_SEQUENCE,
+            vec![roi("1", "GTV"), roi("2", "liver")],
+        ),
+        seq(
+            tags::ROI_CONTOUR_SEQUENCE,
+            vec![
+                item(vec![
+                    text(tags::REFERENCED_ROI_NUMBER, VR::IS, "1"),
+                    text(tags::ROI_DISPLAY_COLOR, VR::IS, "255\\0\\0"),
+                    seq(
+                        tags::CONTOUR_SEQUENCE,
+                        vec![
+                            contour("CLOSED_PLANAR", &square(4.0, 0.0)),
+                            contour("CLOSED_PLANAR", &square(1.5, 0.0)),
+                        ],
+                    ),
+                ]),
+                item(vec![
+                    text(tags::REFERENCED_ROI_NUMBER, VR::IS, "2"),
+                    seq(
+                        tags::CONTOUR_SEQUENCE,
+                        vec![
+                            contour("CLOSED_PLANAR", &square(9.0, 2.0)),
+                            contour("POINT", &[[0.0, 0.0, 2.0]]),
+                            contour("CLOSED_PLANAR", &square(9.0, 2.0)[..2]),
+                        ],
+                    ),
+                ]),
+            ],
+        ),
+        seq(
+            tags::RTROI_OBSERVATIONS_SEQUENCE,
+            vec![observation("1", "GTV"), observation("2", "ORGAN")],
+        ),
+    ] {
+        obj.put(e);
+    }
+    let file = obj
+        .with_meta(
+            FileMetaTableBuilder::new()
+                .transfer_syntax(EXPLICIT_LE)
+                .media_storage_sop_class_uid(sop_class)
+                .media_storage_sop_instance_uid(uid),
+        )
+        .expect("a complete meta group");
+    let mut out = Vec::new();
+    file.write_all(&mut out).expect("writing to memory");
+    out
+}
+
 /// Every kind above, with the name `scan` gives it.
 pub fn hospital_objects() -> Vec<HospitalObject> {
     let classes = [
         ("1.2.840.10008.5.1.4.1.1.88.22", "structured report"),
-        ("1.2.840.10008.5.1.4.1.1.481.3", "RT structure set"),
         ("1.2.840.10008.5.1.4.1.1.481.5", "RT plan"),
         ("1.2.840.10008.5.1.4.1.1.11.1", "presentation state"),
         ("1.2.840.10008.5.1.4.1.1.104.1", "encapsulated PDF"),
@@ -232,6 +363,13 @@ pub fn hospital_objects() -> Vec<HospitalObject> {
         bytes: segmentation_object("2.25.404"),
         kind: None,
         skip_reason: Some("segmentation not attached"),
+    });
+    // So is an RT structure set; this one's CT is not in the folder either.
+    out.push(HospitalObject {
+        file_name: "rtstruct.dcm".into(),
+        bytes: rtstruct_object("2.25.405"),
+        kind: None,
+        skip_reason: Some("RT structure set not attached"),
     });
     let ct = "1.2.840.10008.5.1.4.1.1.2";
     out.push(HospitalObject {

@@ -39,7 +39,8 @@ pub use encode::{
 };
 pub use error::PhantomError;
 pub use hospital::{
-    hospital_objects, huge_meta_length, non_image_object, segmentation_object, HospitalObject,
+    hospital_objects, huge_meta_length, non_image_object, rtstruct_object, segmentation_object,
+    HospitalObject,
 };
 pub use ircadb::{encode_ct_slice, encode_mask_slice, write_patient_dir};
 pub use options::{PhantomOptions, MAX_DIMS, MIN_DIMS};

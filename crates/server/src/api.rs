@@ -207,7 +207,8 @@ async fn patient(
         .into_iter()
         .find(|p| p.id == id)
         .unwrap_or(summary);
-    // The same palette as the PNGs: the default colours come from `tumorscope-core`.
+    // The same palette as the PNGs: the default colours come from `tumorscope-core`, unless
+    // the structure's file gives one (an RTSTRUCT's ROI Display Color, a SEG's CIELab value).
     let colors = structure_colors(summary.structures.iter().map(|s| (s.name.as_str(), s.role)));
     let structure_list = summary
         .structures
@@ -218,7 +219,7 @@ async fn patient(
             name: s.name.clone(),
             role: s.role,
             bit: (n < MAX_MASK_BITS).then_some(n),
-            color: color_hex(rgb),
+            color: color_hex(s.color_rgb.unwrap_or(rgb)),
         })
         .collect();
     let doc = PatientJson {

@@ -109,6 +109,7 @@ impl PatientSource for DatasetSource {
                     .map(|m| StructureSummary {
                         name: m.name.clone(),
                         role: m.role,
+                        color_rgb: m.color_rgb,
                     })
                     .collect(),
                 tumor_count: known.map(|k| k.tumor_count),

@@ -8,11 +8,14 @@ use serde::Serialize;
 use tumorscope_analysis::PatientStats;
 use tumorscope_core::{Geometry, PatientImage, StructureRole};
 
-/// A structure as the patient list knows it: its name and role, from the dataset.
+/// A structure as the patient list knows it: its name, role and the colour its file gives
+/// (RTSTRUCT, SEG), from the dataset.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StructureSummary {
     pub name: String,
     pub role: StructureRole,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color_rgb: Option<[u8; 3]>,
 }
 
 /// One line of the patient list, known without loading the volume.

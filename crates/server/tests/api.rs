@@ -48,6 +48,8 @@ impl PatientSource for Fake {
                     .map(|(name, role)| StructureSummary {
                         name: name.into(),
                         role,
+                        // A colour from the file (an RTSTRUCT's, say) wins over the palette.
+                        color_rgb: (name == "other").then_some([1, 2, 3]),
                     })
                     .collect(),
                     tumor_count: None,
@@ -164,6 +166,7 @@ async fn patient_document_has_geometry_structures_and_stats() {
     assert_eq!(s[2]["bit"], 2);
     // The one palette of tumorscope-core: the PNGs colour these alike.
     assert_eq!(s[2]["color"], "#ff2828");
+    assert_eq!(s[0]["color"], "#010203");
     assert_eq!(s[1]["color"], "#3cc85a");
     assert_eq!(doc["stats"]["tumor_count"], 1);
     assert_eq!(

@@ -12,8 +12,8 @@ use crate::duplicates::drop_duplicates;
 use tumorscope_dataset::{make_labels_unique, natural_cmp, Dataset, NonImageObject, Skipped};
 use tumorscope_dicom::layout::classify_path_and_folder;
 use tumorscope_dicom::{
-    assemble, attach_segmentations, non_image_kind, read_entry_header, EntryHeader,
-    ScannedInstance, ScannedSeg,
+    assemble, attach_rtstructs, attach_segmentations, non_image_kind, read_entry_header,
+    EntryHeader, ScannedInstance, ScannedRtStruct, ScannedSeg,
 };
 use tumorscope_ingest::{walk, Entry, Origin, Visit, WalkOptions};
 use tumorscope_nifti::{is_nifti_name, nifti_patients};
@@ -64,6 +64,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
     let mut instances = Vec::new();
     let mut non_image = Vec::new();
     let mut segs = Vec::new();
+    let mut structure_sets = Vec::new();
     let mut count = 0;
     for (origin, scanned) in result.items {
         match scanned {
@@ -129,6 +130,15 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                     seg: *seg,
                 });
             }
+            EntryHeader::RtStruct(header, rtstruct) => {
+                count += 1;
+                structure_sets.push(ScannedRtStruct {
+                    root: root_of(paths, &origin),
+                    origin: origin.to_string(),
+                    header: *header,
+                    rtstruct: *rtstruct,
+                });
+            }
             EntryHeader::NotDicom => ignored.push(Skipped {
                 origin: origin.to_string(),
                 reason: "not a DICOM file, a NIfTI image or a zip archive".to_owned(),
@@ -158,6 +168,12 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
         skipped.push(Skipped {
             origin: seg.origin,
             reason: format!("segmentation not attached: {reason}"),
+        });
+    }
+    for (rt, reason) in attach_rtstructs(&mut patients, structure_sets) {
+        skipped.push(Skipped {
+            origin: rt.origin,
+            reason: format!("RT structure set not attached: {reason}"),
         });
     }
     for (index, root) in paths.iter().enumerate() {

@@ -219,6 +219,7 @@ fn accounted(d: &Dataset) -> HashSet<String> {
             for m in &s.structures {
                 out.extend(m.slices.iter().map(|x| x.origin.clone()));
                 out.extend(m.segmentation.iter().map(|x| x.origin.clone()));
+                out.extend(m.contours.iter().map(|x| x.origin.clone()));
             }
         }
         for m in &p.unattached {
@@ -298,6 +299,23 @@ fn seeded_mutations_never_panic_and_every_file_is_accounted_for() {
     {
         std::fs::write(other.join(&o.file_name), &o.bytes).unwrap();
     }
+    // An RT structure set drawn on the patient's CT: mutated, its contours are still filled
+    // (or the file skipped), never a crash.
+    let unmutated = scan(std::slice::from_ref(&base), &ScanOptions::default(), &|| {});
+    let ct_series = &unmutated.patients[0].series[0].series_uid;
+    std::fs::write(
+        other.join("rtstruct-on-ct.dcm"),
+        tumorscope_phantom::rtstruct_object(ct_series),
+    )
+    .unwrap();
+    let with_rtstruct = scan(std::slice::from_ref(&base), &ScanOptions::default(), &|| {});
+    assert!(
+        with_rtstruct.patients[0].series[0]
+            .structures
+            .iter()
+            .any(|m| m.contours.is_some() && m.name == "GTV"),
+        "the RT structure set is placed on the CT before it is mutated"
+    );
     let originals: Vec<(PathBuf, Vec<u8>)> = files(&base)
         .into_iter()
         .map(|p| {
