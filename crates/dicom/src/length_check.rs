@@ -15,6 +15,8 @@ pub(crate) enum Fit {
     Unknown,
 }
 
+use dicom_core::VR;
+
 const PIXEL_DATA: (u16, u16) = (0x7FE0, 0x0010);
 const UNDEFINED: u32 = u32::MAX;
 
@@ -162,7 +164,7 @@ pub(crate) fn check_data_set(
         if stop_at_pixel_data && open.is_empty() && (group, element) >= PIXEL_DATA {
             return Fit::Fits;
         }
-        let (value_at, len, is_sequence) = if explicit {
+        let (value_at, len, is_sequence, unit) = if explicit {
             let Some(vr) = data.get(at + 4..at + 6) else {
                 return Fit::PastEnd;
             };
@@ -175,13 +177,20 @@ pub(crate) fn check_data_set(
             let Some(len) = len else {
                 return Fit::PastEnd;
             };
-            (at + if long { 12 } else { 8 }, len, vr == b"SQ")
+            let unit = VR::from_binary([vr[0], vr[1]]).map_or(1, value_unit);
+            (at + if long { 12 } else { 8 }, len, vr == b"SQ", unit)
         } else {
             let Some(len) = u32_at(at + 4) else {
                 return Fit::PastEnd;
             };
-            (at + 8, len, false)
+            (at + 8, len, false, implicit_value_unit(group, element))
         };
+        // dicom-rs reads a binary value as whole numbers and does not skip what is left over:
+        // a 1-byte UL put the next element one byte early, where a garbage length made it
+        // allocate 4 GB (found by the scan_header fuzz target). Such a file is refused.
+        if len != UNDEFINED && !(len as usize).is_multiple_of(unit) {
+            return Fit::PastEnd;
+        }
         at = value_at;
         if len == UNDEFINED {
             // A sequence or encapsulated Pixel Data: its items follow.
@@ -201,6 +210,29 @@ pub(crate) fn check_data_set(
         }
     }
     Fit::Fits
+}
+
+/// Bytes per number of a binary VR (1 for text and bytes).
+fn value_unit(vr: VR) -> usize {
+    match vr {
+        VR::US | VR::SS | VR::OW => 2,
+        VR::UL | VR::SL | VR::FL | VR::AT | VR::OF | VR::OL => 4,
+        VR::FD | VR::SV | VR::UV | VR::OD | VR::OV => 8,
+        _ => 1,
+    }
+}
+
+/// [`value_unit`] of an implicit-VR element: group lengths are UL, the rest as the standard
+/// dictionary has them (private and unknown tags are bytes).
+fn implicit_value_unit(group: u16, element: u16) -> usize {
+    use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
+    if element == 0 {
+        return 4;
+    }
+    dicom_dictionary_std::StandardDataDictionary
+        .by_tag(dicom_core::Tag(group, element))
+        .and_then(|entry| entry.vr().exact())
+        .map_or(1, value_unit)
 }
 
 /// Whether an explicit-VR element with these VR bytes has the long header form (2 reserved
@@ -322,6 +354,37 @@ mod tests {
         bytes.extend_from_slice(&[0u8; 1000]);
         assert_eq!(check_part10(&bytes, false), Fit::PastEnd);
         assert_eq!(check_part10(&bytes[..whole], false), Fit::Fits);
+    }
+
+    /// Found by the scan_header fuzz target: a 1-byte group length (UL) in a raw data set;
+    /// dicom-rs read no whole number from it, stayed one byte early, and took the next bytes
+    /// for a 4 GB length.
+    #[test]
+    fn binary_values_of_a_partial_number_are_refused() {
+        let implicit = |g: u16, e: u16, len: u32| {
+            let mut out = Vec::new();
+            out.extend_from_slice(&g.to_le_bytes());
+            out.extend_from_slice(&e.to_le_bytes());
+            out.extend_from_slice(&len.to_le_bytes());
+            out
+        };
+        let mut data = implicit(0x0008, 0x0014, 0);
+        data.extend(implicit(0x0000, 0x0000, 1));
+        data.push(0);
+        data.extend(implicit(0x0008, 0x1115, UNDEFINED));
+        assert_eq!(check_data_set(&data, false, true, false), Fit::PastEnd);
+        // Rows (US) of 3 bytes in explicit VR; of 2 bytes it fits.
+        let mut data = vec![0x28, 0x00, 0x10, 0x00, b'U', b'S', 3, 0, 1, 2, 3];
+        assert_eq!(check_data_set(&data, true, true, false), Fit::PastEnd);
+        data[6] = 2;
+        data.pop();
+        assert_eq!(check_data_set(&data, true, true, false), Fit::Fits);
+        // Implicit Rows of 2 bytes, and an unknown private element of any length.
+        let mut data = implicit(0x0028, 0x0010, 2);
+        data.extend_from_slice(&[1, 2]);
+        data.extend(implicit(0x0009, 0x1001, 3));
+        data.extend_from_slice(&[1, 2, 3]);
+        assert_eq!(check_data_set(&data, false, true, false), Fit::Fits);
     }
 
     /// Found by the mutation test: a tag of group FFFE that is neither an item nor a
