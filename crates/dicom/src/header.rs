@@ -193,15 +193,10 @@ pub fn check_meta_lengths(input: &[u8], complete: bool) -> Option<HeaderOutcome>
     // dicom-rs reads the group length (0002,0000), then elements of any tag for as long as
     // that length lasts: the same elements are checked here. Without the group length element
     // dicom-rs refuses the file before reading any value.
-    let first = input.get(start..start + 12)?;
-    if first[..8] != [0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0] {
-        return None;
-    }
-    let group_length = u64::from(u32::from_le_bytes([
-        first[8], first[9], first[10], first[11],
-    ]));
-    let group_end = (start + 12) as u64 + group_length;
-    let mut at = start + 12;
+    let (first, group_length) = crate::length_check::meta_group_length(input, start)?;
+    let group_length = u64::from(group_length);
+    let group_end = first as u64 + group_length;
+    let mut at = first;
     while (at as u64) < group_end {
         let Some(head) = input.get(at..at + 8) else {
             return Some(if complete {
@@ -212,17 +207,8 @@ pub fn check_meta_lengths(input: &[u8], complete: bool) -> Option<HeaderOutcome>
                 HeaderOutcome::NeedMore
             });
         };
-        let vr = &head[4..6];
-        let long = crate::length_check::has_long_length(vr);
-        let (value_at, len) = if long {
-            let bytes = input.get(at + 8..at + 12)?;
-            (
-                at + 12,
-                u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as u64,
-            )
-        } else {
-            (at + 8, u64::from(u16::from_le_bytes([head[6], head[7]])))
-        };
+        let (value_at, len) = crate::length_check::meta_element_length(input, at)?;
+        let len = u64::from(len);
         if len == u64::from(u32::MAX) {
             // Undefined length in the meta group: not ours to judge.
             return None;

@@ -35,14 +35,10 @@ pub(crate) fn check_part10(input: &[u8], stop_at_pixel_data: bool) -> Fit {
     // inside the meta group once made the two disagree, and dicom-rs allocated 3.7 GB for a
     // garbage length the walk never reached). Without one, the group ends at the first
     // element of another group.
-    let group_end = match input.get(start..start + 12) {
-        Some(first) if first[..8] == [0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0] => {
-            let length = u32::from_le_bytes([first[8], first[9], first[10], first[11]]);
-            Some((start + 12) as u64 + u64::from(length))
-        }
-        _ => None,
+    let (mut at, group_end) = match meta_group_length(input, start) {
+        Some((first, length)) => (first, Some(first as u64 + u64::from(length))),
+        None => (start, None),
     };
-    let mut at = start;
     let mut syntax = String::new();
     loop {
         match group_end {
@@ -57,11 +53,12 @@ pub(crate) fn check_part10(input: &[u8], stop_at_pixel_data: bool) -> Fit {
         let Some(head) = input.get(at..at + 8) else {
             return Fit::PastEnd;
         };
-        let Some((value_at, len)) = explicit_length(input, at, true) else {
+        let Some((value_at, len)) = meta_element_length(input, at) else {
             return Fit::PastEnd;
         };
         if len == UNDEFINED {
-            return Fit::Unknown;
+            // dicom-rs refuses an undefined length in the meta group.
+            return Fit::PastEnd;
         }
         let Some(value) = input.get(value_at..value_at + len as usize) else {
             return Fit::PastEnd;
@@ -85,6 +82,32 @@ pub(crate) fn check_part10(input: &[u8], stop_at_pixel_data: bool) -> Fit {
         _ => (true, true),
     };
     check_data_set(&input[at..], explicit, little, stop_at_pixel_data)
+}
+
+/// The File Meta group length as dicom-rs reads it: a first element tagged (0002,0000) of any
+/// VR whose length is 4 (a fuzzed `FL` in place of `UL` is read all the same). Returns where
+/// the next element starts and the group length.
+pub(crate) fn meta_group_length(input: &[u8], start: usize) -> Option<(usize, u32)> {
+    if input.get(start..start + 4)? != [0x02, 0x00, 0x00, 0x00] {
+        return None;
+    }
+    let (value_at, len) = explicit_length(input, start, true)?;
+    if len != 4 {
+        return None;
+    }
+    let b = input.get(value_at..value_at + 4)?;
+    Some((value_at + 4, u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+}
+
+/// The value offset and length of a File Meta element at `at` as dicom-rs reads it: explicit
+/// VR little endian, except tags of group FFFE, which have no VR (tag, then a 4-byte length)
+/// wherever they are (a fuzzed (FFFE,0012) in the meta group made the two readers disagree).
+pub(crate) fn meta_element_length(input: &[u8], at: usize) -> Option<(usize, u32)> {
+    if input.get(at..at + 2)? == [0xFE, 0xFF] {
+        let b = input.get(at + 4..at + 8)?;
+        return Some((at + 8, u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+    }
+    explicit_length(input, at, true)
 }
 
 /// Walks a data set encoded `explicit`/`little` from its first element.
@@ -229,10 +252,17 @@ fn implicit_value_unit(group: u16, element: u16) -> usize {
     if element == 0 {
         return 4;
     }
-    dicom_dictionary_std::StandardDataDictionary
+    use dicom_core::dictionary::VirtualVr;
+    match dicom_dictionary_std::StandardDataDictionary
         .by_tag(dicom_core::Tag(group, element))
-        .and_then(|entry| entry.vr().exact())
-        .map_or(1, value_unit)
+        .map(|entry| entry.vr())
+    {
+        Some(VirtualVr::Exact(vr)) => value_unit(vr),
+        // US or SS; OB or OW and Pixel Data, which implicit VR reads as OW (an odd length of
+        // Pixel Data was another 4 GB read, found by the scan_header fuzz target); lookup data.
+        Some(VirtualVr::Xs | VirtualVr::Ox | VirtualVr::Px | VirtualVr::Lt) => 2,
+        _ => 1,
+    }
 }
 
 /// Whether an explicit-VR element with these VR bytes has the long header form (2 reserved
@@ -354,6 +384,55 @@ mod tests {
         bytes.extend_from_slice(&[0u8; 1000]);
         assert_eq!(check_part10(&bytes, false), Fit::PastEnd);
         assert_eq!(check_part10(&bytes[..whole], false), Fit::Fits);
+    }
+
+    /// Found by the scan_header fuzz target: the group length element with VR `FL`, which
+    /// dicom-rs reads as the group length all the same.
+    #[test]
+    fn a_group_length_of_any_vr_bounds_the_meta_group() {
+        let syntax = b"1.2.840.10008.1.2.1\0";
+        let mut meta = Vec::new();
+        meta.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I', syntax.len() as u8, 0]);
+        meta.extend_from_slice(syntax);
+        // An element of another group inside the group length.
+        meta.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, b'U', b'S', 2, 0, 1, 0]);
+        let mut bytes = vec![0u8; 128];
+        bytes.extend_from_slice(b"DICM");
+        bytes.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'F', b'L', 4, 0]);
+        bytes.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&meta);
+        bytes.extend_from_slice(&[0x09, 0x00, 0x10, 0x00, b'O', b'B', 0, 0]);
+        bytes.extend_from_slice(&0xE000_0000_u32.to_le_bytes());
+        bytes.extend_from_slice(&[0u8; 300]);
+        assert_eq!(check_part10(&bytes, false), Fit::PastEnd);
+        assert!(matches!(
+            crate::header::parse_header(&bytes, true),
+            crate::header::HeaderOutcome::Corrupt(_)
+        ));
+    }
+
+    /// Found by the scan_header fuzz target: a (FFFE,xxxx) tag in the File Meta group, which
+    /// dicom-rs reads without a VR (tag, 4-byte length) there too.
+    #[test]
+    fn fffe_tags_in_the_meta_group_have_no_vr() {
+        let syntax = b"1.2.840.10008.1.2.1\0";
+        let mut meta = Vec::new();
+        meta.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I', syntax.len() as u8, 0]);
+        meta.extend_from_slice(syntax);
+        // (FFFE,0012), 4-byte length 4: read with a VR, "\x04\0" would be a long VR.
+        meta.extend_from_slice(&[0xFE, 0xFF, 0x12, 0x00, 4, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(meta_element_length(&meta, 28), Some((36, 4)));
+        let mut bytes = vec![0u8; 128];
+        bytes.extend_from_slice(b"DICM");
+        bytes.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0]);
+        bytes.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&meta);
+        let whole = bytes.len();
+        bytes.extend_from_slice(&[0x09, 0x00, 0x10, 0x00, b'O', b'B', 0, 0]);
+        bytes.extend_from_slice(&0xE000_0000_u32.to_le_bytes());
+        bytes.extend_from_slice(&[0u8; 300]);
+        assert_eq!(check_part10(&bytes[..whole], false), Fit::Fits);
+        assert_eq!(check_part10(&bytes, false), Fit::PastEnd);
     }
 
     /// Found by the scan_header fuzz target: a 1-byte group length (UL) in a raw data set;
