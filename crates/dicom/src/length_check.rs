@@ -64,8 +64,10 @@ pub(crate) fn check_part10(input: &[u8], stop_at_pixel_data: bool) -> Fit {
             return Fit::PastEnd;
         };
         if head[..4] == [0x02, 0x00, 0x10, 0x00] {
+            // As dicom-rs reads it: padding of any whitespace (a fuzzed `\n` made the walk
+            // take a big-endian data set for little endian).
             syntax = String::from_utf8_lossy(value)
-                .trim_end_matches(['\0', ' '])
+                .trim_matches(|c: char| c == '\0' || c.is_whitespace())
                 .to_owned();
         }
         at = value_at + len as usize;
@@ -432,6 +434,27 @@ mod tests {
         bytes.extend_from_slice(&0xE000_0000_u32.to_le_bytes());
         bytes.extend_from_slice(&[0u8; 300]);
         assert_eq!(check_part10(&bytes[..whole], false), Fit::Fits);
+        assert_eq!(check_part10(&bytes, false), Fit::PastEnd);
+    }
+
+    /// Found by the scan_header fuzz target: a transfer syntax UID padded with a newline, which
+    /// dicom-rs reads as big endian and the walk took for "another syntax" (little endian).
+    #[test]
+    fn a_transfer_syntax_padded_with_whitespace_is_the_syntax() {
+        let syntax = b"1.2.840.10008.1.2.2\n";
+        let mut meta = Vec::new();
+        meta.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I', syntax.len() as u8, 0]);
+        meta.extend_from_slice(syntax);
+        let mut bytes = vec![0u8; 128];
+        bytes.extend_from_slice(b"DICM");
+        bytes.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0]);
+        bytes.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&meta);
+        // Big endian (0009,0010) OB of 0xE000_0000 bytes; read as little endian it would be
+        // tag (0900,1000) with a small length.
+        bytes.extend_from_slice(&[0x00, 0x09, 0x00, 0x10, b'O', b'B', 0, 0]);
+        bytes.extend_from_slice(&0xE000_0000_u32.to_be_bytes());
+        bytes.extend_from_slice(&[0u8; 300]);
         assert_eq!(check_part10(&bytes, false), Fit::PastEnd);
     }
 

@@ -29,7 +29,8 @@ pub fn decode(bytes: &[u8]) -> Result<Image, JpegLsError> {
     // Two line buffers with one sample of padding on each side (index 0 and width + 1).
     let mut prev = vec![0i32; width + 2];
     let mut cur = vec![0i32; width + 2];
-    let mut samples = Vec::with_capacity(width * h.height);
+    // Reserve for what a CT slice needs; a header may claim far more than the stream holds.
+    let mut samples = Vec::with_capacity((width * h.height).min(1 << 22));
     for _ in 0..h.height {
         std::mem::swap(&mut prev, &mut cur);
         // Ra of the first sample is the sample above it; Rd of the last is the one above it.
