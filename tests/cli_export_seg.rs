@@ -24,24 +24,8 @@ use util::Dir;
 
 const CHECK_SEG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/check_seg.py");
 
-/// Whether `ok`; a failure when `TUMORSCOPE_REQUIRE_TOOLS` is set.
-fn tool_present(ok: bool, what: &str) -> bool {
-    if !ok {
-        assert!(
-            std::env::var_os("TUMORSCOPE_REQUIRE_TOOLS").is_none(),
-            "{what} required but missing"
-        );
-        eprintln!("skipped: {what} is missing");
-    }
-    ok
-}
-
 fn highdicom_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import highdicom, numpy, pydicom"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    tool_present(ok, "python3 with highdicom, numpy and pydicom")
+    util::python_has("highdicom, numpy, pydicom")
 }
 
 /// What highdicom and pydicom read in `seg`.
@@ -138,7 +122,7 @@ fn round_trip(dir: &Dir, seg_dir: &str, label: &str, ct: &Path, want: &Value) {
     if let Some(errors) = dciodvfy_errors(&seg) {
         assert!(errors.is_empty(), "{label}: dciodvfy: {errors:#?}");
     } else {
-        tool_present(false, "dciodvfy (apt install dicom3tools)");
+        util::tool_present(false, "dciodvfy (apt install dicom3tools)");
     }
 
     // The CT alone and the SEG: the numbers of the original masks.

@@ -24,18 +24,7 @@ const MAKE_ENHANCED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/ma
 const RLE_LOSSLESS: &str = "1.2.840.10008.1.2.5";
 
 fn highdicom_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import highdicom, numpy, pydicom"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("TUMORSCOPE_REQUIRE_TOOLS").is_none(),
-            "highdicom required but missing"
-        );
-        eprintln!("skipped: python3 with highdicom not found (pip install highdicom)");
-    }
-    ok
+    util::python_has("highdicom, numpy, pydicom")
 }
 
 /// Writes `patient` (3D-IRCADb layout) into `out` with its CT as one multi-frame file.

@@ -27,18 +27,7 @@ use util::Dir;
 const MAKE_RTSTRUCT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/make_rtstruct.py");
 
 fn tools_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import pydicom, numpy, skimage"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("TUMORSCOPE_REQUIRE_TOOLS").is_none(),
-            "python3 with pydicom, numpy and scikit-image required but missing"
-        );
-        eprintln!("skipped: python3 cannot import pydicom, numpy and skimage");
-    }
-    ok
+    util::python_has("pydicom, numpy, skimage")
 }
 
 /// Writes `patient` (3D-IRCADb layout) as CT + RTSTRUCT into `out`; returns reference.json.
@@ -56,13 +45,6 @@ fn make_rtstruct(patient: &Path, out: &Path, flags: &[&str]) -> Value {
         String::from_utf8_lossy(&run.stderr)
     );
     serde_json::from_slice(&std::fs::read(out.join("reference.json")).unwrap()).unwrap()
-}
-
-fn stats(dir: &Path, report: &str) -> Value {
-    let stats: Value =
-        serde_json::from_slice(&std::fs::read(dir.join(report).join("stats.json")).unwrap())
-            .unwrap();
-    stats["patients"][0].clone()
 }
 
 /// Tumour count, liver and tumour volumes, and each tumour's voxels are the same.
@@ -118,7 +100,7 @@ fn an_rtstruct_is_filled_to_the_voxels_of_its_masks() {
     let truth = &written.patients[0];
     dir.run(&["analyze", "src", "--out", "ref", "--no-thumbnails"])
         .expect_code(0);
-    let want = stats(dir.path(), "ref");
+    let want = util::first_patient(dir.path(), "ref");
     assert_eq!(
         want["tumor_count"].as_u64().unwrap() as usize,
         truth.tumors.len()
@@ -157,7 +139,7 @@ fn an_rtstruct_is_filled_to_the_voxels_of_its_masks() {
 
     dir.run(&["analyze", "rt", "--out", "rep", "--no-thumbnails"])
         .expect_code(0);
-    let got = stats(dir.path(), "rep");
+    let got = util::first_patient(dir.path(), "rep");
     assert_same_numbers(&got, &want, "RTSTRUCT");
     assert_rois_filled(&got, &reference, "RTSTRUCT");
     let role = |name: &str| {
@@ -187,7 +169,11 @@ fn an_rtstruct_is_filled_to_the_voxels_of_its_masks() {
     assert_eq!(copied.len(), 1, "{copied:?}");
     dir.run(&["analyze", "org", "--out", "rep-org", "--no-thumbnails"])
         .expect_code(0);
-    assert_same_numbers(&stats(dir.path(), "rep-org"), &want, "organized");
+    assert_same_numbers(
+        &util::first_patient(dir.path(), "rep-org"),
+        &want,
+        "organized",
+    );
 
     // Without its CT: skipped with the reason.
     let alone = dir.path().join("alone");
@@ -251,11 +237,11 @@ fn the_real_patient_as_an_rtstruct() {
         "--no-thumbnails",
     ])
     .expect_code(0);
-    let want = stats(dir.path(), "ref");
+    let want = util::first_patient(dir.path(), "ref");
     let reference = make_rtstruct(&real, &dir.path().join("rt"), &["--liver-and-tumors"]);
     dir.run(&["analyze", "rt", "--out", "rep", "--no-thumbnails"])
         .expect_code(0);
-    let got = stats(dir.path(), "rep");
+    let got = util::first_patient(dir.path(), "rep");
     assert_same_numbers(&got, &want, "1.17 as RTSTRUCT");
     assert_rois_filled(&got, &reference, "1.17 as RTSTRUCT");
 }

@@ -31,24 +31,8 @@ const MAKE_SEG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/make_se
 
 const MAKE_TOTALSEG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/make_totalseg.py");
 
-/// Whether python3 imports `modules`; a failure when `TUMORSCOPE_REQUIRE_TOOLS` is set.
-fn python_has(modules: &str) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", &format!("import {modules}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("TUMORSCOPE_REQUIRE_TOOLS").is_none(),
-            "python3 modules `{modules}` required but missing"
-        );
-        eprintln!("skipped: python3 cannot import {modules} (pip install {modules})");
-    }
-    ok
-}
-
 fn highdicom_available() -> bool {
-    python_has("highdicom, numpy, pydicom")
+    util::python_has("highdicom, numpy, pydicom")
 }
 
 /// Runs one of the writer scripts; panics with its stderr when it fails.
@@ -269,7 +253,7 @@ fn nifti_folders_with_a_mask_per_structure_give_the_numbers_of_the_masks() {
     }
 
     // TotalSegmentator's layout, written by nibabel.
-    if !python_has("nibabel, numpy, pydicom") {
+    if !util::python_has("nibabel, numpy, pydicom") {
         return;
     }
     for truth in &written.patients {
@@ -315,7 +299,7 @@ fn the_real_patient_as_seg_totalsegmentator_and_nifti_export() {
     let Some(real) = util::real_patient() else {
         return;
     };
-    if !highdicom_available() || !python_has("nibabel") {
+    if !highdicom_available() || !util::python_has("nibabel") {
         return;
     }
     let dir = Dir::new();

@@ -87,3 +87,33 @@ pub fn real_patient() -> Option<PathBuf> {
     );
     None
 }
+
+/// Whether a tool the test needs is `present`; when it is not, a failure under
+/// `TUMORSCOPE_REQUIRE_TOOLS` (CI installs every tool) and a message otherwise.
+pub fn tool_present(present: bool, what: &str) -> bool {
+    if !present {
+        assert!(
+            std::env::var_os("TUMORSCOPE_REQUIRE_TOOLS").is_none(),
+            "{what} required but missing"
+        );
+        eprintln!("skipped: {what} is missing");
+    }
+    present
+}
+
+/// Whether python3 imports `modules` (comma-separated), as [`tool_present`] says it.
+pub fn python_has(modules: &str) -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    tool_present(ok, &format!("python3 with {modules}"))
+}
+
+/// The first patient of the `stats.json` in `dir/report`.
+pub fn first_patient(dir: &Path, report: &str) -> serde_json::Value {
+    let stats: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(report).join("stats.json")).unwrap())
+            .unwrap();
+    stats["patients"][0].clone()
+}

@@ -14,6 +14,7 @@
 
 mod assemble;
 mod cielab;
+mod drawn_on;
 mod entry;
 mod error;
 pub mod functional_groups;

@@ -88,29 +88,18 @@ pub fn meta_sop_class(prefix: &[u8]) -> Option<String> {
     } else {
         return None;
     };
-    // Explicit VR little endian, group 0002, short lengths except OB's.
-    while let Some(head) = prefix.get(at..at + 8) {
-        if head[..2] != [0x02, 0x00] {
-            return None;
-        }
-        let (value_at, len) = if crate::length_check::has_long_length(&head[4..6]) {
-            let b = prefix.get(at + 8..at + 12)?;
-            (
-                at + 12,
-                u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize,
-            )
-        } else {
-            (at + 8, usize::from(u16::from_le_bytes([head[6], head[7]])))
-        };
-        let value = prefix.get(value_at..value_at.checked_add(len)?)?;
-        if head[2..4] == [0x02, 0x00] {
+    // Explicit VR little endian, group 0002.
+    while prefix.get(at..at + 2)? == [0x02, 0x00] {
+        let (value_at, len) = crate::length_check::meta_element_length(prefix, at)?;
+        let value = prefix.get(value_at..value_at.checked_add(len as usize)?)?;
+        if prefix.get(at + 2..at + 4)? == [0x02, 0x00] {
             return Some(
                 String::from_utf8_lossy(value)
-                    .trim_end_matches(['\0', ' '])
+                    .trim_matches(|c: char| c == '\0' || c.is_whitespace())
                     .to_owned(),
             );
         }
-        at = value_at + len;
+        at = value_at + len as usize;
     }
     None
 }

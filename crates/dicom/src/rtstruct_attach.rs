@@ -13,6 +13,7 @@
 use tumorscope_core::{classify_structure, StructureRole};
 use tumorscope_dataset::{Patient, RoiContours, Series, Structure};
 
+use crate::drawn_on::{referenced_series, series_of_frame};
 use crate::rtstruct::{Roi, RtStruct};
 use crate::rtstruct_fill::place_contours;
 use crate::InstanceHeader;
@@ -53,25 +54,9 @@ pub fn attach_rtstructs(
 /// `(patient, series)` indices of the series the structure set belongs to.
 fn target(patients: &[Patient], scanned: &ScannedRtStruct) -> Result<(usize, usize), String> {
     let rt = &scanned.rtstruct;
-    let all = || {
-        patients.iter().enumerate().flat_map(|(p, patient)| {
-            patient
-                .series
-                .iter()
-                .enumerate()
-                .filter(|(_, series)| !series.localizer)
-                .map(move |(s, series)| (p, s, patient, series))
-        })
-    };
-    let referenced: Vec<_> = all()
-        .filter(|(_, _, _, series)| rt.referenced_series.contains(&series.series_uid))
-        .collect();
-    if let Some(&(p, s, _, _)) = referenced
-        .iter()
-        .find(|(_, _, patient, _)| patient.root == scanned.root)
-        .or(referenced.first())
-    {
-        return Ok((p, s));
+    let image = |series: &Series| !series.localizer;
+    if let Some(found) = referenced_series(patients, scanned.root, &rt.referenced_series, image) {
+        return Ok(found);
     }
     let not_found = if rt.referenced_series.is_empty() {
         String::new()
@@ -86,24 +71,12 @@ fn target(patients: &[Patient], scanned: &ScannedRtStruct) -> Result<(usize, usi
             "{not_found}a frame of reference to find its series by"
         ));
     }
-    let mut same_frame: Vec<_> = all()
-        .filter(|(_, _, _, series)| series.info.frame_of_reference_uid == rt.frame_of_reference_uid)
-        .collect();
-    same_frame.sort_by_key(|(_, _, _, series)| {
-        (
-            series.study_uid != rt.study_uid,
-            std::cmp::Reverse(series.slices.len()),
+    series_of_frame(patients, &rt.frame_of_reference_uid, &rt.study_uid, image).ok_or_else(|| {
+        format!(
+            "{not_found}an image series of its frame of reference `{}`",
+            rt.frame_of_reference_uid
         )
-    });
-    same_frame
-        .first()
-        .map(|&(p, s, _, _)| (p, s))
-        .ok_or_else(|| {
-            format!(
-                "{not_found}an image series of its frame of reference `{}`",
-                rt.frame_of_reference_uid
-            )
-        })
+    })
 }
 
 /// The structures of the structure set on `series`, with warnings for contours left out.

@@ -12,6 +12,7 @@
 use tumorscope_core::{classify_structure, StructureRole};
 use tumorscope_dataset::{Patient, SegmentFrames, Series, Structure};
 
+use crate::drawn_on::{referenced_series, series_of_frame};
 use crate::seg::{SegHeader, SegmentInfo};
 use crate::InstanceHeader;
 
@@ -55,25 +56,10 @@ pub fn attach_segmentations(
 /// `(patient, series)` indices of the series the SEG belongs to.
 fn target(patients: &[Patient], scanned: &ScannedSeg) -> Result<(usize, usize), String> {
     let seg = &scanned.seg;
-    let all = || {
-        patients.iter().enumerate().flat_map(|(p, patient)| {
-            patient
-                .series
-                .iter()
-                .enumerate()
-                .map(move |(s, series)| (p, s, patient, series))
-        })
-    };
-    // The referenced series, preferring one found under the same input path.
-    let referenced: Vec<_> = all()
-        .filter(|(_, _, _, series)| seg.referenced_series.contains(&series.series_uid))
-        .collect();
-    if let Some(&(p, s, _, series)) = referenced
-        .iter()
-        .find(|(_, _, patient, _)| patient.root == scanned.root)
-        .or(referenced.first())
+    if let Some((p, s)) =
+        referenced_series(patients, scanned.root, &seg.referenced_series, |_| true)
     {
-        return fits(series, seg).map(|()| (p, s));
+        return fits(&patients[p].series[s], seg).map(|()| (p, s));
     }
     if seg.frame_of_reference_uid.is_empty() {
         return Err(if seg.referenced_series.is_empty() {
@@ -85,37 +71,26 @@ fn target(patients: &[Patient], scanned: &ScannedSeg) -> Result<(usize, usize), 
             )
         });
     }
-    let mut same_frame: Vec<_> = all()
-        .filter(|(_, _, _, series)| {
-            series.info.frame_of_reference_uid == seg.frame_of_reference_uid
-                && !series.localizer
-                && fits(series, seg).is_ok()
-        })
-        .collect();
-    // Same study first, then the series with the most slices.
-    same_frame.sort_by_key(|(_, _, _, series)| {
-        (
-            series.study_uid != seg.study_uid,
-            std::cmp::Reverse(series.slices.len()),
-        )
-    });
-    same_frame
-        .first()
-        .map(|&(p, s, _, _)| (p, s))
-        .ok_or_else(|| {
-            let referenced = if seg.referenced_series.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "its referenced series `{}` was not found, nor ",
-                    seg.referenced_series.join("`, `")
-                )
-            };
+    series_of_frame(
+        patients,
+        &seg.frame_of_reference_uid,
+        &seg.study_uid,
+        |series| fits(series, seg).is_ok(),
+    )
+    .ok_or_else(|| {
+        let referenced = if seg.referenced_series.is_empty() {
+            String::new()
+        } else {
             format!(
-                "{referenced}a series of its frame of reference `{}` that its frames fit",
-                seg.frame_of_reference_uid
+                "its referenced series `{}` was not found, nor ",
+                seg.referenced_series.join("`, `")
             )
-        })
+        };
+        format!(
+            "{referenced}a series of its frame of reference `{}` that its frames fit",
+            seg.frame_of_reference_uid
+        )
+    })
 }
 
 /// Whether the SEG's frames lie in the series' planes (size, spacing, orientation).
