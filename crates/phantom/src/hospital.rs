@@ -61,17 +61,7 @@ pub fn non_image_object(sop_class: &str, n: usize, rows: u16, pixels: bool) -> V
         let bytes = vec![0u8; usize::from(rows) * usize::from(rows) * 2];
         put(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(bytes));
     }
-    let file = obj
-        .with_meta(
-            FileMetaTableBuilder::new()
-                .transfer_syntax(EXPLICIT_LE)
-                .media_storage_sop_class_uid(sop_class)
-                .media_storage_sop_instance_uid(uid.as_str()),
-        )
-        .expect("a complete meta group");
-    let mut out = Vec::new();
-    file.write_all(&mut out).expect("writing to memory");
-    out
+    part10(obj, sop_class, &uid)
 }
 
 /// A valid BINARY DICOM SEG of 4×4 pixels: two frames of one segment (`liver`, SNOMED CT
@@ -180,17 +170,7 @@ pub fn segmentation_object(referenced_series: &str) -> Vec<u8> {
     ] {
         obj.put(e);
     }
-    let file = obj
-        .with_meta(
-            FileMetaTableBuilder::new()
-                .transfer_syntax(EXPLICIT_LE)
-                .media_storage_sop_class_uid(sop_class)
-                .media_storage_sop_instance_uid(uid),
-        )
-        .expect("a complete meta group");
-    let mut out = Vec::new();
-    file.write_all(&mut out).expect("writing to memory");
-    out
+    part10(obj, sop_class, uid)
 }
 
 /// A Part-10 file whose File Meta group declares a 4 GiB element, then 500 KB of garbage.
@@ -326,6 +306,11 @@ pub fn rtstruct_object(referenced_series: &str) -> Vec<u8> {
     ] {
         obj.put(e);
     }
+    part10(obj, sop_class, uid)
+}
+
+/// `obj` as a Part-10 file (explicit VR little endian).
+fn part10(obj: InMemDicomObject, sop_class: &str, uid: &str) -> Vec<u8> {
     let file = obj
         .with_meta(
             FileMetaTableBuilder::new()
