@@ -118,6 +118,20 @@ fn round_trip(dir: &Dir, seg_dir: &str, label: &str, ct: &Path, want: &Value) {
         .find(|s| s["label"] == "liver")
         .expect("a liver segment");
     assert_eq!(liver["property_type"], "10200004");
+    // Each segment carries the colour the viewer and the PNGs give it (highdicom's conversion
+    // back to sRGB may round a channel by one).
+    let liver_rgb = tumorscope_core::default_color("liver", 0);
+    for (got, want) in liver["rgb"].as_array().unwrap().iter().zip(liver_rgb) {
+        let got = got.as_i64().unwrap();
+        assert!(
+            (got - i64::from(want)).abs() <= 1,
+            "{label}: liver colour {liver}"
+        );
+    }
+    assert!(
+        segments.iter().all(|s| s["rgb"].is_array()),
+        "{label}: a segment without colour in {read}"
+    );
     assert!(read["source_instances"].as_u64().unwrap() > 0, "{read}");
     if let Some(errors) = dciodvfy_errors(&seg) {
         assert!(errors.is_empty(), "{label}: dciodvfy: {errors:#?}");

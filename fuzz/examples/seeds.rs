@@ -72,6 +72,26 @@ fn main() {
     tumorscope_nifti::write_mask_u8(&tmp.join("labels.nii"), &geometry, &labels).expect("nifti");
     write(&dir, "labels.nii", &std::fs::read(tmp.join("labels.nii")).expect("read back"));
     let _ = std::fs::remove_dir_all(&tmp);
+    // NRRD as 3D Slicer writes it: a raw int16 image, a two-layer segmentation, and a text one.
+    let dir = out.join("nrrd_read");
+    let grid = "dimension: 3\nspace: left-posterior-superior\nsizes: 4 4 3\nspace directions: (0.7,0,0) (0,0.7,0) (0,0,2.5)\nspace origin: (-10,20,30)\n";
+    let mut image = format!("NRRD0004\ntype: short\n{grid}endian: little\nencoding: raw\n\n").into_bytes();
+    image.extend(volume.data.iter().flat_map(|v| v.to_le_bytes()));
+    write(&dir, "ct.nrrd", &image);
+    let mut seg = String::from("NRRD0004\ntype: uint8\ndimension: 4\nspace: left-posterior-superior\nsizes: 2 4 4 3\nkinds: list domain domain domain\nspace directions: none (0.7,0,0) (0,0.7,0) (0,0,2.5)\nspace origin: (-10,20,30)\nencoding: raw\n");
+    for (n, (name, layer, value)) in [("liver", 0, 1), ("tumor", 1, 1), ("vessel", 0, 2)].iter().enumerate() {
+        seg.push_str(&format!("Segment{n}_ID:=s{n}\nSegment{n}_Name:={name}\nSegment{n}_Layer:={layer}\nSegment{n}_LabelValue:={value}\nSegment{n}_Color:=0.5 0.2 0.1\n"));
+    }
+    seg.push('\n');
+    let mut seg = seg.into_bytes();
+    seg.extend((0..96).map(|n| (n % 3) as u8));
+    write(&dir, "seg.nrrd", &seg);
+    let text: String = labels.iter().map(|v| format!("{v} ")).collect();
+    write(
+        &dir,
+        "labels.nrrd",
+        format!("NRRD0005\ntype: uchar\n{grid}encoding: ascii\n\n{text}\n").as_bytes(),
+    );
     // A 3×2 8-bit JPEG-LS stream written by CharLS (through DCMTK).
     write(
         &out.join("jpegls_decode"),

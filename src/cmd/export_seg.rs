@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use tumorscope_analysis::{analyze_patient, tumor_masks, AnalysisOptions};
-use tumorscope_core::{PatientImage, StructureRole};
+use tumorscope_core::{default_color, structure_colors, PatientImage, StructureRole};
 use tumorscope_dataset::{Exam, SeriesSource};
 use tumorscope_dicom::{write_seg, SegmentToWrite};
 
@@ -20,21 +20,32 @@ pub fn export_seg(
     options: &AnalysisOptions,
     dir: &Path,
 ) -> anyhow::Result<Option<String>> {
-    // A SEG references the instances it was drawn on: a NIfTI CT has none.
+    // A SEG references the instances it was drawn on: a NIfTI or NRRD CT has none.
     anyhow::ensure!(
         matches!(exam.series.source, SeriesSource::DicomSlices),
-        "a DICOM SEG is drawn over a DICOM CT series; this CT is a NIfTI file"
+        "a DICOM SEG is drawn over a DICOM CT series; this CT is a NIfTI or NRRD file"
     );
     let stats = analyze_patient(image, options)?;
     let tumors = tumor_masks(image, &stats, options)?;
+    // The colours the viewer and the PNGs show: the file's own, else the default palette.
+    let palette = structure_colors(image.masks.iter().map(|m| (m.name.as_str(), m.role)));
+    let file_color = |name: &str| {
+        exam.series
+            .structures
+            .iter()
+            .find(|s| s.name == name)
+            .and_then(|s| s.color_rgb)
+    };
     let mut segments: Vec<SegmentToWrite> = image
         .masks
         .iter()
-        .map(|m| SegmentToWrite {
+        .zip(palette)
+        .map(|(m, default)| SegmentToWrite {
             label: m.name.clone(),
             role: m.role,
             derived: false,
             bits: &m.bits,
+            color_rgb: file_color(&m.name).unwrap_or(default),
         })
         .collect();
     // Tumours after the structures, numbered as in the report (largest first).
@@ -43,11 +54,16 @@ pub fn export_seg(
             .tumors
             .iter()
             .zip(&tumors)
-            .map(|(t, bits)| SegmentToWrite {
-                label: format!("Tumor {}", t.id),
-                role: StructureRole::Tumor,
-                derived: true,
-                bits,
+            .enumerate()
+            .map(|(n, (t, bits))| {
+                let label = format!("Tumor {}", t.id);
+                SegmentToWrite {
+                    color_rgb: default_color(&label, n),
+                    label,
+                    role: StructureRole::Tumor,
+                    derived: true,
+                    bits,
+                }
             }),
     );
     segments.retain(|s| s.bits.count_ones() > 0);

@@ -133,7 +133,9 @@ pub fn summary(d: &Dataset) -> String {
             Layout::Lits => "LiTS NIfTI",
             Layout::Msd => "Medical Segmentation Decathlon NIfTI",
             Layout::Nifti => "NIfTI",
-            Layout::NiftiStructures => "NIfTI with a mask per structure",
+            Layout::NiftiStructures => "volume with a mask per structure",
+            Layout::Nrrd => "NRRD",
+            Layout::Slicer => "3D Slicer segmentation",
         };
         if p.location.is_empty() {
             let _ = writeln!(out, "{}  ({layout})", p.label);

@@ -3,7 +3,7 @@
     python3 check_seg.py SEG
 
 highdicom parses it as a Segmentation (its reader checks the module structure) and gives the
-segments and the instances they were drawn on; pydicom decodes the 1-bit frames, and the voxels
+segments (with their display colour as sRGB) and the instances they were drawn on; pydicom decodes the 1-bit frames, and the voxels
 of each segment are counted from the frames' Referenced Segment Number.
 """
 
@@ -33,6 +33,13 @@ def main(path):
                 "algorithm_type": d.SegmentAlgorithmType,
                 "property_type": d.segmented_property_type.value,
                 "voxels": voxels.get(number, 0),
+                "rgb": list(
+                    hd.color.CIELabColor.from_dicom_value(
+                        [int(v) for v in d.RecommendedDisplayCIELabValue]
+                    ).to_rgb()
+                )
+                if "RecommendedDisplayCIELabValue" in d
+                else None,
             }
         )
     print(

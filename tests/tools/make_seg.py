@@ -3,7 +3,8 @@ with a DICOM SEG made by highdicom: the independent writer the SEG reader is che
 
 usage: make_seg.py PATIENT_DIR OUT_DIR KIND
     KIND: binary | binary-dense | fractional | labelmap, and fractional or labelmap with
-    compressed frames: fractional-rle, fractional-jpegls, labelmap-rle, labelmap-jpegls
+    compressed frames: fractional-rle, fractional-jpegls, fractional-jpeg2000, labelmap-rle,
+    labelmap-jpegls, labelmap-jpeg2000 (JPEG 2000 needs pylibjpeg-openjpeg)
 
 OUT_DIR/ct/NNNN.dcm: the CT slices with a Patient ID, a Frame of Reference and the attributes
 highdicom needs (3D-IRCADb files have none of them); OUT_DIR/seg.dcm: one segment per mask
@@ -29,6 +30,7 @@ transfer_syntax = {
     "": pydicom.uid.ExplicitVRLittleEndian,
     "rle": pydicom.uid.RLELossless,
     "jpegls": pydicom.uid.JPEGLSLossless,
+    "jpeg2000": pydicom.uid.JPEG2000Lossless,
 }[compression]
 
 

@@ -24,6 +24,7 @@ mod geometry;
 mod image;
 mod palette;
 mod point;
+mod samples;
 mod structure;
 mod volume;
 pub mod window;
@@ -33,7 +34,8 @@ pub use geometry::{Geometry, GeometryError};
 pub use image::{LabelMask, PatientImage};
 pub use palette::{color_hex, default_color, structure_colors};
 pub use point::{BadPoint, PointMm};
-pub use structure::{classify_structure, StructureRole};
+pub use samples::{as_label, for_each_sample, round_to_hu, SampleType};
+pub use structure::{classify_structure, role_of_code, StructureRole};
 pub use volume::Volume;
 pub use window::{preset_named, Window, WindowError, WindowPreset, WINDOW_PRESETS};
 

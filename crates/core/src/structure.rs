@@ -46,6 +46,26 @@ pub fn classify_structure(name: &str) -> StructureRole {
     }
 }
 
+/// Role of a structure by its coded type (SNOMED CT, as DICOM SEG's Segmented Property Type
+/// and 3D Slicer's terminology carry it); `None` for other schemes and codes, which leave the
+/// role to the name.
+pub fn role_of_code(scheme: &str, code: &str) -> Option<StructureRole> {
+    // `SRT` is the retired DICOM designator of SNOMED; old files still use it.
+    if !(scheme.eq_ignore_ascii_case("SCT") || scheme.eq_ignore_ascii_case("SRT")) {
+        return None;
+    }
+    match code {
+        // Liver.
+        "10200004" => Some(StructureRole::Liver),
+        // Neoplasm, mass, lesion, metastasis, malignant neoplasm of liver, tumour.
+        "108369006" | "4147007" | "52988006" | "14799000" | "128462008" | "93870000"
+        | "94381002" | "86049000" | "363346000" => Some(StructureRole::Tumor),
+        // Cyst, cyst of liver.
+        "441457006" | "85198004" => Some(StructureRole::Cyst),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

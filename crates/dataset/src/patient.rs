@@ -24,6 +24,10 @@ pub enum Layout {
     /// A NIfTI image with one NIfTI mask per structure (`segmentations/` or `masks/`):
     /// TotalSegmentator's layout and `tumorscope export --nifti`'s.
     NiftiStructures,
+    /// An NRRD image without a known dataset layout.
+    Nrrd,
+    /// An image with 3D Slicer segmentations (`.seg.nrrd`) beside it.
+    Slicer,
 }
 
 /// One patient with their series.

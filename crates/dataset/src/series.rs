@@ -26,7 +26,7 @@ pub struct SliceRef {
     pub sop_instance_uid: String,
 }
 
-/// A NIfTI image file and its label map.
+/// A volume file (NIfTI or NRRD) and its label map, mask files and 3D Slicer segmentations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NiftiSource {
     pub image: PathBuf,
@@ -36,6 +36,10 @@ pub struct NiftiSource {
     /// One mask file per structure (name, path), on the image's grid.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub structure_files: Vec<(String, PathBuf)>,
+    /// 3D Slicer segmentations (`.seg.nrrd`) on the image; their segments are the series'
+    /// last structures, in file and segment order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segmentations: Vec<PathBuf>,
 }
 
 /// Where a series' voxels are, and so which reader loads them.
@@ -46,7 +50,7 @@ pub struct NiftiSource {
 pub enum SeriesSource {
     /// DICOM files, one per slice: [`Series::slices`], structures in [`Structure::slices`].
     DicomSlices,
-    /// One NIfTI file (structures from its label map).
+    /// One NIfTI or NRRD file (structures from its label map, mask files, segmentations).
     Nifti(NiftiSource),
 }
 

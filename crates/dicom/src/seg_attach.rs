@@ -9,7 +9,7 @@
 //! Frames that fit no slice are left out with a warning; a SEG on another grid (it would need
 //! resampling) is not attached and is listed with the reason.
 
-use tumorscope_core::{classify_structure, StructureRole};
+use tumorscope_core::{classify_structure, role_of_code, StructureRole};
 use tumorscope_dataset::{Patient, SegmentFrames, Series, Structure};
 
 use crate::drawn_on::{referenced_series, series_of_frame};
@@ -227,19 +227,12 @@ pub fn role_of(info: &SegmentInfo, label: &str) -> StructureRole {
     if info.algorithm_name == crate::seg::COMPONENTS_ALGORITHM {
         return StructureRole::Other;
     }
-    if let Some((scheme, code, _)) = &info.property {
-        if scheme.eq_ignore_ascii_case("SCT") || scheme.eq_ignore_ascii_case("SRT") {
-            match code.as_str() {
-                // Liver.
-                "10200004" => return StructureRole::Liver,
-                // Neoplasm, mass, lesion, metastasis, malignant neoplasm of liver, tumour.
-                "108369006" | "4147007" | "52988006" | "14799000" | "128462008" | "93870000"
-                | "94381002" | "86049000" | "363346000" => return StructureRole::Tumor,
-                // Cyst, cyst of liver.
-                "441457006" | "85198004" => return StructureRole::Cyst,
-                _ => {}
-            }
-        }
+    if let Some(role) = info
+        .property
+        .as_ref()
+        .and_then(|(scheme, code, _)| role_of_code(scheme, code))
+    {
+        return role;
     }
     classify_structure(label)
 }

@@ -29,6 +29,8 @@ pub struct SegmentToWrite<'a> {
     pub derived: bool,
     /// On the series grid.
     pub bits: &'a BitMask,
+    /// Display colour, written as the segment's Recommended Display CIELab Value.
+    pub color_rgb: [u8; 3],
 }
 
 /// What [`write_seg`] made.
@@ -302,6 +304,15 @@ pub fn write_seg(
                     tags::SEGMENTED_PROPERTY_TYPE_CODE_SEQUENCE,
                     vec![code(kind.0, "SCT", kind.1)],
                 ),
+                DataElement::new(
+                    tags::RECOMMENDED_DISPLAY_CIE_LAB_VALUE,
+                    VR::US,
+                    PrimitiveValue::U16(
+                        crate::cielab::srgb_to_dicom_lab(s.color_rgb)
+                            .into_iter()
+                            .collect(),
+                    ),
+                ),
             ];
             if s.derived {
                 elements.push(text(
@@ -547,12 +558,14 @@ mod tests {
                 role: StructureRole::Liver,
                 derived: false,
                 bits: &a,
+                color_rgb: [0, 255, 0],
             },
             SegmentToWrite {
                 label: "b".into(),
                 role: StructureRole::Tumor,
                 derived: true,
                 bits: &b,
+                color_rgb: [255, 0, 0],
             },
         ];
         let frames: Vec<(u16, usize)> = (0..80)

@@ -1,10 +1,12 @@
-//! Finding the cases of a NIfTI dataset under a folder: LiTS, Medical Segmentation Decathlon
-//! (and its nnU-Net v2 form), or loose NIfTI files.
+//! Finding the cases of a volume-file dataset under a folder: LiTS, Medical Segmentation
+//! Decathlon (and its nnU-Net v2 form), TotalSegmentator-style structure folders, images with
+//! 3D Slicer segmentations, or loose NIfTI and NRRD files.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::volume_file::{is_slicer_segmentation, volume_stem};
 use crate::NiftiError;
 
 /// How a case was recognised.
@@ -22,6 +24,10 @@ pub enum NiftiLayout {
     /// A folder holding an image and one NIfTI mask per structure in `segmentations/` or
     /// `masks/`: TotalSegmentator's layout, and `tumorscope export --nifti`'s.
     Structures,
+    /// An NRRD image without a known dataset layout (with a `-label` map beside it, if any).
+    Nrrd,
+    /// An image with one or more 3D Slicer segmentations (`.seg.nrrd`) beside it.
+    Slicer,
 }
 
 /// One image (and its label map, when the dataset has one) to load with [`crate::load_case`].
@@ -39,26 +45,53 @@ pub struct NiftiCase {
     pub label_names: Vec<(u8, String)>,
     /// One binary mask file per structure (name, path), on the image's grid.
     pub structure_files: Vec<(String, PathBuf)>,
+    /// 3D Slicer segmentations (`.seg.nrrd`) drawn on this image.
+    pub segmentations: Vec<PathBuf>,
 }
 
-/// Finds every case under `root` (a folder, or one NIfTI file), in natural order of case name
-/// (`volume-2` before `volume-10`).
+/// A file discovery could not place, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotPlaced {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Finds every case under `root` (a folder, or one NIfTI or NRRD file), in natural order of
+/// case name (`volume-2` before `volume-10`). Wherever NIfTI files are named below, NRRD
+/// files (`.nrrd`, `.nhdr`) are read alike.
 ///
 /// - A folder with `dataset.json` is an MSD task: `imagesTr/X` pairs with `labelsTr/X`;
 ///   `imagesTs` images come without labels. In nnU-Net v2 form (`dataset.json` has
 ///   `file_ending` or `channel_names`), `X_0000` pairs with `labelsTr/X` and the other channels
-///   are skipped. Files elsewhere in the task folder are ignored.
+///   are skipped. Files elsewhere in the task folder are ignored. A folder of nnU-Net v2
+///   predictions (with `predict_from_raw_data_args.json`) pairs each prediction with the image
+///   it was predicted from.
 /// - Elsewhere, `volume-N` pairs with `segmentation-N` anywhere under `root` (LiTS ships them
 ///   in separate batch folders); a lone `segmentation-N` is skipped.
 /// - A folder with a `segmentations/` or `masks/` subfolder of NIfTI files, and an image beside
 ///   it (`ct`, else `image`, else its only other NIfTI file that is not a label map), is one
 ///   [`NiftiLayout::Structures`] case named after the folder: TotalSegmentator's layout and
 ///   `tumorscope export --nifti`'s. Its mask files and label maps are no cases of their own.
-/// - Any other `.nii` / `.nii.gz` file is a [`NiftiLayout::Plain`] image without labels.
+/// - A 3D Slicer segmentation (`.seg.nrrd`) belongs to an image beside it
+///   ([`NiftiLayout::Slicer`], see [`discover_placed`]).
+/// - Any other `.nii` / `.nii.gz` file is a [`NiftiLayout::Plain`] image, any other NRRD file
+///   a [`NiftiLayout::Nrrd`] one, without labels unless a `<stem>-label` volume lies beside it.
 ///
 /// macOS resource forks (`._*`), `__MACOSX` and hidden folders are skipped. Two files claiming
 /// the same LiTS or MSD case are an error, since picking one silently could mix datasets.
 pub fn discover(root: &Path) -> Result<Vec<NiftiCase>, NiftiError> {
+    discover_placed(root).map(|(cases, _)| cases)
+}
+
+/// [`discover`], and the files it found but could not place: a 3D Slicer segmentation with
+/// no image, or several images and no name to choose by, beside it.
+///
+/// A `.seg.nrrd` belongs to the image in its folder whose name starts its own
+/// (`CT-segmentation.seg.nrrd` → `CT.nrrd`, the longest such name), else to the folder's only
+/// image. A `<stem>-label` or `<stem>_label` volume beside image `<stem>` is that image's
+/// label map (3D Slicer's label map volumes), no case of its own. An image alone in its folder
+/// with a segmentation is a scene folder: the case is named after the folder.
+pub fn discover_placed(root: &Path) -> Result<(Vec<NiftiCase>, Vec<NotPlaced>), NiftiError> {
     let mut files = Vec::new();
     let mut task_dirs = Vec::new();
     let mut structure_cases = Vec::new();
@@ -73,15 +106,112 @@ pub fn discover(root: &Path) -> Result<Vec<NiftiCase>, NiftiError> {
     }
 
     let mut cases = structure_cases;
+    let mut not_placed = Vec::new();
     for dir in &task_dirs {
-        cases.extend(msd_cases(dir)?);
+        let (task_cases, without_image) = msd_cases(dir)?;
+        cases.extend(task_cases);
+        not_placed.extend(without_image);
     }
-    let outside_tasks = files
+    // An image an nnU-Net prediction was made from is that case's image, no case of its own.
+    let predicted: std::collections::HashSet<PathBuf> =
+        cases.iter().map(|c| c.image.clone()).collect();
+    let (slicer_files, outside_tasks): (Vec<PathBuf>, Vec<PathBuf>) = files
         .into_iter()
-        .filter(|f| !task_dirs.iter().any(|d| f.starts_with(d)));
-    cases.extend(lits_and_plain_cases(outside_tasks)?);
+        .filter(|f| !task_dirs.iter().any(|d| f.starts_with(d)) && !predicted.contains(f))
+        .partition(|f| {
+            f.file_name()
+                .is_some_and(|n| is_slicer_segmentation(&n.to_string_lossy()))
+        });
+    cases.extend(lits_and_plain_cases(outside_tasks.into_iter())?);
+    pair_label_volumes(&mut cases);
+    not_placed.extend(attach_slicer_segmentations(&mut cases, slicer_files));
     cases.sort_by(|a, b| natural_cmp(&a.patient, &b.patient).then_with(|| a.image.cmp(&b.image)));
-    Ok(cases)
+    Ok((cases, not_placed))
+}
+
+/// Moves each `<stem>-label` / `<stem>_label` plain volume onto image `<stem>` of its folder
+/// as its label map.
+fn pair_label_volumes(cases: &mut Vec<NiftiCase>) {
+    let is_plain = |c: &NiftiCase| matches!(c.layout, NiftiLayout::Plain | NiftiLayout::Nrrd);
+    let image_stem = |c: &NiftiCase| {
+        ["-label", "_label"]
+            .iter()
+            .find_map(|suffix| c.patient.strip_suffix(suffix))
+            .map(str::to_owned)
+    };
+    let mut moved = Vec::new();
+    for l in 0..cases.len() {
+        let Some(stem) = image_stem(&cases[l]).filter(|_| is_plain(&cases[l])) else {
+            continue;
+        };
+        let target = (0..cases.len()).find(|&t| {
+            let c = &cases[t];
+            is_plain(c)
+                && c.labels.is_none()
+                && c.patient == stem
+                && image_stem(c).is_none()
+                && c.image.parent() == cases[l].image.parent()
+        });
+        if let Some(t) = target {
+            cases[t].labels = Some(cases[l].image.clone());
+            moved.push(l);
+        }
+    }
+    for l in moved.into_iter().rev() {
+        cases.remove(l);
+    }
+}
+
+/// Gives each `.seg.nrrd` to the image it segments; returns the ones without one.
+fn attach_slicer_segmentations(
+    cases: &mut [NiftiCase],
+    slicer_files: Vec<PathBuf>,
+) -> Vec<NotPlaced> {
+    let mut not_placed = Vec::new();
+    for file in slicer_files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = volume_stem(&name).unwrap_or(&name).to_ascii_lowercase();
+        let beside: Vec<usize> = (0..cases.len())
+            .filter(|&c| {
+                cases[c].image.parent() == file.parent()
+                    && matches!(
+                        cases[c].layout,
+                        NiftiLayout::Plain | NiftiLayout::Nrrd | NiftiLayout::Slicer
+                    )
+            })
+            .collect();
+        let by_name = beside
+            .iter()
+            .copied()
+            .filter(|&c| stem.starts_with(&cases[c].patient.to_ascii_lowercase()))
+            .max_by_key(|&c| cases[c].patient.len());
+        let chosen = by_name.or_else(|| (beside.len() == 1).then(|| beside[0]));
+        match chosen {
+            Some(c) => {
+                // A scene folder holding one image is the patient: name it after the folder
+                // (`3Dircadb1.17/CT.nrrd` is patient `3Dircadb1.17`, not `CT`).
+                if beside.len() == 1 && cases[c].layout != NiftiLayout::Slicer {
+                    if let Some(folder) = file.parent().and_then(Path::file_name) {
+                        cases[c].patient = folder.to_string_lossy().into_owned();
+                    }
+                }
+                cases[c].segmentations.push(file);
+                cases[c].layout = NiftiLayout::Slicer;
+            }
+            None => not_placed.push(NotPlaced {
+                reason: if beside.is_empty() {
+                    "3D Slicer segmentation without an image beside it: not read\nhint: keep the segmented volume (`.nrrd` or `.nii.gz`) in the same folder".to_owned()
+                } else {
+                    format!("3D Slicer segmentation beside {} images and named after none: not read\nhint: name it after its image (`CT.seg.nrrd` for `CT.nrrd`)", beside.len())
+                },
+                path: file,
+            }),
+        }
+    }
+    not_placed
 }
 
 /// Collects NIfTI files and MSD task folders (folders with `dataset.json`) under `dir`.
@@ -122,7 +252,7 @@ fn walk(
             if !name.starts_with('.') {
                 walk(&entry.path(), files, task_dirs, structure_cases)?;
             }
-        } else if nifti_stem(&name).is_some() {
+        } else if volume_stem(&name).is_some() {
             files.push(entry.path());
         }
     }
@@ -160,7 +290,7 @@ fn structure_case(
         .iter()
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            let stem = nifti_stem(&name)?.to_owned();
+            let stem = volume_stem(&name)?.to_owned();
             e.path().is_file().then(|| (stem, e.path()))
         })
         .collect();
@@ -186,7 +316,7 @@ fn structure_case(
     for entry in std::fs::read_dir(masks_dir.path()).map_err(read_err(&masks_dir.path()))? {
         let entry = entry.map_err(read_err(&masks_dir.path()))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(stem) = nifti_stem(&name) {
+        if let Some(stem) = volume_stem(&name) {
             if entry.path().is_file() {
                 structure_files.push((stem.to_owned(), entry.path()));
             }
@@ -210,20 +340,8 @@ fn structure_case(
         layout: NiftiLayout::Structures,
         label_names: Vec::new(),
         structure_files,
+        segmentations: Vec::new(),
     }))
-}
-
-/// The name without `.nii.gz` / `.nii` (any case), `None` for other files.
-fn nifti_stem(name: &str) -> Option<&str> {
-    let lower = name.to_ascii_lowercase();
-    let cut = if lower.ends_with(".nii.gz") {
-        7
-    } else if lower.ends_with(".nii") {
-        4
-    } else {
-        return None;
-    };
-    (!name.starts_with("._") && name.len() > cut).then(|| &name[..name.len() - cut])
 }
 
 /// `N` of `prefix` + digits.
@@ -244,7 +362,7 @@ fn lits_and_plain_cases(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let Some(stem) = nifti_stem(&name) else {
+        let Some(stem) = volume_stem(&name) else {
             continue;
         };
         // Numbers compare as numbers: `volume-007` and `volume-7` are the same case.
@@ -273,6 +391,8 @@ fn lits_and_plain_cases(
                     labels: None,
                     layout: if test_set {
                         NiftiLayout::Lits
+                    } else if tumorscope_nrrd::is_nrrd_name(&name) {
+                        NiftiLayout::Nrrd
                     } else {
                         NiftiLayout::Plain
                     },
@@ -282,6 +402,7 @@ fn lits_and_plain_cases(
                         Vec::new()
                     },
                     structure_files: Vec::new(),
+                    segmentations: Vec::new(),
                 });
             }
         }
@@ -292,12 +413,13 @@ fn lits_and_plain_cases(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         cases.push(NiftiCase {
-            patient: nifti_stem(&name).unwrap_or(&name).to_string(),
+            patient: volume_stem(&name).unwrap_or(&name).to_string(),
             image,
             labels: segmentations.remove(&n),
             layout: NiftiLayout::Lits,
             label_names: lits_label_names(),
             structure_files: Vec::new(),
+            segmentations: Vec::new(),
         });
     }
     Ok(cases)
@@ -308,8 +430,9 @@ fn lits_label_names() -> Vec<(u8, String)> {
     vec![(1, "liver".to_string()), (2, "tumor".to_string())]
 }
 
-/// Cases of one MSD task folder.
-fn msd_cases(dir: &Path) -> Result<Vec<NiftiCase>, NiftiError> {
+/// Cases of one MSD task folder (or nnU-Net prediction folder, with the predictions whose
+/// image is missing).
+fn msd_cases(dir: &Path) -> Result<(Vec<NiftiCase>, Vec<NotPlaced>), NiftiError> {
     let json_path = dir.join("dataset.json");
     let text = std::fs::read_to_string(&json_path).map_err(|source| NiftiError::Read {
         path: json_path.clone(),
@@ -322,6 +445,10 @@ fn msd_cases(dir: &Path) -> Result<Vec<NiftiCase>, NiftiError> {
         })?;
     let label_names = msd_label_names(&json);
     let nnunet = json.get("file_ending").is_some() || json.get("channel_names").is_some();
+    let arguments = dir.join(PREDICTION_ARGUMENTS);
+    if arguments.is_file() {
+        return prediction_cases(dir, &arguments, label_names);
+    }
 
     let mut cases = Vec::new();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -348,7 +475,7 @@ fn msd_cases(dir: &Path) -> Result<Vec<NiftiCase>, NiftiError> {
         }
         names.sort();
         for name in names {
-            let Some(stem) = nifti_stem(&name) else {
+            let Some(stem) = volume_stem(&name) else {
                 continue;
             };
             let patient = if nnunet {
@@ -380,10 +507,125 @@ fn msd_cases(dir: &Path) -> Result<Vec<NiftiCase>, NiftiError> {
                 layout: NiftiLayout::Msd,
                 label_names: label_names.clone(),
                 structure_files: Vec::new(),
+                segmentations: Vec::new(),
             });
         }
     }
-    Ok(cases)
+    Ok((cases, Vec::new()))
+}
+
+/// The file nnU-Net v2 writes beside its predictions, naming the images it was given.
+const PREDICTION_ARGUMENTS: &str = "predict_from_raw_data_args.json";
+
+/// Cases of an nnU-Net v2 prediction folder (`nnUNetv2_predict -i IMAGES -o DIR`): each
+/// `X.nii.gz` in `DIR` is the label map of image `X_0000` in the folder the run was given
+/// (`list_of_lists_or_source_folder` of `predict_from_raw_data_args.json`: a folder, or lists
+/// of files per case), label names from the `dataset.json` nnU-Net copies beside them.
+/// A relative input folder is looked for from the working directory, then from the
+/// prediction folder and its parents.
+fn prediction_cases(
+    dir: &Path,
+    arguments: &Path,
+    label_names: Vec<(u8, String)>,
+) -> Result<(Vec<NiftiCase>, Vec<NotPlaced>), NiftiError> {
+    let text = std::fs::read_to_string(arguments).map_err(|source| NiftiError::Read {
+        path: arguments.to_path_buf(),
+        source,
+    })?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|source| NiftiError::DatasetJson {
+            path: arguments.to_path_buf(),
+            source,
+        })?;
+    let resolve = |name: &str| -> Option<PathBuf> {
+        let given = Path::new(name);
+        if given.is_absolute() || given.exists() {
+            return given.exists().then(|| given.to_path_buf());
+        }
+        dir.ancestors().map(|a| a.join(given)).find(|p| p.exists())
+    };
+    // Case name → its first channel.
+    let mut images: BTreeMap<String, PathBuf> = BTreeMap::new();
+    match &json["list_of_lists_or_source_folder"] {
+        serde_json::Value::String(folder) => {
+            if let Some(folder) = resolve(folder) {
+                for entry in std::fs::read_dir(&folder).map_err(|source| NiftiError::Read {
+                    path: folder.clone(),
+                    source,
+                })? {
+                    let path = entry
+                        .map_err(|source| NiftiError::Read {
+                            path: folder.clone(),
+                            source,
+                        })?
+                        .path();
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    if let Some(case) = volume_stem(&name).and_then(|s| s.strip_suffix("_0000")) {
+                        images.insert(case.to_owned(), path.clone());
+                    }
+                }
+            }
+        }
+        serde_json::Value::Array(lists) => {
+            for first in lists.iter().filter_map(|l| l.get(0)?.as_str()) {
+                let name = Path::new(first)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if let (Some(case), Some(path)) = (
+                    volume_stem(&name).map(|s| s.strip_suffix("_0000").unwrap_or(s)),
+                    resolve(first),
+                ) {
+                    images.insert(case.to_owned(), path);
+                }
+            }
+        }
+        _ => {}
+    }
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|source| NiftiError::Read {
+        path: dir.to_path_buf(),
+        source,
+    })? {
+        let entry = entry.map_err(|source| NiftiError::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    let mut cases = Vec::new();
+    let mut not_placed = Vec::new();
+    for name in names {
+        let Some(case) = volume_stem(&name) else {
+            continue;
+        };
+        let labels = dir.join(&name);
+        let Some(image) = images.get(case) else {
+            not_placed.push(NotPlaced {
+                reason: NiftiError::PredictionWithoutImage {
+                    labels: labels.clone(),
+                    arguments: arguments.to_path_buf(),
+                }
+                .to_string(),
+                path: labels,
+            });
+            continue;
+        };
+        cases.push(NiftiCase {
+            patient: case.to_owned(),
+            image: image.clone(),
+            labels: Some(labels),
+            layout: NiftiLayout::Msd,
+            label_names: label_names.clone(),
+            structure_files: Vec::new(),
+            segmentations: Vec::new(),
+        });
+    }
+    Ok((cases, not_placed))
 }
 
 /// Non-zero label values and names from `dataset.json`: MSD writes `{"1": "liver"}`,
@@ -489,13 +731,16 @@ mod tests {
     }
 
     #[test]
-    fn nifti_names() {
-        assert_eq!(nifti_stem("volume-3.nii"), Some("volume-3"));
-        assert_eq!(nifti_stem("liver_7.nii.gz"), Some("liver_7"));
-        assert_eq!(nifti_stem("LIVER.NII.GZ"), Some("LIVER"));
-        assert_eq!(nifti_stem("._liver_7.nii.gz"), None);
-        assert_eq!(nifti_stem("notes.txt"), None);
-        assert_eq!(nifti_stem(".nii"), None);
+    fn volume_names() {
+        assert_eq!(volume_stem("volume-3.nii"), Some("volume-3"));
+        assert_eq!(volume_stem("CT.nrrd"), Some("CT"));
+        assert_eq!(volume_stem("Segmentation.seg.nrrd"), Some("Segmentation"));
+        assert_eq!(volume_stem("ct.NHDR"), Some("ct"));
+        assert_eq!(volume_stem("liver_7.nii.gz"), Some("liver_7"));
+        assert_eq!(volume_stem("LIVER.NII.GZ"), Some("LIVER"));
+        assert_eq!(volume_stem("._liver_7.nii.gz"), None);
+        assert_eq!(volume_stem("notes.txt"), None);
+        assert_eq!(volume_stem(".nii"), None);
         assert_eq!(numbered("volume-12", "volume-"), Some("12"));
         assert_eq!(numbered("volume-12b", "volume-"), None);
         assert_eq!(numbered("volume-", "volume-"), None);

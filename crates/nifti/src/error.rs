@@ -53,6 +53,9 @@ pub enum NiftiError {
         #[source]
         source: serde_json::Error,
     },
+    /// An nnU-Net prediction whose image is not where the run's arguments say.
+    #[error("nnU-Net prediction `{labels}` has no image: the input named in `{arguments}` is not there\nhint: keep the images where nnUNetv2_predict read them (`-i`), or fix `list_of_lists_or_source_folder`")]
+    PredictionWithoutImage { labels: PathBuf, arguments: PathBuf },
     /// Two files claim the same case name.
     #[error("two files claim case `{case}`: `{first}` and `{second}`\nhint: keep one copy of the dataset under the folder")]
     DuplicateCase {
@@ -60,6 +63,9 @@ pub enum NiftiError {
         first: PathBuf,
         second: PathBuf,
     },
+    /// An NRRD file (image, label map, mask or 3D Slicer segmentation) could not be read.
+    #[error(transparent)]
+    Nrrd(#[from] tumorscope_nrrd::NrrdError),
     /// The data handed to a writer does not fit its geometry or the format.
     #[error("cannot write `{path}`: {reason}")]
     BadInput { path: PathBuf, reason: String },

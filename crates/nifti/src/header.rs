@@ -28,24 +28,19 @@ pub(crate) enum Endian {
     Big,
 }
 
-/// Voxel types this crate reads (scalar types of `nifti1.h`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DataType {
-    U8,
-    I8,
-    I16,
-    U16,
-    I32,
-    U32,
-    I64,
-    U64,
-    F32,
-    F64,
+/// Voxel types this crate reads (the scalar types of `nifti1.h`).
+pub(crate) use tumorscope_core::SampleType as DataType;
+
+/// NIfTI's `datatype` codes of the scalar types.
+pub(crate) trait DataTypeCode: Sized {
+    /// The type of a `datatype` code, `None` for complex, RGB and unknown codes.
+    fn from_code(code: i16) -> Option<Self>;
+    /// The `datatype` code.
+    fn code(self) -> i16;
 }
 
-impl DataType {
-    /// The type of a `datatype` code, `None` for complex, RGB and unknown codes.
-    pub(crate) fn from_code(code: i16) -> Option<Self> {
+impl DataTypeCode for DataType {
+    fn from_code(code: i16) -> Option<Self> {
         Some(match code {
             2 => Self::U8,
             4 => Self::I16,
@@ -61,8 +56,7 @@ impl DataType {
         })
     }
 
-    /// The `datatype` code.
-    pub(crate) fn code(self) -> i16 {
+    fn code(self) -> i16 {
         match self {
             Self::U8 => 2,
             Self::I16 => 4,
@@ -74,32 +68,6 @@ impl DataType {
             Self::U32 => 768,
             Self::I64 => 1024,
             Self::U64 => 1280,
-        }
-    }
-
-    /// Bytes per voxel.
-    pub(crate) fn size(self) -> usize {
-        match self {
-            Self::U8 | Self::I8 => 1,
-            Self::I16 | Self::U16 => 2,
-            Self::I32 | Self::U32 | Self::F32 => 4,
-            Self::I64 | Self::U64 | Self::F64 => 8,
-        }
-    }
-
-    /// The name numpy and nibabel use for this type.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::U8 => "uint8",
-            Self::I8 => "int8",
-            Self::I16 => "int16",
-            Self::U16 => "uint16",
-            Self::I32 => "int32",
-            Self::U32 => "uint32",
-            Self::I64 => "int64",
-            Self::U64 => "uint64",
-            Self::F32 => "float32",
-            Self::F64 => "float64",
         }
     }
 }

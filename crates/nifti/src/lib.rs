@@ -1,9 +1,11 @@
-//! NIfTI-1 for tumorscope: read LiTS and Medical Segmentation Decathlon datasets into
-//! [`PatientImage`]s, and export CT and masks that ITK-SNAP, 3D Slicer, nibabel and nnU-Net
-//! open in the right place.
+//! Volume-file datasets for tumorscope: read LiTS, Medical Segmentation Decathlon / nnU-Net,
+//! TotalSegmentator-style and 3D Slicer datasets (NIfTI-1 read here, NRRD and `.seg.nrrd`
+//! through `tumorscope-nrrd`) into [`PatientImage`]s, and export CT and masks as NIfTI that
+//! ITK-SNAP, 3D Slicer, nibabel and nnU-Net open in the right place.
 //!
 //! - [`discover`] finds cases under a folder (LiTS `volume-N`/`segmentation-N`, MSD task
-//!   folders with `dataset.json`, loose files); [`load_case`] loads one.
+//!   folders with `dataset.json`, structure folders, images with `.seg.nrrd` or `-label`
+//!   volumes beside them, loose files); [`load_case`] loads one.
 //! - [`read_header`] reads the header only; [`read_ct_volume`] and [`read_label_map`] read one
 //!   image.
 //! - [`write_volume_i16`] and [`write_mask_u8`] write `.nii.gz` (or `.nii`) atomically.
@@ -32,15 +34,17 @@
 
 mod case;
 mod discover;
+mod embed;
 mod error;
 mod header;
 mod orientation;
 mod patients;
 mod read;
+mod volume_file;
 mod write;
 
 pub use case::{load_case, load_case_with_warnings};
-pub use discover::{discover, NiftiCase, NiftiLayout};
+pub use discover::{discover, discover_placed, NiftiCase, NiftiLayout, NotPlaced};
 pub use error::NiftiError;
 pub use orientation::NiftiTransform;
 pub use patients::{is_nifti_name, load_nifti_series, nifti_patients};

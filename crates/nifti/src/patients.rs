@@ -1,4 +1,4 @@
-//! NIfTI cases (LiTS, MSD/nnU-Net, plain files) as patients of the format-neutral dataset
+//! Volume-file cases (LiTS, MSD/nnU-Net, structure folders, 3D Slicer, plain NIfTI and NRRD files) as patients of the format-neutral dataset
 //! model, so they work wherever a DICOM cohort does: `scan`, `analyze`, `render`, `export`, the
 //! viewer.
 
@@ -9,12 +9,13 @@ use tumorscope_dataset::{
     Structure,
 };
 
-use crate::{discover, load_case_with_warnings, read_header, NiftiCase, NiftiError, NiftiLayout};
+use crate::case::{placement, segment_role};
+use crate::volume_file::{read_volume_header, volume_stem};
+use crate::{discover_placed, load_case_with_warnings, NiftiCase, NiftiError, NiftiLayout};
 
-/// Whether a file name is a NIfTI image.
+/// Whether a file name is a volume file this crate reads (NIfTI or NRRD).
 pub fn is_nifti_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".nii") || lower.ends_with(".nii.gz")
+    volume_stem(name).is_some()
 }
 
 /// The NIfTI patients under `root` (input path number `root_index`), and what could not be read.
@@ -26,7 +27,7 @@ pub fn nifti_patients(root: &Path, root_index: usize) -> (Vec<Patient>, Vec<Skip
     if !is_candidate {
         return (Vec::new(), Vec::new());
     }
-    let cases = match discover(root) {
+    let (cases, not_placed) = match discover_placed(root) {
         Ok(c) => c,
         Err(e) => {
             return (
@@ -39,7 +40,13 @@ pub fn nifti_patients(root: &Path, root_index: usize) -> (Vec<Patient>, Vec<Skip
         }
     };
     let mut patients = Vec::new();
-    let mut skipped = Vec::new();
+    let mut skipped: Vec<Skipped> = not_placed
+        .into_iter()
+        .map(|n| Skipped {
+            origin: n.path.display().to_string(),
+            reason: n.reason,
+        })
+        .collect();
     for case in cases {
         match patient_of(&case, root_index) {
             Ok(p) => patients.push(p),
@@ -53,25 +60,31 @@ pub fn nifti_patients(root: &Path, root_index: usize) -> (Vec<Patient>, Vec<Skip
 }
 
 fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, NiftiError> {
-    let info = read_header(&case.image)?;
+    let info = read_volume_header(&case.image)?;
+    let image = &info.geometry;
+    // Where a label file lies on the image: a block of its grid loads, another grid does not.
+    let placed = |path: &std::path::Path, block: bool| -> Option<String> {
+        match read_volume_header(path) {
+            Ok(h) => placement(image, &h.geometry, block).err().map(|detail| {
+                format!(
+                    "`{}` lies on another grid ({detail}): it will not load",
+                    path.display()
+                )
+            }),
+            Err(e) => Some(format!("unreadable: {e}")),
+        }
+    };
     let mut warnings = Vec::new();
     if let Some(labels) = &case.labels {
-        match read_header(labels) {
-            Ok(l) if l.dims != info.dims => warnings.push(format!(
-                "label map `{}` is {:?}, the image {:?}: labels will not load",
-                labels.display(),
-                l.dims,
-                info.dims
-            )),
-            Ok(_) => {}
-            Err(e) => warnings.push(format!("label map unreadable: {e}")),
-        }
+        warnings.extend(placed(labels, false).map(|w| format!("label map: {w}")));
     }
     let layout = match case.layout {
         NiftiLayout::Lits => Layout::Lits,
         NiftiLayout::Msd => Layout::Msd,
         NiftiLayout::Plain => Layout::Nifti,
         NiftiLayout::Structures => Layout::NiftiStructures,
+        NiftiLayout::Nrrd => Layout::Nrrd,
+        NiftiLayout::Slicer => Layout::Slicer,
     };
     let mut structures: Vec<Structure> = if case.labels.is_some() {
         case.label_names
@@ -83,17 +96,37 @@ fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, NiftiError> {
     };
     for (name, path) in &case.structure_files {
         let mut structure = Structure::from_label_map(name);
-        match read_header(path) {
-            Ok(m) if m.dims != info.dims => structure.warnings.push(format!(
-                "`{}` is {:?}, the image {:?}: another grid, the mask will not load",
-                path.display(),
-                m.dims,
-                info.dims
-            )),
-            Ok(_) => {}
-            Err(e) => structure.warnings.push(format!("unreadable: {e}")),
-        }
+        structure.warnings.extend(placed(path, true));
         structures.push(structure);
+    }
+    for path in &case.segmentations {
+        let header = match tumorscope_nrrd::read_header(path) {
+            Ok(h) => h,
+            Err(e) => {
+                warnings.push(format!("segmentation left out: {e}"));
+                continue;
+            }
+        };
+        let (segments, notes) = tumorscope_nrrd::slicer_segments(&header);
+        warnings.extend(
+            notes
+                .into_iter()
+                .map(|n| format!("`{}`: {n}", path.display())),
+        );
+        if segments.is_empty() {
+            warnings.push(format!(
+                "`{}` names no segments (no `Segment0_ID`): not read as a segmentation",
+                path.display()
+            ));
+        }
+        let off_grid = placed(path, true);
+        for segment in segments {
+            let mut structure = Structure::from_label_map(&segment.name);
+            structure.role = segment_role(&segment);
+            structure.color_rgb = segment.color_rgb;
+            structure.warnings.extend(off_grid.clone());
+            structures.push(structure);
+        }
     }
     let description = case
         .image
@@ -111,6 +144,7 @@ fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, NiftiError> {
             labels: case.labels.clone(),
             label_names: case.label_names.clone(),
             structure_files: case.structure_files.clone(),
+            segmentations: case.segmentations.clone(),
         }),
         slices: Vec::new(),
         structures,
@@ -119,7 +153,7 @@ fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, NiftiError> {
         missing_k: Vec::new(),
         info: SeriesInfo {
             modality: "CT".to_owned(),
-            transfer_syntax: format!("NIfTI-1 {}", info.datatype),
+            transfer_syntax: info.encoding.clone(),
             series_description: description,
             ..SeriesInfo::default()
         },
@@ -148,6 +182,8 @@ pub fn load_nifti_series(
         Layout::Lits => NiftiLayout::Lits,
         Layout::Msd => NiftiLayout::Msd,
         Layout::NiftiStructures => NiftiLayout::Structures,
+        Layout::Nrrd => NiftiLayout::Nrrd,
+        Layout::Slicer => NiftiLayout::Slicer,
         _ => NiftiLayout::Plain,
     };
     let case = NiftiCase {
@@ -157,10 +193,16 @@ pub fn load_nifti_series(
         layout,
         label_names: source.label_names.clone(),
         structure_files: source.structure_files.clone(),
+        segmentations: source.segmentations.clone(),
     };
     let (image, left_out) = load_case_with_warnings(&case)?;
     let mut warnings = series.warnings.clone();
-    warnings.extend(left_out);
+    // What the scan already said (a segmentation it could not read) is said once.
+    for w in left_out {
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+    }
     Ok(LoadedPatient {
         image,
         warnings,

@@ -8,9 +8,9 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use flate2::bufread::MultiGzDecoder;
-use tumorscope_core::{Geometry, Volume};
+use tumorscope_core::{as_label, round_to_hu, Geometry, Volume};
 
-use crate::header::{widen, DataType, Endian, HeaderProblem, RawHeader, HEADER_LEN};
+use crate::header::{widen, DataType, DataTypeCode, Endian, HeaderProblem, RawHeader, HEADER_LEN};
 use crate::orientation::{geometry_from_header, NiftiTransform};
 use crate::NiftiError;
 
@@ -77,7 +77,7 @@ pub fn read_ct_volume(path: &Path) -> Result<Volume<i16>, NiftiError> {
         } else {
             let (slope, inter) = scaling.unwrap_or((1.0, 0.0));
             for_each_value(layout.datatype, layout.endian, bytes, |v| {
-                data.push(to_hu(v * slope + inter));
+                data.push(round_to_hu(v * slope + inter));
             });
         }
         Ok(())
@@ -101,14 +101,10 @@ pub fn read_label_map(path: &Path) -> Result<Volume<u8>, NiftiError> {
         let mut bad = None;
         for_each_value(layout.datatype, layout.endian, bytes, |v| {
             let v = v * slope + inter;
-            let rounded = v.round();
-            // Float label maps carry whole numbers; anything else means this is no label map.
-            if (v - rounded).abs() <= 1e-3 && (0.0..=255.0).contains(&rounded) {
-                data.push(rounded as u8);
-            } else {
+            data.push(as_label(v).unwrap_or_else(|| {
                 bad.get_or_insert(v);
-                data.push(0);
-            }
+                0
+            }));
         });
         match bad {
             Some(value) => Err(NiftiError::BadLabel {
@@ -119,16 +115,6 @@ pub fn read_label_map(path: &Path) -> Result<Volume<u8>, NiftiError> {
         }
     })?;
     Ok(Volume { geometry, data })
-}
-
-/// `v` rounded to the nearest HU, clipped to the `i16` range, NaN to `i16::MIN`.
-fn to_hu(v: f64) -> i16 {
-    // `as` saturates at the bounds and maps NaN to 0; NaN is handled first.
-    if v.is_nan() {
-        i16::MIN
-    } else {
-        v.round() as i16
-    }
 }
 
 /// A buffered reader over the file, inflating when it starts with the gzip magic.
@@ -283,33 +269,8 @@ fn read_full(stream: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 /// Calls `f` with every value of `bytes` (whole voxels of `datatype`) as `f64`.
-fn for_each_value(datatype: DataType, endian: Endian, bytes: &[u8], mut f: impl FnMut(f64)) {
-    macro_rules! each {
-        ($t:ty) => {{
-            const N: usize = std::mem::size_of::<$t>();
-            for c in bytes.chunks_exact(N) {
-                let mut a = [0u8; N];
-                a.copy_from_slice(c);
-                let v = match endian {
-                    Endian::Little => <$t>::from_le_bytes(a),
-                    Endian::Big => <$t>::from_be_bytes(a),
-                };
-                f(v as f64);
-            }
-        }};
-    }
-    match datatype {
-        DataType::U8 => each!(u8),
-        DataType::I8 => each!(i8),
-        DataType::I16 => each!(i16),
-        DataType::U16 => each!(u16),
-        DataType::I32 => each!(i32),
-        DataType::U32 => each!(u32),
-        DataType::I64 => each!(i64),
-        DataType::U64 => each!(u64),
-        DataType::F32 => each!(f32),
-        DataType::F64 => each!(f64),
-    }
+fn for_each_value(datatype: DataType, endian: Endian, bytes: &[u8], f: impl FnMut(f64)) {
+    tumorscope_core::for_each_sample(datatype, endian == Endian::Big, bytes, f);
 }
 
 #[cfg(test)]

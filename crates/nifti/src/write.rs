@@ -13,7 +13,8 @@ use flate2::Compression;
 use tumorscope_core::{Geometry, Volume};
 
 use crate::header::{
-    DataType, Endian, RawHeader, DATA_OFFSET, HEADER_LEN, INTENT_LABEL, UNITS_MM, XFORM_SCANNER,
+    DataType, DataTypeCode, Endian, RawHeader, DATA_OFFSET, HEADER_LEN, INTENT_LABEL, UNITS_MM,
+    XFORM_SCANNER,
 };
 use crate::orientation::header_transform;
 use crate::NiftiError;

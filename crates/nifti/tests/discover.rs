@@ -238,3 +238,167 @@ fn a_single_file_is_a_case() {
     );
     let _ = common::awkward_geometries;
 }
+
+#[test]
+fn nnunet_predictions_pair_with_the_images_they_were_made_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("Dataset003_Liver/imagesTs");
+    write_ct(&images.join("liver_5_0000.nii.gz"));
+    write_ct(&images.join("liver_7_0000.nii.gz"));
+    // As nnUNetv2_predict -i IMAGES -o preds leaves them: predictions, dataset.json,
+    // plans.json and the run's arguments.
+    let preds = dir.path().join("preds");
+    write_labels(&preds.join("liver_5.nii.gz"), &labels(3, 2));
+    write_labels(&preds.join("liver_9.nii.gz"), &labels(3, 2));
+    std::fs::write(
+        preds.join("dataset.json"),
+        r#"{"channel_names": {"0": "CT"}, "labels": {"background": 0, "liver": 1, "tumor": 2}, "numTraining": 1, "file_ending": ".nii.gz"}"#,
+    )
+    .unwrap();
+    std::fs::write(preds.join("plans.json"), "{}").unwrap();
+    let arguments = format!(
+        r#"{{"list_of_lists_or_source_folder": "{}", "output_folder_or_list_of_truncated_output_files": "preds", "save_probabilities": false}}"#,
+        images.display()
+    );
+    std::fs::write(preds.join("predict_from_raw_data_args.json"), arguments).unwrap();
+
+    let (cases, not_placed) = tumorscope_nifti::discover_placed(dir.path()).unwrap();
+    let summary: Vec<_> = cases
+        .iter()
+        .map(|c| {
+            (
+                c.patient.as_str(),
+                rel(dir.path(), &Some(c.image.clone())),
+                c.labels.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "liver_5",
+                Some("Dataset003_Liver/imagesTs/liver_5_0000.nii.gz".into()),
+                true
+            ),
+            // Not predicted: an image without labels, as before.
+            (
+                "liver_7_0000",
+                Some("Dataset003_Liver/imagesTs/liver_7_0000.nii.gz".into()),
+                false
+            ),
+        ]
+    );
+    assert_eq!(not_placed.len(), 1);
+    assert!(not_placed[0].path.ends_with("liver_9.nii.gz"));
+    assert!(
+        not_placed[0]
+            .reason
+            .contains("predict_from_raw_data_args.json"),
+        "{}",
+        not_placed[0].reason
+    );
+    let image = load_case(&cases[0]).unwrap();
+    assert_eq!(image.mask("tumor").unwrap().voxel_count(), 2);
+    assert_eq!(image.mask("liver").unwrap().voxel_count(), 3);
+
+    // The list-of-files form, relative to the folder the run was started in.
+    let arguments = r#"{"list_of_lists_or_source_folder": [["Dataset003_Liver/imagesTs/liver_5_0000.nii.gz"]]}"#;
+    std::fs::write(preds.join("predict_from_raw_data_args.json"), arguments).unwrap();
+    std::fs::remove_file(preds.join("liver_9.nii.gz")).unwrap();
+    let (cases, not_placed) = tumorscope_nifti::discover_placed(&preds).unwrap();
+    assert!(not_placed.is_empty());
+    assert_eq!(cases.len(), 1);
+    assert!(cases[0].image.ends_with("imagesTs/liver_5_0000.nii.gz"));
+}
+
+/// An NRRD file with a raw uint8 or int16 body on [`grid`], written by hand.
+fn write_nrrd(path: &Path, short: bool, values: &[i16], extra: &str) {
+    let g = grid();
+    let header = format!(
+        "NRRD0004\ntype: {}\ndimension: 3\nsizes: {} {} {}\nspace: left-posterior-superior\nspace directions: ({},0,0) (0,{},0) (0,0,{})\nspace origin: (0,0,0)\nendian: little\nencoding: raw\n{extra}\n",
+        if short { "short" } else { "uchar" },
+        g.dims[0], g.dims[1], g.dims[2], g.spacing_mm[0], g.spacing_mm[1], g.spacing_mm[2]
+    );
+    let body: Vec<u8> = if short {
+        values.iter().flat_map(|v| v.to_le_bytes()).collect()
+    } else {
+        values.iter().map(|&v| v as u8).collect()
+    };
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, [header.as_bytes(), &body].concat()).unwrap();
+}
+
+#[test]
+fn nrrd_images_label_volumes_and_slicer_segmentations() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = grid().len();
+    let ct = vec![40i16; n];
+    let labels: Vec<i16> = labels(5, 2).iter().map(|&v| v as i16).collect();
+    // Slicer label map volume beside its image.
+    write_nrrd(&dir.path().join("a/scan.nrrd"), true, &ct, "");
+    write_nrrd(&dir.path().join("a/scan-label.nrrd"), false, &labels, "");
+    // A scene folder: one image, one segmentation (liver known by its code only).
+    write_nrrd(&dir.path().join("b/CT.nrrd"), true, &ct, "");
+    write_nrrd(
+        &dir.path().join("b/Segmentation.seg.nrrd"),
+        false,
+        &labels,
+        "Segment0_ID:=s1\nSegment0_Name:=organ\nSegment0_LabelValue:=1\nSegment0_Layer:=0\nSegment0_Tags:=TerminologyEntry:ctx~SCT^123037004^Anatomical Structure~SCT^10200004^Liver~^^~~^^~^^|\nSegment1_ID:=s2\nSegment1_Name:=lesion\nSegment1_LabelValue:=2\nSegment1_Layer:=0\n",
+    );
+    // Two images and a segmentation named after neither.
+    write_nrrd(&dir.path().join("c/one.nrrd"), true, &ct, "");
+    write_nrrd(&dir.path().join("c/two.nrrd"), true, &ct, "");
+    write_nrrd(
+        &dir.path().join("c/Segmentation.seg.nrrd"),
+        false,
+        &labels,
+        "",
+    );
+
+    let (cases, not_placed) = tumorscope_nifti::discover_placed(dir.path()).unwrap();
+    let summary: Vec<_> = cases
+        .iter()
+        .map(|c| {
+            (
+                c.patient.as_str(),
+                c.layout,
+                c.labels.is_some(),
+                c.segmentations.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("b", NiftiLayout::Slicer, false, 1),
+            ("one", NiftiLayout::Nrrd, false, 0),
+            ("scan", NiftiLayout::Nrrd, true, 0),
+            ("two", NiftiLayout::Nrrd, false, 0),
+        ]
+    );
+    assert_eq!(not_placed.len(), 1);
+    assert!(
+        not_placed[0].reason.contains("beside 2 images"),
+        "{}",
+        not_placed[0].reason
+    );
+
+    let scan = load_case(&cases[2]).unwrap();
+    assert_eq!(scan.ct.data, ct);
+    assert_eq!(scan.mask("label-1").unwrap().voxel_count(), 5);
+    assert_eq!(scan.mask("label-2").unwrap().voxel_count(), 2);
+    let scene = load_case(&cases[0]).unwrap();
+    let roles: Vec<_> = scene
+        .masks
+        .iter()
+        .map(|m| (m.name.as_str(), m.role, m.voxel_count()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("organ", StructureRole::Liver, 5),
+            ("lesion", StructureRole::Tumor, 2)
+        ]
+    );
+}

@@ -198,6 +198,7 @@ fn masks_round_trip_and_load_as_a_case() {
         layout: NiftiLayout::Lits,
         label_names: vec![(1, "liver".into()), (2, "tumor".into())],
         structure_files: Vec::new(),
+        segmentations: Vec::new(),
     };
     let loaded = load_case(&case).unwrap();
     assert_eq!(loaded.patient, "volume-1");
@@ -235,6 +236,7 @@ fn labels_on_another_grid_are_refused() {
             layout: NiftiLayout::Lits,
             label_names: Vec::new(),
             structure_files: Vec::new(),
+            segmentations: Vec::new(),
         };
         match load_case(&case) {
             Err(e @ NiftiError::GeometryMismatch { .. }) => {

@@ -156,7 +156,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
         skipped.push(Skipped {
             origin,
             reason:
-                "NIfTI inside an archive is not read\nhint: extract the archive and scan the folder"
+                "NIfTI and NRRD inside an archive are not read\nhint: extract the archive and scan the folder"
                     .to_owned(),
         });
     }
