@@ -6,7 +6,11 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::volume_file::{is_slicer_segmentation, volume_stem};
+use tumorscope_core::Geometry;
+
+use crate::volume_file::{
+    is_slicer_segmentation, present_labels, read_volume_header, unnamed_labels, volume_stem,
+};
 use crate::NiftiError;
 
 /// How a case was recognised.
@@ -89,7 +93,9 @@ pub fn discover(root: &Path) -> Result<Vec<NiftiCase>, NiftiError> {
 /// A `.seg.nrrd` belongs to the image in its folder whose name starts its own
 /// (`CT-segmentation.seg.nrrd` → `CT.nrrd`, the longest such name), else to the folder's only
 /// image. A `<stem>-label` or `<stem>_label` volume beside image `<stem>` is that image's
-/// label map (3D Slicer's label map volumes), no case of its own. An image alone in its folder
+/// label map (3D Slicer's label map volumes), no case of its own. Other loose volumes on an
+/// image's grid whose values are few whole numbers are its masks (see `recognise_masks`).
+/// An image alone in its folder
 /// with a segmentation is a scene folder: the case is named after the folder.
 pub fn discover_placed(root: &Path) -> Result<(Vec<NiftiCase>, Vec<NotPlaced>), NiftiError> {
     let mut files = Vec::new();
@@ -124,6 +130,7 @@ pub fn discover_placed(root: &Path) -> Result<(Vec<NiftiCase>, Vec<NotPlaced>), 
         });
     cases.extend(lits_and_plain_cases(outside_tasks.into_iter())?);
     pair_label_volumes(&mut cases);
+    recognise_masks(&mut cases);
     not_placed.extend(attach_slicer_segmentations(&mut cases, slicer_files));
     cases.sort_by(|a, b| natural_cmp(&a.patient, &b.patient).then_with(|| a.image.cmp(&b.image)));
     Ok((cases, not_placed))
@@ -153,12 +160,106 @@ fn pair_label_volumes(cases: &mut Vec<NiftiCase>) {
                 && c.image.parent() == cases[l].image.parent()
         });
         if let Some(t) = target {
-            cases[t].labels = Some(cases[l].image.clone());
+            // The label map names no values: list those present, so the scan shows the
+            // structures the load will make.
+            let label = cases[l].image.clone();
+            cases[t].label_names = present_labels(&label)
+                .map(|v| unnamed_labels(&v))
+                .unwrap_or_default();
+            cases[t].labels = Some(label);
             moved.push(l);
         }
     }
     for l in moved.into_iter().rev() {
         cases.remove(l);
+    }
+}
+
+/// Most distinct non-zero values a volume may hold and still be a label map, not an image.
+const MAX_LABELS: usize = 64;
+
+/// Loose volumes that share a folder and a grid: those whose values are few whole numbers
+/// in `0..=255` are masks of the one that is not (a CT holds negative HU and thousands of
+/// values). A mask with one value becomes a structure named after its file; one with several
+/// the image's label map (`label-N`), or a structure when the image has one already. Where
+/// no single image stands out, the files stay cases of their own.
+fn recognise_masks(cases: &mut Vec<NiftiCase>) {
+    let loose = |c: &NiftiCase| {
+        matches!(c.layout, NiftiLayout::Plain | NiftiLayout::Nrrd) && c.labels.is_none()
+    };
+    let mut by_folder: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (n, c) in cases.iter().enumerate() {
+        if loose(c) {
+            if let Some(folder) = c.image.parent() {
+                by_folder.entry(folder.to_path_buf()).or_default().push(n);
+            }
+        }
+    }
+    let mut masks_taken = Vec::new();
+    for members in by_folder.into_values().filter(|m| m.len() >= 2) {
+        let grids: Vec<Option<Geometry>> = members
+            .iter()
+            .map(|&n| read_volume_header(&cases[n].image).ok().map(|h| h.geometry))
+            .collect();
+        let mut grouped = vec![false; members.len()];
+        for a in 0..members.len() {
+            let Some(grid) = grids[a].as_ref().filter(|_| !grouped[a]) else {
+                continue;
+            };
+            let tolerance_mm = 0.1
+                * grid
+                    .spacing_mm
+                    .iter()
+                    .copied()
+                    .fold(f64::INFINITY, f64::min);
+            let on_grid: Vec<usize> = (a..members.len())
+                .filter(|&b| {
+                    !grouped[b]
+                        && grids[b]
+                            .as_ref()
+                            .is_some_and(|g| grid.same_grid(g, tolerance_mm))
+                })
+                .collect();
+            for &b in &on_grid {
+                grouped[b] = true;
+            }
+            let group: Vec<usize> = on_grid.iter().map(|&b| members[b]).collect();
+            if group.len() < 2 {
+                continue;
+            }
+            let labels: Vec<Option<Vec<u8>>> = group
+                .iter()
+                .map(|&n| {
+                    present_labels(&cases[n].image)
+                        .ok()
+                        .filter(|v| v.len() <= MAX_LABELS)
+                })
+                .collect();
+            let images: Vec<usize> = (0..group.len()).filter(|&m| labels[m].is_none()).collect();
+            let [image] = images[..] else {
+                continue;
+            };
+            let image = group[image];
+            for (m, values) in labels.iter().enumerate() {
+                let Some(values) = values else {
+                    continue;
+                };
+                let mask = group[m];
+                let path = cases[mask].image.clone();
+                if values.len() > 1 && cases[image].labels.is_none() {
+                    cases[image].label_names = unnamed_labels(values);
+                    cases[image].labels = Some(path);
+                } else {
+                    let name = cases[mask].patient.clone();
+                    cases[image].structure_files.push((name, path));
+                }
+                masks_taken.push(mask);
+            }
+        }
+    }
+    masks_taken.sort_unstable();
+    for n in masks_taken.into_iter().rev() {
+        cases.remove(n);
     }
 }
 

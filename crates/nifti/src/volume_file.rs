@@ -81,3 +81,19 @@ pub(crate) fn read_volume_labels(path: &Path) -> Result<Volume<u8>, NiftiError> 
         read_label_map(path)
     }
 }
+
+/// The non-zero values of a label volume (read whole), in increasing order.
+pub(crate) fn present_labels(path: &Path) -> Result<Vec<u8>, NiftiError> {
+    let labels = read_volume_labels(path)?;
+    let mut present = [false; 256];
+    for &v in &labels.data {
+        present[usize::from(v)] = true;
+    }
+    Ok((1..=255u8).filter(|&v| present[usize::from(v)]).collect())
+}
+
+/// `label-N` names for the values of a label map that names none (3D Slicer label map
+/// volumes, masks recognised by their content).
+pub(crate) fn unnamed_labels(values: &[u8]) -> Vec<(u8, String)> {
+    values.iter().map(|&v| (v, format!("label-{v}"))).collect()
+}

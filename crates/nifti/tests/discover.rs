@@ -402,3 +402,48 @@ fn nrrd_images_label_volumes_and_slicer_segmentations() {
         ]
     );
 }
+
+#[test]
+fn loose_masks_beside_their_image_are_recognised_by_their_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = grid().len();
+    let folder = dir.path().join("case7");
+    let ct = Volume {
+        geometry: grid(),
+        data: (0..n as i16).map(|v| v * 37 - 1000).collect(),
+    };
+    std::fs::create_dir_all(&folder).unwrap();
+    write_volume_i16(&folder.join("ct.nii.gz"), &ct).unwrap();
+    let liver: Vec<u8> = (0..n).map(|v| u8::from(v % 2 == 0)).collect();
+    write_labels(&folder.join("liver.nii.gz"), &liver);
+    write_labels(&folder.join("everything.nii.gz"), &labels(5, 2));
+    // Another grid: not this image's, a case of its own.
+    let other = Geometry::axial([2, 2, 2], [1.0; 3], [0.0; 3]);
+    write_mask_u8(&folder.join("elsewhere.nii.gz"), &other, &[1; 8]).unwrap();
+    // Two CTs on one grid: neither is the other's mask.
+    let pair = dir.path().join("pair");
+    std::fs::create_dir_all(&pair).unwrap();
+    write_volume_i16(&pair.join("a.nii.gz"), &ct).unwrap();
+    write_volume_i16(&pair.join("b.nii.gz"), &ct).unwrap();
+
+    let cases = discover(dir.path()).unwrap();
+    let names: Vec<_> = cases.iter().map(|c| c.patient.as_str()).collect();
+    assert_eq!(names, ["a", "b", "ct", "elsewhere"]);
+    let case = &cases[2];
+    assert_eq!(
+        case.structure_files
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>(),
+        ["liver"]
+    );
+    assert!(case.labels.as_ref().unwrap().ends_with("everything.nii.gz"));
+    assert_eq!(
+        case.label_names,
+        [(1, "label-1".to_string()), (2, "label-2".to_string())]
+    );
+    let image = load_case(case).unwrap();
+    assert_eq!(image.mask("liver").unwrap().voxel_count(), n.div_ceil(2));
+    assert_eq!(image.mask("label-1").unwrap().voxel_count(), 5);
+    assert_eq!(image.mask("label-2").unwrap().voxel_count(), 2);
+}
