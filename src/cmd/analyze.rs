@@ -69,6 +69,20 @@ pub struct MeasureArgs {
     /// (`livertumor*`, `livertumors`, `tumor*`, label 2 of LiTS/MSD; cysts such as `liverkyst` are not tumors).
     #[arg(long, value_delimiter = ',')]
     pub tumor_masks: Option<Vec<String>>,
+    /// Flag tumors closer than this to a vessel structure (artery, portal vein, venous
+    /// system …), in mm.
+    #[arg(long, default_value_t = AnalysisOptions::default().vessel_margin_mm, value_parser = non_negative_mm, allow_hyphen_values = true)]
+    pub vessel_margin_mm: f64,
+}
+
+/// A distance in mm that is a finite number, 0 or more.
+fn non_negative_mm(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a distance in mm (a number, 0 or more)"
+        )),
+    }
 }
 
 /// A volume in mL that is a finite number, 0 or more.
@@ -87,6 +101,7 @@ impl Default for AnalysisArgs {
                 connectivity: options.connectivity,
                 min_volume_ml: options.min_volume_ml,
                 tumor_masks: options.tumor_masks,
+                vessel_margin_mm: options.vessel_margin_mm,
             },
             no_thumbnails: false,
         }
@@ -99,6 +114,7 @@ impl MeasureArgs {
             connectivity: self.connectivity,
             min_volume_ml: self.min_volume_ml,
             tumor_masks: self.tumor_masks.clone(),
+            vessel_margin_mm: self.vessel_margin_mm,
             ..AnalysisOptions::default()
         }
     }
@@ -189,6 +205,7 @@ pub fn run(
         settings: serde_json::json!({
             "connectivity": settings.measure.connectivity,
             "min_volume_ml": settings.measure.min_volume_ml,
+            "vessel_margin_mm": settings.measure.vessel_margin_mm,
             "tumor_masks": settings.measure.tumor_masks.clone().map(serde_json::Value::from)
                 .unwrap_or_else(|| "by name: livertumor*, livertumors, tumor*, lesion*, metastas*s; cysts (kyst/cyst) excluded".into()),
         }),

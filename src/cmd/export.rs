@@ -165,7 +165,7 @@ pub fn export_patient(image: &PatientImage, dir: &std::path::Path) -> anyhow::Re
     let mut labels = vec![0u8; g.len()];
     let mut entries = Vec::new();
     let rank = |r: StructureRole| match r {
-        StructureRole::Other => 0,
+        StructureRole::Other | StructureRole::Vessel => 0,
         StructureRole::Liver => 1,
         StructureRole::Cyst => 2,
         StructureRole::Tumor => 3,

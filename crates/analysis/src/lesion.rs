@@ -1,5 +1,7 @@
 //! Measurements of one lesion (one connected component): size, position, diameters, surface, HU.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use tumorscope_core::{Geometry, LabelMask, MM3_PER_ML};
 
@@ -7,6 +9,7 @@ use crate::axial::axial_axes;
 use crate::feret::feret_diameter_mm;
 use crate::hu::hu_stats;
 use crate::surface::mesh_measures;
+use crate::vessels::{vessel_distance, Vessel, VesselDistance};
 
 /// Everything measured on one tumor. Field names are the public JSON/CSV schema.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +55,20 @@ pub struct TumorStats {
     pub sources: Vec<String>,
     /// Percentage of its voxels inside the liver mask; `None` without a liver mask.
     pub liver_overlap_pct: Option<f64>,
+    /// Distance to each vessel structure (name → mm), for the vessels with a voxel.
+    #[serde(default)]
+    pub vessel_distances_mm: BTreeMap<String, f64>,
+    /// The nearest vessel and its distance; `None` without vessel structures.
+    #[serde(default)]
+    pub closest_vessel: Option<String>,
+    #[serde(default)]
+    pub closest_vessel_mm: Option<f64>,
+    /// Closer to a vessel than the analysis' `vessel_margin_mm`; `None` without vessels.
+    #[serde(default)]
+    pub near_vessel: Option<bool>,
+    /// Per vessel: distance, nearest points, contact area, overlap.
+    #[serde(default)]
+    pub vessels: Vec<VesselDistance>,
 }
 
 /// What a lesion is measured against.
@@ -61,6 +78,9 @@ pub(crate) struct LesionContext<'a> {
     pub tumor_masks: &'a [&'a LabelMask],
     /// The liver masks (their union is the liver); `None` without any.
     pub liver: Option<&'a [&'a LabelMask]>,
+    /// The vessel structures each tumour is measured against.
+    pub vessels: &'a [Vessel<'a>],
+    pub vessel_margin_mm: f64,
 }
 
 /// Measures the lesion made of the linear voxel `indices` (ascending). `id` is set by the caller.
@@ -146,6 +166,15 @@ pub(crate) fn measure_lesion(indices: &[usize], ctx: &LesionContext<'_>) -> Opti
         100.0 * inside as f64 / voxels as f64
     });
 
+    let vessels: Vec<VesselDistance> = ctx
+        .vessels
+        .iter()
+        .filter_map(|v| vessel_distance(indices, lo, hi, v, g))
+        .collect();
+    let closest = vessels
+        .iter()
+        .min_by(|a, b| a.distance_mm.total_cmp(&b.distance_mm));
+
     Some(TumorStats {
         id: 0,
         voxels,
@@ -171,5 +200,13 @@ pub(crate) fn measure_lesion(indices: &[usize], ctx: &LesionContext<'_>) -> Opti
         hu_p90: hu.p90,
         sources,
         liver_overlap_pct,
+        vessel_distances_mm: vessels
+            .iter()
+            .map(|v| (v.structure.clone(), v.distance_mm))
+            .collect(),
+        closest_vessel: closest.map(|v| v.structure.clone()),
+        closest_vessel_mm: closest.map(|v| v.distance_mm),
+        near_vessel: closest.map(|v| v.distance_mm < ctx.vessel_margin_mm),
+        vessels,
     })
 }

@@ -13,7 +13,9 @@
 //! - diameters are distances between voxel centres: `max_diameter_mm` in 3D (Feret, via an
 //!   exact convex hull), `axial_diameter_mm` on one axial slice (the RECIST long axis), and
 //!   `axial_short_axis_mm` as the width across it (see [`axial`]);
-//! - tumor burden = 100 × tumor volume / (liver mask ∪ tumor masks) volume.
+//! - tumor burden = 100 × tumor volume / (liver mask ∪ tumor masks) volume;
+//! - each tumor is measured against every vessel structure (role vessel): the exact minimum
+//!   distance between their voxel centres, the nearest points, contact area and overlap.
 //!
 //! ```
 //! use tumorscope_analysis::{analyze_patient, AnalysisOptions};
@@ -38,6 +40,7 @@
 pub mod axial;
 mod cohort;
 mod components;
+mod distance;
 mod error;
 pub mod feret;
 mod hu;
@@ -50,6 +53,7 @@ pub mod recist;
 pub mod stats;
 pub mod surface;
 mod tumor_masks;
+mod vessels;
 mod volume_scan;
 
 pub use cohort::{summarize_cohort, CohortStats, Summary, VolumeBin, VOLUME_BIN_EDGES_ML};
@@ -57,10 +61,11 @@ pub use components::{label_components, BadConnectivity, Components, Connectivity
 pub use error::AnalysisError;
 pub use hu::{hu_stats, HuStats};
 pub use lesion::TumorStats;
-pub use options::AnalysisOptions;
+pub use options::{AnalysisOptions, DEFAULT_VESSEL_MARGIN_MM};
 pub use patient::{
     analyze_patient, LiverInclusion, OrganStats, PatientStats, INCLUDES_TUMORS_FRACTION,
     TUMOR_BURDEN_DEFINITION,
 };
 pub use recist::Recist;
 pub use tumor_masks::tumor_masks;
+pub use vessels::VesselDistance;

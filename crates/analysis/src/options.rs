@@ -16,6 +16,16 @@ pub struct AnalysisOptions {
     pub tumor_masks: Option<Vec<String>>,
     /// Slice thickness for the RECIST measurability rule; `None` uses the slice step.
     pub slice_thickness_mm: Option<f64>,
+    /// A tumour closer than this to a vessel is flagged `near_vessel` (default 10 mm).
+    #[serde(default = "default_vessel_margin_mm")]
+    pub vessel_margin_mm: f64,
+}
+
+/// The default of [`AnalysisOptions::vessel_margin_mm`].
+pub const DEFAULT_VESSEL_MARGIN_MM: f64 = 10.0;
+
+fn default_vessel_margin_mm() -> f64 {
+    DEFAULT_VESSEL_MARGIN_MM
 }
 
 impl Default for AnalysisOptions {
@@ -25,6 +35,7 @@ impl Default for AnalysisOptions {
             min_volume_ml: 0.0,
             tumor_masks: None,
             slice_thickness_mm: None,
+            vessel_margin_mm: DEFAULT_VESSEL_MARGIN_MM,
         }
     }
 }

@@ -7,6 +7,7 @@ use tumorscope_core::{LabelMask, PatientImage, StructureRole, MM3_PER_ML};
 use crate::components::label_runs;
 use crate::lesion::{measure_lesion, LesionContext};
 use crate::recist::{select_targets, Recist};
+use crate::vessels::Vessel;
 use crate::volume_scan::scan_masks;
 use crate::{AnalysisError, AnalysisOptions, Connectivity, TumorStats};
 
@@ -77,6 +78,8 @@ pub struct PatientStats {
     pub dropped_small: usize,
     pub voxel_volume_mm3: f64,
     pub spacing_mm: [f64; 3],
+    /// Tumours closer than this to a vessel are flagged `near_vessel`.
+    pub vessel_margin_mm: f64,
     /// Largest first (see [`TumorStats::id`]).
     pub tumors: Vec<TumorStats>,
 }
@@ -158,11 +161,30 @@ pub fn analyze_patient(
     })?;
     let voxel_lists = components.voxel_lists(g.dims[0], g.dims[1]);
 
+    if !(options.vessel_margin_mm >= 0.0 && options.vessel_margin_mm.is_finite()) {
+        let value = options.vessel_margin_mm;
+        return Err(AnalysisError::BadOption {
+            patient,
+            option: "vessel_margin_mm",
+            expected: "a finite number ≥ 0",
+            value,
+        });
+    }
+    let vessels: Vec<Vessel> = image
+        .masks_with_role(StructureRole::Vessel)
+        .map(|m| Vessel {
+            name: &m.name,
+            bits: &m.bits,
+            voxels: m.bits.ones().collect(),
+        })
+        .collect();
     let ctx = LesionContext {
         geometry: g,
         ct: &image.ct.data,
         tumor_masks: &tumor_masks,
         liver: (!liver_masks.is_empty()).then_some(&liver_masks[..]),
+        vessels: &vessels,
+        vessel_margin_mm: options.vessel_margin_mm,
     };
     let measured: Vec<TumorStats> = voxel_lists
         .par_iter()
@@ -233,6 +255,7 @@ pub fn analyze_patient(
         dropped_small,
         voxel_volume_mm3: voxel_mm3,
         spacing_mm: g.spacing_mm,
+        vessel_margin_mm: options.vessel_margin_mm,
         tumors,
     })
 }

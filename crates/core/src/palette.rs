@@ -37,7 +37,7 @@ pub fn default_color(name: &str, index: usize) -> [u8; 3] {
         StructureRole::Liver => return [60, 200, 90],
         StructureRole::Tumor => return TUMOR_COLORS[index % TUMOR_COLORS.len()],
         StructureRole::Cyst => return [240, 230, 60],
-        StructureRole::Other => {}
+        StructureRole::Vessel | StructureRole::Other => {}
     }
     let n = name.to_ascii_lowercase();
     let named: &[(&str, [u8; 3])] = &[

@@ -16,6 +16,9 @@ pub enum StructureRole {
     Tumor,
     /// A cyst: a lesion that is explicitly not a tumor.
     Cyst,
+    /// A blood vessel (artery, aorta, portal vein, hepatic or venous system, vena cava):
+    /// tumours are measured against it (distance, contact).
+    Vessel,
     /// Any other organ or structure (vessels, bone, skin, lungs …).
     Other,
 }
@@ -26,6 +29,10 @@ pub enum StructureRole {
 /// - names containing `kyst` or `cyst` → cyst (checked before tumors: `liverkyst` is a cyst);
 /// - names containing `tumor`/`tumour`, and `lesion*`, `metastas*s` other than
 ///   `metastasectomie` (a resection zone) → tumor;
+/// - names of vessels: containing `arter`, `aorta`, `vein`, `venous`, `vena`, `cava`, `vessel`
+///   or `vascul` (3D-IRCADb's `artery`, `portalvein1`, `venoussystem`, `venacava`;
+///   TotalSegmentator's `aorta`, `inferior_vena_cava`, `portal_vein_and_splenic_vein`,
+///   `liver_vessels`) → vessel;
 /// - anything else → other.
 pub fn classify_structure(name: &str) -> StructureRole {
     let lower = name.to_ascii_lowercase();
@@ -41,6 +48,13 @@ pub fn classify_structure(name: &str) -> StructureRole {
         || (stem.starts_with("metastas") && !stem.starts_with("metastasect"))
     {
         StructureRole::Tumor
+    } else if [
+        "arter", "aorta", "vein", "venous", "vena", "cava", "vessel", "vascul",
+    ]
+    .iter()
+    .any(|v| stem.contains(v))
+    {
+        StructureRole::Vessel
     } else {
         StructureRole::Other
     }
@@ -62,6 +76,10 @@ pub fn role_of_code(scheme: &str, code: &str) -> Option<StructureRole> {
         | "94381002" | "86049000" | "363346000" => Some(StructureRole::Tumor),
         // Cyst, cyst of liver.
         "441457006" | "85198004" => Some(StructureRole::Cyst),
+        // Blood vessel, artery, vein, aorta, portal vein, hepatic vein, hepatic artery,
+        // inferior vena cava, splenic vein, hepatic portal system.
+        "59820001" | "51114001" | "29092000" | "15825003" | "32764006" | "8993003" | "76015000"
+        | "64131007" | "35819009" | "278954003" => Some(StructureRole::Vessel),
         _ => None,
     }
 }
@@ -82,9 +100,17 @@ mod tests {
             ("tumor", Tumor),
             ("liverkyst", Cyst),
             ("livercyst", Cyst),
-            ("portalvein1", Other),
+            ("portalvein1", Vessel),
             ("leftlung", Other),
-            ("venoussystem", Other),
+            ("venoussystem", Vessel),
+            ("artery", Vessel),
+            ("venacava", Vessel),
+            ("inferior_vena_cava", Vessel),
+            ("portal_vein_and_splenic_vein", Vessel),
+            ("liver_vessels", Vessel),
+            ("aorta", Vessel),
+            ("bone", Other),
+            ("skin", Other),
             ("metastasectomie", Other),
             ("liverkyst2", Cyst),
         ];

@@ -500,6 +500,7 @@ fn property_codes(
         StructureRole::Liver => (anatomy, ("10200004", "Liver")),
         StructureRole::Tumor => (altered, ("108369006", "Neoplasm")),
         StructureRole::Cyst => (altered, ("441457006", "Cyst")),
+        StructureRole::Vessel => (anatomy, ("59820001", "Blood vessel")),
         StructureRole::Other => (anatomy, ("85756007", "Tissue")),
     }
 }

@@ -8,7 +8,7 @@ use crate::{Report, ReportError};
 
 /// What the numbers mean, written into every JSON document (and the HTML page) so that a reader
 /// needs no other documentation. Keys are field names of the schema.
-pub const DEFINITIONS: [(&str, &str); 12] = [
+pub const DEFINITIONS: [(&str, &str); 13] = [
     ("tumor", "a connected component of the union of the tumor masks (26-connected unless `settings` says otherwise); two touching masks make one tumor"),
     ("tumor_burden_pct", TUMOR_BURDEN_DEFINITION),
     ("liver_volume_ml", "volume of liver mask ∪ tumor masks, in millilitres; null without a liver mask"),
@@ -20,6 +20,7 @@ pub const DEFINITIONS: [(&str, &str); 12] = [
     ("sphericity", "(36 π V²)^(1/3) / A with V and A the volume and area of the marching-cubes mesh; 1 for a sphere"),
     ("hu_std", "population standard deviation of the tumor's Hounsfield units"),
     ("recist", "RECIST 1.1 targets: measurable tumors (long axis ≥ `measurable_min_mm`), at most 2 per organ, longest first; `sum_of_diameters_mm` adds their long axes"),
+    ("vessel_distances_mm", "per tumor and vessel structure (role vessel): the smallest distance between a tumor voxel centre and a vessel voxel centre, in mm (exact Euclidean distance transform; 0 when they overlap); `near_vessel` when below `vessel_margin_mm`; `vessels` adds the nearest points (LPS mm), the contact area between their voxel faces and the overlap"),
     ("cohort", "summaries over patients: `sd` is the sample standard deviation (n − 1), quartiles use linear interpolation; burden over patients with a liver mask"),
 ];
 

@@ -31,7 +31,7 @@ const PATIENT_COLUMNS: [&str; 21] = [
 ];
 
 /// Columns of [`tumors_csv`]: every `TumorStats` field, arrays split per axis.
-const TUMOR_COLUMNS: [&str; 34] = [
+const TUMOR_COLUMNS: [&str; 38] = [
     "patient",
     "id",
     "voxels",
@@ -66,6 +66,10 @@ const TUMOR_COLUMNS: [&str; 34] = [
     "sources",
     "liver_overlap_pct",
     "recist_target",
+    "closest_vessel",
+    "closest_vessel_mm",
+    "near_vessel",
+    "vessel_distances_mm",
 ];
 
 /// One row per patient; `organs` holds `name=volume_ml` pairs joined with `;`, `recist_targets`
@@ -108,7 +112,8 @@ pub fn patients_csv(patients: &[PatientReport]) -> Vec<u8> {
 
 /// One row per tumor, every `TumorStats` field: arrays split into `_x/_y/_z` (patient mm) or
 /// `_i/_j/_k` (voxel index) columns, `sources` joined with `;`; `recist_target` says whether
-/// the tumor is a RECIST target of its patient.
+/// the tumor is a RECIST target of its patient; `vessel_distances_mm` holds `name=mm` pairs
+/// joined with `;` (empty without vessel structures).
 pub fn tumors_csv(patients: &[PatientReport]) -> Vec<u8> {
     let mut w = CsvWriter::with_header(&TUMOR_COLUMNS);
     for s in patients.iter().map(|p| &p.stats) {
@@ -139,10 +144,28 @@ pub fn tumors_csv(patients: &[PatientReport]) -> Vec<u8> {
             w.text(&t.sources.join(";"));
             w.opt(t.liver_overlap_pct);
             w.num(s.recist.targets.contains(&t.id));
+            match &t.closest_vessel {
+                Some(name) => w.text(name),
+                None => w.empty(),
+            }
+            w.opt(t.closest_vessel_mm);
+            w.opt(t.near_vessel);
+            w.text(&vessel_cell(t));
             w.end_row();
         }
     }
     w.finish()
+}
+
+/// `portalvein=3.2;artery=12.5`: every vessel's distance, nearest first.
+fn vessel_cell(t: &tumorscope_analysis::TumorStats) -> String {
+    let mut pairs: Vec<(&String, &f64)> = t.vessel_distances_mm.iter().collect();
+    pairs.sort_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(b.0)));
+    pairs
+        .iter()
+        .map(|(name, mm)| format!("{name}={mm}"))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// The JSON spelling of [`LiverInclusion`]: `true`, `false` or `partial`.

@@ -89,6 +89,11 @@ fn tumors_header_covers_every_field() {
     // Every TumorStats field (as serialized) appears: scalars by name, arrays per axis.
     let json = serde_json::to_value(tumor(1, 1.0, "x")).unwrap();
     for (key, value) in json.as_object().unwrap() {
+        // Per-vessel details (nearest points, contact) stay in the JSON; the CSV has the
+        // distances and the closest vessel.
+        if key == "vessels" {
+            continue;
+        }
         let expected: Vec<String> = match value {
             serde_json::Value::Array(a) if key != "sources" => {
                 let axes = if key.ends_with("_mm") {
@@ -106,8 +111,8 @@ fn tumors_header_covers_every_field() {
         }
     }
     assert_eq!(header[..2], ["patient", "id"]);
-    assert_eq!(header.last(), Some(&"recist_target"));
-    assert_eq!(header.len(), 34);
+    assert_eq!(header.last(), Some(&"vessel_distances_mm"));
+    assert_eq!(header.len(), 38);
 }
 
 #[test]
@@ -118,11 +123,12 @@ fn tumors_exact_row() {
     assert_eq!(
         rows[2],
         "3Dircadb1.17,2,2000,14.0349,21,-20.25,100,1.5,2.5,7,1,2,3,11,12,13,20.125,17.5,10,52,30,\
-         2500.5,12000.25,0.8125,57.25,12.75,-40,160,30.5,58,80.5,livertumor2,100,true"
+         2500.5,12000.25,0.8125,57.25,12.75,-40,160,30.5,58,80.5,livertumor2,100,true,\
+         portalvein,5,true,portalvein=5;artery=30"
     );
     assert!(rows[3].starts_with("<script>x</script>,1,1000,2.5,"));
     assert!(
-        rows[3].ends_with(",tumor,,true"),
+        rows[3].ends_with(",tumor,,true,portalvein,2.5,true,portalvein=2.5;artery=30"),
         "no liver: empty overlap: {}",
         rows[3]
     );

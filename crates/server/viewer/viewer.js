@@ -9,8 +9,8 @@ import { makeLut, parseColor, renderSlice } from './render.js';
 import { VIEW_AXES, VIEW_NAMES, canvasToVoxel, edgeLetters, layout, voxelToCanvas } from './views.js';
 import { renderMetadata, renderPatients, renderProbe, renderStats, renderStructures, renderTumors } from './panels.js';
 
-const ROLE_ORDER = { other: 0, liver: 1, cyst: 2, tumor: 3 };
-const DEFAULT_OPACITY = { other: 0.4, liver: 0.3, cyst: 0.5, tumor: 0.6 };
+const ROLE_ORDER = { other: 0, vessel: 0, liver: 1, cyst: 2, tumor: 3 };
+const DEFAULT_OPACITY = { other: 0.4, vessel: 0.4, liver: 0.3, cyst: 0.5, tumor: 0.6 };
 const COARSE_MAX = 128;
 
 const state = {
@@ -335,7 +335,7 @@ async function selectPatient(id) {
     state.geom = { dims: doc.dims, spacing_mm: doc.spacing_mm, direction: doc.direction };
     state.structures = doc.structure_list.map((s) => ({
       name: s.name, role: s.role, bit: s.bit, hex: s.color,
-      visible: s.role !== 'other', opacity: DEFAULT_OPACITY[s.role], outline: false,
+      visible: s.role !== 'other' && s.role !== 'vessel', opacity: DEFAULT_OPACITY[s.role], outline: false,
     }));
     for (const name of VIEW_NAMES) {
       state.views[name] = { zoom: 1, panX: 0, panY: 0 };

@@ -27,7 +27,7 @@ fn default_layers(image: &PatientImage, colors: &[[u8; 3]], n: usize) -> Vec<([u
             continue;
         }
         let (order, opacity) = match m.role {
-            StructureRole::Other => continue,
+            StructureRole::Other | StructureRole::Vessel => continue,
             StructureRole::Liver => (1, 0.3),
             StructureRole::Cyst => (2, 0.5),
             StructureRole::Tumor => (3, 0.6),

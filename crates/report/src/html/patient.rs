@@ -173,6 +173,7 @@ fn organs_table(out: &mut String, s: &PatientStats) -> fmt::Result {
             StructureRole::Liver => "liver",
             StructureRole::Tumor => "tumor",
             StructureRole::Cyst => "cyst",
+            StructureRole::Vessel => "vessel",
             StructureRole::Other => "other",
         };
         write!(
@@ -199,6 +200,7 @@ fn tumors_table(out: &mut String, s: &PatientStats) -> fmt::Result {
         r#"<th class="num">long axis (mm)</th><th class="num">short axis (mm)</th>"#,
         r#"<th class="num">slice k</th><th class="num">HU mean ± sd</th><th class="num">sphericity</th>"#,
         r#"<th>sources</th><th class="num">in liver (%)</th><th>RECIST</th>"#,
+        r#"<th>closest vessel (mm)</th>"#,
         r#"</tr></thead><tbody>"#
     ));
     for t in &s.tumors {
@@ -213,7 +215,7 @@ fn tumors_table(out: &mut String, s: &PatientStats) -> fmt::Result {
                 r#"<tr><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>"#,
                 r#"<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>"#,
                 r#"<td class="num">{} ± {}</td><td class="num">{}</td><td>{}</td>"#,
-                r#"<td class="num">{}</td><td>{}</td></tr>"#
+                r#"<td class="num">{}</td><td>{}</td><td>{}</td></tr>"#
             ),
             t.id,
             two(t.volume_ml),
@@ -226,11 +228,31 @@ fn tumors_table(out: &mut String, s: &PatientStats) -> fmt::Result {
             two(t.sphericity),
             escape(&t.sources.join(", ")),
             two_or_na(t.liver_overlap_pct),
-            target
+            target,
+            closest_vessel(t, s.vessel_margin_mm)
         )?;
     }
     out.push_str("</tbody></table></div>");
     Ok(())
+}
+
+/// `portalvein 3.20 ⚠` (flagged under the margin), `n/a` without vessel structures.
+fn closest_vessel(t: &tumorscope_analysis::TumorStats, margin_mm: f64) -> String {
+    match (&t.closest_vessel, t.closest_vessel_mm) {
+        (Some(name), Some(mm)) => {
+            let flag = if t.near_vessel == Some(true) {
+                format!(
+                    r#" <span class="flag" title="closer than {} mm">⚠ &lt; {} mm</span>"#,
+                    two(margin_mm),
+                    two(margin_mm)
+                )
+            } else {
+                String::new()
+            };
+            format!("{} {}{flag}", escape(name), two(mm))
+        }
+        _ => "n/a".to_owned(),
+    }
 }
 
 /// The thumbnails as `data:` URIs, captioned with what they show.

@@ -51,6 +51,16 @@ pub fn tumor(id: u32, volume_ml: f64, source: &str) -> TumorStats {
         hu_p90: 80.5,
         sources: vec![source.to_owned()],
         liver_overlap_pct: Some(100.0),
+        vessel_distances_mm: [
+            ("portalvein".to_owned(), 2.5 * f),
+            ("artery".to_owned(), 30.0),
+        ]
+        .into_iter()
+        .collect(),
+        closest_vessel: Some("portalvein".to_owned()),
+        closest_vessel_mm: Some(2.5 * f),
+        near_vessel: Some(2.5 * f < 10.0),
+        vessels: Vec::new(),
     }
 }
 
@@ -96,6 +106,7 @@ pub fn ircad_like() -> PatientStats {
         dropped_small: 0,
         voxel_volume_mm3: 0.8832,
         spacing_mm: [0.743, 0.743, 1.6],
+        vessel_margin_mm: 10.0,
         tumors,
     }
 }
