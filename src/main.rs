@@ -42,6 +42,8 @@ enum Command {
     #[command(after_help = outcome::EXIT_CODES_HELP)]
     Render(cmd::render::Args),
     #[command(after_help = outcome::EXIT_CODES_HELP)]
+    Response(cmd::response::Args),
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
     Export(cmd::export::Args),
     #[command(after_help = outcome::EXIT_CODES_HELP)]
     View(cmd::view::Args),
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Command::Metadata(args) => cmd::metadata::execute(args, &ui),
         Command::Analyze(args) => cmd::analyze::execute(args, &ui),
         Command::Render(args) => cmd::render::execute(args, &ui),
+        Command::Response(args) => cmd::response::execute(args, &ui),
         Command::Export(args) => cmd::export::execute(args, &ui),
         Command::View(args) => cmd::view::execute(args, &ui),
         Command::Demo(args) => cmd::demo::execute(args, &ui),

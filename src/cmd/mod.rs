@@ -8,6 +8,7 @@ pub mod inputs;
 pub mod metadata;
 pub mod organize;
 pub mod render;
+pub mod response;
 pub mod scan;
 pub mod view;
 

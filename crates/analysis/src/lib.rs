@@ -50,6 +50,7 @@ mod lesion;
 mod options;
 mod patient;
 pub mod recist;
+pub mod response;
 pub mod stats;
 pub mod surface;
 mod tumor_masks;

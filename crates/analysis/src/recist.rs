@@ -52,7 +52,8 @@ pub fn select_targets(tumors: &[TumorStats], slice_thickness_mm: f64) -> Recist 
     measurable.truncate(MAX_TARGETS_PER_ORGAN.min(MAX_TARGETS));
     Recist {
         targets: measurable.iter().map(|t| t.id).collect(),
-        sum_of_diameters_mm: measurable.iter().map(|t| t.axial_diameter_mm).sum(),
+        // `+ 0.0`: an empty f64 sum is −0.0, which JSON would show as such.
+        sum_of_diameters_mm: measurable.iter().map(|t| t.axial_diameter_mm).sum::<f64>() + 0.0,
         measurable_min_mm: min,
         slice_thickness_mm,
     }

@@ -268,7 +268,7 @@ mod tests {
             [
                 ("liver", StructureRole::Liver, vec![0, 1, 0, 0]),
                 ("tumor", StructureRole::Tumor, vec![0, 0, 1, 0]),
-                ("vessel", StructureRole::Other, vec![0, 0, 0, 0]),
+                ("vessel", StructureRole::Vessel, vec![0, 0, 0, 0]),
                 ("label-7", StructureRole::Other, vec![0, 0, 0, 1]),
             ]
         );

@@ -10,7 +10,9 @@
 //!   cells guarded against spreadsheet formula injection;
 //! - [`report_html`]: one page with no network references (inline CSS, inline SVG, images as
 //!   `data:` URIs), every data-derived text HTML-escaped;
-//! - [`console_line`]: the one-line summary the CLI prints per patient.
+//! - [`console_line`]: the one-line summary the CLI prints per patient;
+//! - [`response_json`] / [`response_csv`] / [`response_html`]: the outputs of a response
+//!   assessment between scans.
 //!
 //! ```
 //! use tumorscope_analysis::{analyze_patient, AnalysisOptions};
@@ -40,6 +42,7 @@ mod format;
 mod html;
 mod json;
 mod model;
+mod response;
 mod tables;
 
 pub use console::console_line;
@@ -48,4 +51,7 @@ pub use error::ReportError;
 pub use html::report_html;
 pub use json::{stats_json, DEFINITIONS};
 pub use model::{PatientReport, Provenance, Report, StudyRef};
+pub use response::{
+    response_csv, response_html, response_json, ResponsePair, TimePoint, RESPONSE_DEFINITIONS,
+};
 pub use tables::{patients_csv, tumors_csv};

@@ -14,7 +14,7 @@ use crate::json::DEFINITIONS;
 use crate::{Report, ReportError};
 
 /// The stylesheet, inlined into the page.
-const STYLE: &str = include_str!("style.css");
+pub(crate) const STYLE: &str = include_str!("style.css");
 
 /// The PNG file signature (PNG spec §5.2).
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
