@@ -144,7 +144,7 @@ fn round_trip(dir: &Dir, seg_dir: &str, label: &str, ct: &Path, want: &Value) {
     std::fs::create_dir_all(&alone).unwrap();
     let ct_copy = alone.join(ct.file_name().unwrap());
     if ct.is_dir() {
-        copy_dir(ct, &ct_copy);
+        util::copy_tree(ct, &ct_copy);
     } else {
         std::fs::copy(ct, &ct_copy).unwrap();
     }
@@ -161,18 +161,6 @@ fn round_trip(dir: &Dir, seg_dir: &str, label: &str, ct: &Path, want: &Value) {
     let got = stats(dir.path(), &report);
     let got = &got["patients"][0];
     assert_same_numbers(got, want, label);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 #[test]

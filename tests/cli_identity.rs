@@ -210,19 +210,6 @@ fn set_study_date(dir: &Path, date: &str) {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn a_patient_with_two_studies_is_one_patient_measured_per_study() {
     let dir = Dir::new();
@@ -233,13 +220,13 @@ fn a_patient_with_two_studies_is_one_patient_measured_per_study() {
     let org = dir.path().join("org");
     let (baseline, followup) = (&written.patients[0], &written.patients[1]);
     let p = dir.path().join("two/P001");
-    copy_tree(&org.join(&baseline.label).join("ct"), &p.join("ct"));
-    copy_tree(&org.join(&baseline.label).join("masks"), &p.join("masks"));
-    copy_tree(
+    util::copy_tree(&org.join(&baseline.label).join("ct"), &p.join("ct"));
+    util::copy_tree(&org.join(&baseline.label).join("masks"), &p.join("masks"));
+    util::copy_tree(
         &org.join(&followup.label).join("ct"),
         &p.join("series-2-ct"),
     );
-    copy_tree(
+    util::copy_tree(
         &org.join(&followup.label).join("masks"),
         &p.join("series-2-ct/masks"),
     );

@@ -192,19 +192,19 @@ fn each_recist_category_on_phantom_follow_ups() {
     dir.run(&["organize", "dated", "--out", "org-b"])
         .expect_code(0);
     let p = dir.path().join("both").join("P1");
-    copy_tree(
+    util::copy_tree(
         &dir.path().join("org-a").join(label).join("ct"),
         &p.join("ct"),
     );
-    copy_tree(
+    util::copy_tree(
         &dir.path().join("org-a").join(label).join("masks"),
         &p.join("masks"),
     );
-    copy_tree(
+    util::copy_tree(
         &dir.path().join("org-b").join(label).join("ct"),
         &p.join("series-2-ct"),
     );
-    copy_tree(
+    util::copy_tree(
         &dir.path().join("org-b").join(label).join("masks"),
         &p.join("series-2-ct/masks"),
     );
@@ -217,19 +217,6 @@ fn each_recist_category_on_phantom_follow_ups() {
     let run = dir.run(&["response", "base", "--out", "rep-none"]);
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert!(run.stderr().contains("one study only"), "{}", run.stderr());
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -207,7 +207,7 @@ pub fn run(
             "min_volume_ml": settings.measure.min_volume_ml,
             "vessel_margin_mm": settings.measure.vessel_margin_mm,
             "tumor_masks": settings.measure.tumor_masks.clone().map(serde_json::Value::from)
-                .unwrap_or_else(|| "by name: livertumor*, livertumors, tumor*, lesion*, metastas*s; cysts (kyst/cyst) excluded".into()),
+                .unwrap_or_else(|| tumorscope_analysis::TUMOR_MASK_RULE.into()),
         }),
     };
     let skipped_pairs: Vec<(String, String)> = skipped

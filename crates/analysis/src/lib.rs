@@ -62,7 +62,7 @@ pub use components::{label_components, BadConnectivity, Components, Connectivity
 pub use error::AnalysisError;
 pub use hu::{hu_stats, HuStats};
 pub use lesion::TumorStats;
-pub use options::{AnalysisOptions, DEFAULT_VESSEL_MARGIN_MM};
+pub use options::{AnalysisOptions, DEFAULT_VESSEL_MARGIN_MM, TUMOR_MASK_RULE};
 pub use patient::{
     analyze_patient, LiverInclusion, OrganStats, PatientStats, INCLUDES_TUMORS_FRACTION,
     TUMOR_BURDEN_DEFINITION,

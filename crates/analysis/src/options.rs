@@ -21,6 +21,11 @@ pub struct AnalysisOptions {
     pub vessel_margin_mm: f64,
 }
 
+/// Which masks are tumours when [`AnalysisOptions::tumor_masks`] is `None`, in words for the
+/// provenance of a report.
+pub const TUMOR_MASK_RULE: &str =
+    "by name: livertumor*, livertumors, tumor*, lesion*, metastas*s; cysts (kyst/cyst) excluded";
+
 /// The default of [`AnalysisOptions::vessel_margin_mm`].
 pub const DEFAULT_VESSEL_MARGIN_MM: f64 = 10.0;
 

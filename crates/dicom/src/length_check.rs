@@ -176,8 +176,19 @@ pub(crate) fn check_data_set(
                     open.pop();
                 }
                 // Any other (FFFE,xxxx) is read by dicom-rs as an element with a value of that
-                // length (found by the mutation test: 540 MB allocated for a 1.4 KB file).
+                // length (found by the mutation test: 540 MB allocated for a 1.4 KB file);
+                // in implicit VR with its dictionary VR, so (FFFE,0000) is a group length (UL)
+                // and a partial number leaves bytes unread as below (found by the scan_header
+                // fuzz target: 4 GB for a 94-byte raw data set).
                 _ => {
+                    let unit = if explicit {
+                        1
+                    } else {
+                        implicit_value_unit(group, element)
+                    };
+                    if len != UNDEFINED && !(len as usize).is_multiple_of(unit) {
+                        return Fit::PastEnd;
+                    }
                     if at as u64 + u64::from(len) > data.len() as u64 {
                         return Fit::PastEnd;
                     }
@@ -501,6 +512,28 @@ mod tests {
         assert_eq!(check_data_set(&data, true, true, false), Fit::PastEnd);
         // The same with a length that fits is skipped whole.
         data[14..18].copy_from_slice(&600_u32.to_le_bytes());
+        assert_eq!(check_data_set(&data, true, true, false), Fit::Fits);
+    }
+
+    /// Found by the scan_header fuzz target: (FFFE,0000) in a raw (implicit VR) data set is
+    /// read by dicom-rs as a group length (UL): 38 bytes gave 9 numbers, left 2 bytes unread,
+    /// and the next "element" declared 4 GB. The 94-byte input allocated 4.2 GB.
+    #[test]
+    fn an_implicit_fffe_group_length_of_a_partial_number_is_refused() {
+        let bytes: [u8; 94] = [
+            8, 0, 0, 0, 0, 0, 0, 0, 35, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 254, 255, 0, 0, 38, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 255, 255, 255, 167, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 71, 0, 0, 0, 49, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 8, 16, 0,
+            0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+        ];
+        assert_eq!(check_data_set(&bytes, false, true, false), Fit::PastEnd);
+        assert!(matches!(
+            crate::header::parse_header(&bytes, true),
+            crate::header::HeaderOutcome::NotDicom
+        ));
+        // In explicit VR the same tag has no VR (UN): any length is bytes.
+        let mut data = vec![0x08, 0x00, 0x60, 0x00, b'C', b'S', 2, 0, b'R', b'T'];
+        data.extend_from_slice(&[0xFE, 0xFF, 0x00, 0x00, 3, 0, 0, 0, 1, 2, 3]);
         assert_eq!(check_data_set(&data, true, true, false), Fit::Fits);
     }
 

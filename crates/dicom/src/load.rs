@@ -230,7 +230,13 @@ pub fn load_series(
             first: skipped
                 .first()
                 .map(|s| format!("`{}`: {}", s.origin, s.reason))
-                .unwrap_or_else(|| "no file of the series was found again".to_owned()),
+                .unwrap_or_else(|| match series.slices.first() {
+                    Some(slice) => format!(
+                        "no file of the series was found again, first `{}`\nhint: the input was moved or changed since the scan; scan it again",
+                        slice.origin
+                    ),
+                    None => "no file of the series was found again".to_owned(),
+                }),
         });
     }
     let filled = fill_missing(&mut ct.data, &have, slice_len);
