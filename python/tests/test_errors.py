@@ -80,18 +80,24 @@ def test_the_gil_is_released_while_working(cohort):
 
 
 def test_ctrl_c_stops_a_long_call(real_patient):
-    # One long native call: the real patient measured with its thumbnails.
+    # One long native call: the real patient measured with its thumbnails (warm: the
+    # shortest of three runs, so the interrupted run cannot be faster than the estimate).
     ds = ts.scan(real_patient)
-    started = time.perf_counter()
-    ds.analyze(thumbnails=True)
-    full = time.perf_counter() - started
-    assert full > 0.1, f"the call this checks must be long: {full:.3f} s"
-    timer = threading.Timer(full / 4, _thread.interrupt_main)
-    timer.start()
-    started = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
+    full = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
         ds.analyze(thumbnails=True)
+        full = min(full, time.perf_counter() - started)
+    assert full > 0.06, f"the call this checks must be long: {full:.3f} s"
+    timer = threading.Timer(full / 5, _thread.interrupt_main)
+    started = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            ds.analyze(thumbnails=True)
+        elapsed = time.perf_counter() - started
+    finally:
+        timer.cancel()
     # It returned within the 20 ms signal check after the interrupt, well before the end of
     # the work.
-    elapsed = time.perf_counter() - started
-    assert elapsed < min(full / 4 + 0.06, 0.75 * full), (elapsed, full)
+    assert elapsed < min(full / 5 + 0.045, 0.8 * full), (elapsed, full)
