@@ -25,8 +25,8 @@ import pydicom
 
 import tumorscope as ts
 
-WORKSPACE = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = WORKSPACE.parent / "shared" / "data" / "3Dircadb1.17"
+from bench_common import DEFAULT_DATA
+
 
 
 def pydicom_load(folder: Path):

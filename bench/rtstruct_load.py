@@ -31,8 +31,8 @@ import numpy as np
 import pydicom
 from skimage import draw
 
-WORKSPACE = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = WORKSPACE.parent / "shared" / "data" / "3Dircadb1.17"
+from bench_common import WORKSPACE, DEFAULT_DATA, tumorscope_binary, best_process
+
 
 
 def reference_fill(rtstruct_path, ct_dir):
@@ -63,22 +63,12 @@ def reference_fill(rtstruct_path, ct_dir):
     return counts
 
 
-def best_process(n, argv):
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True)
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    target = Path(os.environ.get("CARGO_TARGET_DIR", WORKSPACE / "target"))
-    tumorscope = str(target / "release" / "tumorscope")
+    tumorscope = tumorscope_binary()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         case = tmp / "case"

@@ -31,8 +31,8 @@ import pydicom
 from pydicom.uid import generate_uid
 from scipy import ndimage
 
-WORKSPACE = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = WORKSPACE.parent / "shared" / "data" / "3Dircadb1.17"
+from bench_common import DEFAULT_DATA, tumorscope_binary
+
 
 
 def read_zip(path):
@@ -120,8 +120,7 @@ def main():
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    target = Path(os.environ.get("CARGO_TARGET_DIR", WORKSPACE / "target"))
-    tumorscope = target / "release" / "tumorscope"
+    tumorscope = tumorscope_binary()
     ct, masks = inputs(args.data)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -150,14 +150,7 @@ fn round_trip(dir: &Dir, seg_dir: &str, label: &str, ct: &Path, want: &Value) {
     }
     std::fs::copy(&seg, alone.join("seg.dcm")).unwrap();
     let report = format!("rep-alone-{seg_dir}-{label}");
-    dir.run(&[
-        "analyze",
-        alone.to_str().unwrap(),
-        "--out",
-        &report,
-        "--no-thumbnails",
-    ])
-    .expect_code(0);
+    dir.analyze(alone.to_str().unwrap(), &report);
     let got = stats(dir.path(), &report);
     let got = &got["patients"][0];
     assert_same_numbers(got, want, label);
@@ -178,8 +171,7 @@ fn a_dicom_seg_export_read_back_gives_the_numbers_of_the_masks() {
         },
         false,
     );
-    dir.run(&["analyze", "src", "--out", "ref", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("src", "ref");
     let want = stats(dir.path(), "ref");
     let run = dir
         .run(&["export", "src", "--dicom-seg", "segs"])
@@ -288,8 +280,7 @@ fn the_real_patient_as_a_dicom_seg() {
     }
     let dir = Dir::new();
     let real_str = real.to_str().unwrap();
-    dir.run(&["analyze", real_str, "--out", "ref", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze(real_str, "ref");
     let want = stats(dir.path(), "ref");
     dir.run(&["export", real_str, "--dicom-seg", "segs"])
         .expect_code(0);

@@ -59,14 +59,7 @@ fn two_sites_with_colliding_folder_names_are_twelve_patients() {
         }
     }
     // Each equals its own truth: analysing one site alone gives the same numbers.
-    dir.run(&[
-        "analyze",
-        "sites/siteA",
-        "--out",
-        "rep-a",
-        "--no-thumbnails",
-    ])
-    .expect_code(0);
+    dir.analyze("sites/siteA", "rep-a");
     for (label, count, volume) in per_patient(&stats(dir.path(), "rep-a")) {
         let both = got
             .iter()
@@ -109,8 +102,7 @@ fn the_same_cohort_given_twice_counts_once_and_names_the_duplicates() {
     let zip = written.root.to_str().unwrap();
     std::fs::create_dir(dir.path().join("copy")).unwrap();
     std::fs::copy(&written.root, dir.path().join("copy/cohort.zip")).unwrap();
-    dir.run(&["analyze", zip, "--out", "once", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze(zip, "once");
     let once = per_patient(&stats(dir.path(), "once"));
     for inputs in [vec![zip, zip], vec![zip, "copy/cohort.zip"]] {
         let mut args = vec!["scan", "--no-db", "--json", "inv.json"];
@@ -258,16 +250,14 @@ fn a_patient_with_two_studies_is_one_patient_measured_per_study() {
         scan.stdout()
     );
 
-    dir.run(&["analyze", "two", "--out", "rep", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("two", "rep");
     let stats = stats(dir.path(), "rep");
     let got = per_patient(&stats);
     assert_eq!(got.len(), 2, "{got:?}");
     // Organizing keeps the two studies apart, each with its own masks.
     dir.run(&["organize", "two", "--out", "two-org"])
         .expect_code(0);
-    dir.run(&["analyze", "two-org", "--out", "rep2", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("two-org", "rep2");
     assert_eq!(per_patient(&self::stats(dir.path(), "rep2")), got);
     for (exam, truth) in [("P001@2020-01-15", baseline), ("P001@2021-03-02", followup)] {
         let p = got.iter().find(|(l, _, _)| l == exam).unwrap();

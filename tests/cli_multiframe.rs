@@ -88,8 +88,7 @@ fn an_enhanced_ct_file_gives_the_numbers_of_its_slices() {
         },
         false,
     );
-    dir.run(&["analyze", "src", "--out", "ref", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("src", "ref");
     let want = numbers(dir.path(), "ref");
     for (name, syntax) in [("native", None), ("rle", Some(RLE_LOSSLESS))] {
         for truth in &written.patients {
@@ -106,8 +105,7 @@ fn an_enhanced_ct_file_gives_the_numbers_of_its_slices() {
             scan.stdout()
         );
         let report = format!("rep-{name}");
-        dir.run(&["analyze", name, "--out", &report, "--no-thumbnails"])
-            .expect_code(0);
+        dir.analyze(name, &report);
         assert_eq!(numbers(dir.path(), &report), want, "{name}");
     }
     // Every plane renders from the frames.
@@ -138,11 +136,9 @@ fn the_real_patient_as_one_enhanced_ct_file() {
     }
     let dir = Dir::new();
     let real_str = real.to_str().unwrap();
-    dir.run(&["analyze", real_str, "--out", "ref", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze(real_str, "ref");
     make_enhanced(&real, &dir.path().join("enh/3Dircadb1.17"), None);
-    dir.run(&["analyze", "enh", "--out", "rep", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("enh", "rep");
     assert_eq!(numbers(dir.path(), "rep"), numbers(dir.path(), "ref"));
 }
 
@@ -164,8 +160,7 @@ fn a_file_with_two_stacks_becomes_two_series() {
         },
         false,
     );
-    dir.run(&["analyze", "src", "--out", "ref", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("src", "ref");
     let label = &written.patients[0].label;
     make_enhanced_with(
         &written.root.join(label),
@@ -189,8 +184,7 @@ fn a_file_with_two_stacks_becomes_two_series() {
         "{}",
         scan.stdout()
     );
-    dir.run(&["analyze", "two", "--out", "rep", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("two", "rep");
     assert_eq!(numbers(dir.path(), "rep"), numbers(dir.path(), "ref"));
 }
 
@@ -209,14 +203,7 @@ fn the_real_patient_in_jpeg_ls() {
         return;
     }
     let dir = Dir::new();
-    dir.run(&[
-        "analyze",
-        real.to_str().unwrap(),
-        "--out",
-        "ref",
-        "--no-thumbnails",
-    ])
-    .expect_code(0);
+    dir.analyze(real.to_str().unwrap(), "ref");
     // The CT slices in JPEG-LS lossless, the masks as they are.
     let patient = dir.path().join("jls/3Dircadb1.17");
     for (zip_name, transcode) in [("PATIENT_DICOM.zip", true), ("MASKS_DICOM.zip", false)] {
@@ -255,7 +242,6 @@ fn the_real_patient_in_jpeg_ls() {
         "{csv}{}",
         meta.stderr()
     );
-    dir.run(&["analyze", "jls", "--out", "rep", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("jls", "rep");
     assert_eq!(numbers(dir.path(), "rep"), numbers(dir.path(), "ref"));
 }

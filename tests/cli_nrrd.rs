@@ -44,37 +44,6 @@ fn make_slicer(patient: &Path, out: &Path, mode: &str) {
     );
 }
 
-/// Tumour count, tumour and liver volumes, each tumour's volume.
-fn numbers(dir: &Path, report: &str) -> (u64, f64, f64, Vec<f64>) {
-    let stats: Value =
-        serde_json::from_slice(&std::fs::read(dir.join(report).join("stats.json")).unwrap())
-            .unwrap();
-    let p = &stats["patients"][0];
-    (
-        p["tumor_count"].as_u64().unwrap(),
-        p["tumor_volume_ml"].as_f64().unwrap(),
-        p["liver_volume_ml"].as_f64().unwrap(),
-        p["tumors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["volume_ml"].as_f64().unwrap())
-            .collect(),
-    )
-}
-
-/// Equal to 1e-6 relative: NRRD headers carry the DICOM spacing strings' float32 noise.
-fn assert_same(got: &(u64, f64, f64, Vec<f64>), want: &(u64, f64, f64, Vec<f64>), what: &str) {
-    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
-    assert_eq!(got.0, want.0, "{what}: tumour count");
-    assert!(close(got.1, want.1), "{what}: {got:?} vs {want:?}");
-    assert!(close(got.2, want.2), "{what}: {got:?} vs {want:?}");
-    assert_eq!(got.3.len(), want.3.len(), "{what}");
-    for (a, b) in got.3.iter().zip(&want.3) {
-        assert!(close(*a, *b), "{what}: {got:?} vs {want:?}");
-    }
-}
-
 #[test]
 fn slicer_segmentations_give_the_numbers_of_the_masks() {
     if !tools_available() {
@@ -92,9 +61,8 @@ fn slicer_segmentations_give_the_numbers_of_the_masks() {
     );
     let truth = &written.patients[0];
     let patient = written.root.join(&truth.label);
-    dir.run(&["analyze", "src", "--out", "ref", "--no-thumbnails"])
-        .expect_code(0);
-    let want = numbers(dir.path(), "ref");
+    dir.analyze("src", "ref");
+    let want = util::numbers(dir.path(), "ref");
     assert_eq!(want.0 as usize, truth.tumors.len());
 
     for mode in ["layers", "legacy"] {
@@ -125,9 +93,8 @@ fn slicer_segmentations_give_the_numbers_of_the_masks() {
             }
         }
         let report = format!("rep-{mode}");
-        dir.run(&["analyze", mode, "--out", &report, "--no-thumbnails"])
-            .expect_code(0);
-        assert_same(&numbers(dir.path(), &report), &want, mode);
+        dir.analyze(mode, &report);
+        util::assert_same(&util::numbers(dir.path(), &report), &want, mode);
     }
 
     // Bad input. A segmentation beside two images named after neither is skipped, named.
@@ -165,8 +132,8 @@ fn slicer_segmentations_give_the_numbers_of_the_masks() {
         warnings.contains("CT-cut.seg.nrrd") && warnings.contains("left out"),
         "{warnings}"
     );
-    let got = numbers(dir.path(), "rep-bad");
-    assert_same(&got, &want, "with a stray and a damaged segmentation");
+    let got = util::numbers(dir.path(), "rep-bad");
+    util::assert_same(&got, &want, "with a stray and a damaged segmentation");
 }
 
 #[test]
@@ -178,20 +145,12 @@ fn the_real_patient_as_a_slicer_scene() {
         return;
     }
     let dir = Dir::new();
-    dir.run(&[
-        "analyze",
-        real.to_str().unwrap(),
-        "--out",
-        "ref",
-        "--no-thumbnails",
-    ])
-    .expect_code(0);
-    let want = numbers(dir.path(), "ref");
+    dir.analyze(real.to_str().unwrap(), "ref");
+    let want = util::numbers(dir.path(), "ref");
     make_slicer(&real, &dir.path().join("slicer/3Dircadb1.17"), "layers");
-    dir.run(&["analyze", "slicer", "--out", "rep", "--no-thumbnails"])
-        .expect_code(0);
-    assert_same(
-        &numbers(dir.path(), "rep"),
+    dir.analyze("slicer", "rep");
+    util::assert_same(
+        &util::numbers(dir.path(), "rep"),
         &want,
         "3Dircadb1.17 as a Slicer scene",
     );

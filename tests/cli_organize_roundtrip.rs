@@ -75,16 +75,14 @@ fn round_trip(dir: &Dir, input: &str, expect: i32) {
         assert!(p["unattached_masks"].as_array().unwrap().is_empty(), "{p}");
         assert_eq!(p["series"].as_array().unwrap().len(), 1, "{p}");
     }
-    dir.run(&["analyze", "tree", "--out", "a-tree", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("tree", "a-tree");
     let original = numbers(dir.path(), "a-orig");
     assert!(!original.1.is_empty());
     assert_eq!(numbers(dir.path(), "a-tree"), original, "{input}");
 
     // Without the manifest: the folder pattern alone.
     std::fs::remove_file(dir.path().join("tree/manifest.json")).unwrap();
-    dir.run(&["analyze", "tree", "--out", "a-bare", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("tree", "a-bare");
     assert_eq!(
         numbers(dir.path(), "a-bare"),
         original,

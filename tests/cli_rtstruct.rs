@@ -98,8 +98,7 @@ fn an_rtstruct_is_filled_to_the_voxels_of_its_masks() {
         false,
     );
     let truth = &written.patients[0];
-    dir.run(&["analyze", "src", "--out", "ref", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("src", "ref");
     let want = util::first_patient(dir.path(), "ref");
     assert_eq!(
         want["tumor_count"].as_u64().unwrap() as usize,
@@ -137,8 +136,7 @@ fn an_rtstruct_is_filled_to_the_voxels_of_its_masks() {
         );
     }
 
-    dir.run(&["analyze", "rt", "--out", "rep", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("rt", "rep");
     let got = util::first_patient(dir.path(), "rep");
     assert_same_numbers(&got, &want, "RTSTRUCT");
     assert_rois_filled(&got, &reference, "RTSTRUCT");
@@ -167,8 +165,7 @@ fn an_rtstruct_is_filled_to_the_voxels_of_its_masks() {
         .filter(|p| p.ends_with("segmentations/rtstruct-1.dcm"))
         .collect();
     assert_eq!(copied.len(), 1, "{copied:?}");
-    dir.run(&["analyze", "org", "--out", "rep-org", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("org", "rep-org");
     assert_same_numbers(
         &util::first_patient(dir.path(), "rep-org"),
         &want,
@@ -229,18 +226,10 @@ fn the_real_patient_as_an_rtstruct() {
         return;
     }
     let dir = Dir::new();
-    dir.run(&[
-        "analyze",
-        real.to_str().unwrap(),
-        "--out",
-        "ref",
-        "--no-thumbnails",
-    ])
-    .expect_code(0);
+    dir.analyze(real.to_str().unwrap(), "ref");
     let want = util::first_patient(dir.path(), "ref");
     let reference = make_rtstruct(&real, &dir.path().join("rt"), &["--liver-and-tumors"]);
-    dir.run(&["analyze", "rt", "--out", "rep", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("rt", "rep");
     let got = util::first_patient(dir.path(), "rep");
     assert_same_numbers(&got, &want, "1.17 as RTSTRUCT");
     assert_rois_filled(&got, &reference, "1.17 as RTSTRUCT");

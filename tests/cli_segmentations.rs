@@ -60,42 +60,6 @@ fn make_totalseg(patient: &Path, out: &Path) {
     python(MAKE_TOTALSEG, &[patient, out], &[]);
 }
 
-/// What must not change with the format: tumour count, tumour and liver volumes.
-fn numbers(dir: &Path, report: &str) -> (u64, f64, f64, Vec<f64>) {
-    let stats: Value =
-        serde_json::from_slice(&std::fs::read(dir.join(report).join("stats.json")).unwrap())
-            .unwrap();
-    let p = &stats["patients"][0];
-    (
-        p["tumor_count"].as_u64().unwrap(),
-        p["tumor_volume_ml"].as_f64().unwrap(),
-        p["liver_volume_ml"].as_f64().unwrap(),
-        p["tumors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["volume_ml"].as_f64().unwrap())
-            .collect(),
-    )
-}
-
-fn assert_same(got: &(u64, f64, f64, Vec<f64>), want: &(u64, f64, f64, Vec<f64>), what: &str) {
-    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
-    assert_eq!(got.0, want.0, "{what}: tumour count");
-    assert!(
-        close(got.1, want.1),
-        "{what}: tumour volume {got:?} vs {want:?}"
-    );
-    assert!(
-        close(got.2, want.2),
-        "{what}: liver volume {got:?} vs {want:?}"
-    );
-    assert_eq!(got.3.len(), want.3.len(), "{what}");
-    for (a, b) in got.3.iter().zip(&want.3) {
-        assert!(close(*a, *b), "{what}: tumours {got:?} vs {want:?}");
-    }
-}
-
 #[test]
 fn dicom_seg_of_every_kind_gives_the_numbers_of_the_masks() {
     if !highdicom_available() {
@@ -113,9 +77,8 @@ fn dicom_seg_of_every_kind_gives_the_numbers_of_the_masks() {
     );
     let truth = &written.patients[0];
     let patient = written.root.join(&truth.label);
-    dir.run(&["analyze", "src", "--out", "ref", "--no-thumbnails"])
-        .expect_code(0);
-    let want = numbers(dir.path(), "ref");
+    dir.analyze("src", "ref");
+    let want = util::numbers(dir.path(), "ref");
     assert_eq!(want.0 as usize, truth.tumors.len());
 
     for kind in [
@@ -156,9 +119,8 @@ fn dicom_seg_of_every_kind_gives_the_numbers_of_the_masks() {
             "{kind}: {expected} in {inventory}"
         );
         let report = format!("rep-{kind}");
-        dir.run(&["analyze", kind, "--out", &report, "--no-thumbnails"])
-            .expect_code(0);
-        assert_same(&numbers(dir.path(), &report), &want, kind);
+        dir.analyze(kind, &report);
+        util::assert_same(&util::numbers(dir.path(), &report), &want, kind);
     }
 
     // Organized, the SEG is copied whole and found again by its referenced series.
@@ -168,9 +130,8 @@ fn dicom_seg_of_every_kind_gives_the_numbers_of_the_masks() {
         .path()
         .join("org/binary/segmentations/seg-1.dcm")
         .is_file());
-    dir.run(&["analyze", "org", "--out", "rep-org", "--no-thumbnails"])
-        .expect_code(0);
-    assert_same(&numbers(dir.path(), "rep-org"), &want, "organized");
+    dir.analyze("org", "rep-org");
+    util::assert_same(&util::numbers(dir.path(), "rep-org"), &want, "organized");
 
     // The same SEG without its CT: skipped with the reason, exit 1.
     let alone = dir.path().join("alone");
@@ -201,8 +162,7 @@ fn dicom_seg_of_every_kind_gives_the_numbers_of_the_masks() {
         "{}",
         scan.stdout()
     );
-    dir.run(&["analyze", "binary", "--out", "rep-cut", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("binary", "rep-cut");
 }
 
 #[test]
@@ -217,8 +177,7 @@ fn nifti_folders_with_a_mask_per_structure_give_the_numbers_of_the_masks() {
         },
         false,
     );
-    dir.run(&["analyze", "src", "--out", "ref", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("src", "ref");
     let stats = |report: &str| -> Value {
         serde_json::from_slice(&std::fs::read(dir.path().join(report).join("stats.json")).unwrap())
             .unwrap()
@@ -249,12 +208,11 @@ fn nifti_folders_with_a_mask_per_structure_give_the_numbers_of_the_masks() {
     dir.run(&["export", "src", "--nifti", "nii"]).expect_code(0);
     let scan = dir.run(&["scan", "nii", "--no-db"]).expect_code(0);
     assert!(scan.stdout().contains("2 patient(s)"), "{}", scan.stdout());
-    dir.run(&["analyze", "nii", "--out", "rep-nii", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("nii", "rep-nii");
     let got = stats("rep-nii");
     for (n, truth) in written.patients.iter().enumerate() {
         assert_eq!(got["patients"][n]["patient"], truth.label.as_str());
-        assert_same(&per_patient(&got)[n], &want[n], "own export");
+        util::assert_same(&per_patient(&got)[n], &want[n], "own export");
     }
 
     // TotalSegmentator's layout, written by nibabel.
@@ -267,11 +225,10 @@ fn nifti_folders_with_a_mask_per_structure_give_the_numbers_of_the_masks() {
             &dir.path().join("ts").join(&truth.label),
         );
     }
-    dir.run(&["analyze", "ts", "--out", "rep-ts", "--no-thumbnails"])
-        .expect_code(0);
+    dir.analyze("ts", "rep-ts");
     let got = per_patient(&stats("rep-ts"));
     for n in 0..want.len() {
-        assert_same(&got[n], &want[n], "TotalSegmentator folder");
+        util::assert_same(&got[n], &want[n], "TotalSegmentator folder");
     }
 
     // A mask on another grid is left out with a warning naming it; the rest loads.
@@ -292,7 +249,7 @@ fn nifti_folders_with_a_mask_per_structure_give_the_numbers_of_the_masks() {
         "{warnings}"
     );
     let got = per_patient(&report);
-    assert_same(
+    util::assert_same(
         &got[0],
         &want[0],
         "TotalSegmentator folder with a stray mask",
@@ -309,16 +266,14 @@ fn the_real_patient_as_seg_totalsegmentator_and_nifti_export() {
     }
     let dir = Dir::new();
     let real = real.to_str().unwrap();
-    dir.run(&["analyze", real, "--out", "ref", "--no-thumbnails"])
-        .expect_code(0);
-    let want = numbers(dir.path(), "ref");
+    dir.analyze(real, "ref");
+    let want = util::numbers(dir.path(), "ref");
     make_seg(Path::new(real), &dir.path().join("seg"), "binary");
     make_totalseg(Path::new(real), &dir.path().join("ts/3Dircadb1.17"));
     dir.run(&["export", real, "--nifti", "nii"]).expect_code(0);
     for input in ["seg", "ts", "nii"] {
         let report = format!("rep-{input}");
-        dir.run(&["analyze", input, "--out", &report, "--no-thumbnails"])
-            .expect_code(0);
-        assert_same(&numbers(dir.path(), &report), &want, input);
+        dir.analyze(input, &report);
+        util::assert_same(&util::numbers(dir.path(), &report), &want, input);
     }
 }

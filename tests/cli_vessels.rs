@@ -140,14 +140,7 @@ fn phantom_tumours_against_a_tube_equal_scipy() {
             ],
         );
         let report = format!("rep-{name}");
-        dir.run(&[
-            "analyze",
-            case.parent().unwrap().to_str().unwrap(),
-            "--out",
-            &report,
-            "--no-thumbnails",
-        ])
-        .expect_code(0);
+        dir.analyze(case.parent().unwrap().to_str().unwrap(), &report);
         assert!(assert_scipy_distances(&dir, &case, &report) > 0);
         // The tube runs through the largest tumour's centroid (one of the largest, on a tie).
         let p = util::first_patient(dir.path(), &report);
@@ -211,13 +204,6 @@ fn the_real_patient_six_distances_equal_scipy() {
         return;
     }
     let dir = Dir::new();
-    dir.run(&[
-        "analyze",
-        real.to_str().unwrap(),
-        "--out",
-        "rep",
-        "--no-thumbnails",
-    ])
-    .expect_code(0);
+    dir.analyze(real.to_str().unwrap(), "rep");
     assert_eq!(assert_scipy_distances(&dir, &real, "rep"), 6);
 }

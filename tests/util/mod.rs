@@ -32,6 +32,12 @@ impl Dir {
         write_cohort(&self.path().join(name), &options, nested).expect("cohort")
     }
 
+    /// `tumorscope analyze INPUT --out OUT --no-thumbnails`, which must succeed.
+    pub fn analyze(&self, input: &str, out: &str) -> Run {
+        self.run(&["analyze", input, "--out", out, "--no-thumbnails"])
+            .expect_code(0)
+    }
+
     /// Runs `tumorscope ARGS` in this folder.
     pub fn run(&self, args: &[&str]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_tumorscope"))
@@ -129,5 +135,44 @@ pub fn copy_tree(from: &Path, to: &Path) {
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
         }
+    }
+}
+
+/// What must not change with the format a patient comes in: tumour count, tumour and liver
+/// volumes, each tumour's volume (of the first patient of `dir/report/stats.json`).
+pub type Numbers = (u64, f64, f64, Vec<f64>);
+
+/// The [`Numbers`] of the first patient of a report.
+pub fn numbers(dir: &Path, report: &str) -> Numbers {
+    let p = first_patient(dir, report);
+    (
+        p["tumor_count"].as_u64().unwrap(),
+        p["tumor_volume_ml"].as_f64().unwrap(),
+        p["liver_volume_ml"].as_f64().unwrap(),
+        p["tumors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["volume_ml"].as_f64().unwrap())
+            .collect(),
+    )
+}
+
+/// The same [`Numbers`], volumes to 1e-6 relative (NIfTI and NRRD headers carry the DICOM
+/// spacing strings' float32 noise).
+pub fn assert_same(got: &Numbers, want: &Numbers, what: &str) {
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
+    assert_eq!(got.0, want.0, "{what}: tumour count");
+    assert!(
+        close(got.1, want.1),
+        "{what}: tumour volume {got:?} vs {want:?}"
+    );
+    assert!(
+        close(got.2, want.2),
+        "{what}: liver volume {got:?} vs {want:?}"
+    );
+    assert_eq!(got.3.len(), want.3.len(), "{what}");
+    for (a, b) in got.3.iter().zip(&want.3) {
+        assert!(close(*a, *b), "{what}: tumours {got:?} vs {want:?}");
     }
 }

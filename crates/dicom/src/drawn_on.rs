@@ -3,7 +3,7 @@
 //! own rule for which series it accepts (a SEG's frames must fit the grid; an RTSTRUCT takes
 //! any image series) and its own messages.
 
-use tumorscope_dataset::{Patient, Series};
+use tumorscope_dataset::{Patient, Series, Structure};
 
 /// `(patient, series)` of the accepted series whose UID is in `referenced`, preferring one
 /// found under the same input path (`root`) as the object.
@@ -55,4 +55,28 @@ fn indexed(patients: &[Patient]) -> impl Iterator<Item = (usize, usize, &Patient
             .enumerate()
             .map(move |(s, series)| (p, s, patient, series))
     })
+}
+
+/// Attaches each derived object of `found` to the series `target` finds for it, adding the
+/// structures `place` makes (the series' structures stay sorted by name); returns the objects
+/// attached nowhere, with the reason.
+pub(crate) fn attach_all<T>(
+    patients: &mut [Patient],
+    found: Vec<T>,
+    target: impl Fn(&[Patient], &T) -> Result<(usize, usize), String>,
+    place: impl Fn(&Series, &T) -> Vec<Structure>,
+) -> Vec<(T, String)> {
+    let mut left = Vec::new();
+    for object in found {
+        match target(patients, &object) {
+            Ok((p, s)) => {
+                let series = &mut patients[p].series[s];
+                let structures = place(series, &object);
+                series.structures.extend(structures);
+                series.structures.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+            Err(reason) => left.push((object, reason)),
+        }
+    }
+    left
 }

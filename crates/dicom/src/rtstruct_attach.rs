@@ -13,7 +13,7 @@
 use tumorscope_core::{classify_structure, StructureRole};
 use tumorscope_dataset::{Patient, RoiContours, Series, Structure};
 
-use crate::drawn_on::{referenced_series, series_of_frame};
+use crate::drawn_on::{attach_all, referenced_series, series_of_frame};
 use crate::rtstruct::{Roi, RtStruct};
 use crate::rtstruct_fill::place_contours;
 use crate::InstanceHeader;
@@ -36,19 +36,7 @@ pub fn attach_rtstructs(
     patients: &mut [Patient],
     found: Vec<ScannedRtStruct>,
 ) -> Vec<(ScannedRtStruct, String)> {
-    let mut left = Vec::new();
-    for scanned in found {
-        match target(patients, &scanned) {
-            Ok((p, s)) => {
-                let series = &mut patients[p].series[s];
-                let structures = place(series, &scanned);
-                series.structures.extend(structures);
-                series.structures.sort_by(|a, b| a.name.cmp(&b.name));
-            }
-            Err(reason) => left.push((scanned, reason)),
-        }
-    }
-    left
+    attach_all(patients, found, target, place)
 }
 
 /// `(patient, series)` indices of the series the structure set belongs to.

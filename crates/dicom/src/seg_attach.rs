@@ -12,7 +12,7 @@
 use tumorscope_core::{classify_structure, role_of_code, StructureRole};
 use tumorscope_dataset::{Patient, SegmentFrames, Series, Structure};
 
-use crate::drawn_on::{referenced_series, series_of_frame};
+use crate::drawn_on::{attach_all, referenced_series, series_of_frame};
 use crate::seg::{SegHeader, SegmentInfo};
 use crate::InstanceHeader;
 
@@ -38,19 +38,7 @@ pub fn attach_segmentations(
     patients: &mut [Patient],
     segs: Vec<ScannedSeg>,
 ) -> Vec<(ScannedSeg, String)> {
-    let mut left = Vec::new();
-    for scanned in segs {
-        match target(patients, &scanned) {
-            Ok((p, s)) => {
-                let series = &mut patients[p].series[s];
-                let structures = place(series, &scanned);
-                series.structures.extend(structures);
-                series.structures.sort_by(|a, b| a.name.cmp(&b.name));
-            }
-            Err(reason) => left.push((scanned, reason)),
-        }
-    }
-    left
+    attach_all(patients, segs, target, place)
 }
 
 /// `(patient, series)` indices of the series the SEG belongs to.
