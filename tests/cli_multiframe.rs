@@ -3,7 +3,9 @@
 //! fragment per frame), with every CT encoding of the phantom (intercepts, slope 2, 12 bits
 //! stored). Frames are placed by their functional groups; the numbers equal the original
 //! slices' — and the real 3D-IRCADb patient's, when present. A file holding two stacks
-//! (axial and coronal) becomes two series. The real patient in JPEG-LS (DCMTK) gives its numbers.
+//! (axial and coronal) becomes two series, and so does a file holding two temporal positions at
+//! the same places (each stack's HU checked voxel by voxel). The real patient in JPEG-LS (DCMTK)
+//! gives its numbers.
 //!
 //! Skips (passing, with a message) when python3 with highdicom is missing; `.ci/run` installs
 //! it and sets `TUMORSCOPE_REQUIRE_TOOLS=1`, which makes that a failure.
@@ -107,6 +109,20 @@ fn an_enhanced_ct_file_gives_the_numbers_of_its_slices() {
         let report = format!("rep-{name}");
         dir.analyze(name, &report);
         assert_eq!(numbers(dir.path(), &report), want, "{name}");
+        // The metadata table says how the CT is stored.
+        dir.run(&["metadata", name, "--out", "m.csv"])
+            .expect_code(0);
+        let csv = std::fs::read_to_string(dir.path().join("m.csv")).unwrap();
+        let syntax = if syntax.is_some() {
+            "RLE Lossless"
+        } else {
+            "Explicit VR Little Endian"
+        };
+        let storage = format!(
+            "Legacy Converted Enhanced CT Image, {} frame(s) of one multi-frame file; {syntax}",
+            written.patients[0].dims[2]
+        );
+        assert!(csv.contains(&storage), "{storage}\n{csv}");
     }
     // Every plane renders from the frames.
     let label = &written.patients[0].label;
@@ -189,6 +205,115 @@ fn a_file_with_two_stacks_becomes_two_series() {
 }
 
 #[test]
+fn two_temporal_positions_become_two_series() {
+    if !highdicom_available() {
+        return;
+    }
+    let dir = Dir::new();
+    let written = dir.cohort(
+        "src",
+        PhantomOptions {
+            patients: 1,
+            seed: 47,
+            dims: [56, 48, 20],
+            ..PhantomOptions::default()
+        },
+        false,
+    );
+    dir.analyze("src", "ref");
+    let label = &written.patients[0].label;
+    make_enhanced_with(
+        &written.root.join(label),
+        &dir.path().join("phases").join(label),
+        None,
+        &["--phases"],
+    );
+    // Scanned and loaded through the library: each stack's volume against the original's.
+    let scan_options = tumorscope_sources::ScanOptions::default();
+    let load_options = tumorscope_sources::LoadOptions::default();
+    let original =
+        tumorscope_sources::scan(std::slice::from_ref(&written.root), &scan_options, &|| {});
+    let truth = tumorscope_sources::load_patient(&original, &original.patients[0], &load_options)
+        .unwrap()
+        .image
+        .ct
+        .data;
+    let phases = tumorscope_sources::scan(&[dir.path().join("phases")], &scan_options, &|| {});
+    let patient = &phases.patients[0];
+    assert_eq!(patient.series.len(), 2, "{:#?}", patient.series);
+    for (phase, series) in patient.series.iter().enumerate() {
+        assert!(
+            series.warnings.iter().all(|w| !w.contains("duplicate")),
+            "{:?}",
+            series.warnings
+        );
+        assert!(
+            series
+                .warnings
+                .iter()
+                .any(|w| w.contains(&format!("temporal position {}", phase + 1))),
+            "{:?}",
+            series.warnings
+        );
+        let loaded =
+            tumorscope_sources::load_series(&phases, patient, series, &load_options).unwrap();
+        let raised = 100 * phase as i16;
+        let hu = &loaded.image.ct.data;
+        assert_eq!(hu.len(), truth.len());
+        let wrong = hu
+            .iter()
+            .zip(&truth)
+            .filter(|(a, b)| **a != **b + raised)
+            .count();
+        assert_eq!(wrong, 0, "phase {}: {wrong} voxel(s) differ", phase + 1);
+    }
+    // The masks go to the first phase, whose numbers are the original's.
+    assert!(!patient.series[0].structures.is_empty());
+    dir.analyze("phases", "rep");
+    assert_eq!(numbers(dir.path(), "rep"), numbers(dir.path(), "ref"));
+}
+
+#[test]
+fn a_multi_frame_file_cut_after_the_scan_is_an_error_naming_it() {
+    if !highdicom_available() {
+        return;
+    }
+    let dir = Dir::new();
+    let written = dir.cohort(
+        "src",
+        PhantomOptions {
+            patients: 1,
+            seed: 53,
+            dims: [48, 48, 16],
+            ..PhantomOptions::default()
+        },
+        false,
+    );
+    let label = &written.patients[0].label;
+    let out = dir.path().join("mf").join(label);
+    make_enhanced(&written.root.join(label), &out, None);
+    let file = out.join("PATIENT_DICOM/enhanced.dcm");
+    let dataset = tumorscope_sources::scan(
+        &[dir.path().join("mf")],
+        &tumorscope_sources::ScanOptions::default(),
+        &|| {},
+    );
+    let patient = &dataset.patients[0];
+    let load_options = tumorscope_sources::LoadOptions::default();
+    let whole = std::fs::read(&file).unwrap();
+    // Cut inside the frames (the frames are read where the scan said they lie), then inside
+    // the header.
+    for keep in [whole.len() - 1000, 2000] {
+        std::fs::write(&file, &whole[..keep]).unwrap();
+        let error = tumorscope_sources::load_patient(&dataset, patient, &load_options)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| panic!("cut to {keep} bytes: loaded"));
+        assert!(error.contains("enhanced.dcm"), "{error}");
+    }
+}
+
+#[test]
 fn the_real_patient_in_jpeg_ls() {
     let Some(real) = util::real_patient() else {
         return;
@@ -238,7 +363,8 @@ fn the_real_patient_in_jpeg_ls() {
         .expect_code(0);
     let csv = std::fs::read_to_string(dir.path().join("m.csv")).unwrap();
     assert!(
-        csv.contains("1.2.840.10008.1.2.4.80"),
+        csv.contains("1.2.840.10008.1.2.4.80")
+            && csv.contains("CT Image, one file per slice; JPEG-LS Lossless Image Compression"),
         "{csv}{}",
         meta.stderr()
     );

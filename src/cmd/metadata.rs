@@ -112,6 +112,7 @@ fn to_csv(rows: &[MetadataRow]) -> Vec<u8> {
         "dims",
         "slices",
         "transfer_syntax",
+        "storage",
         "series_description",
         "structures",
         "geometry",
@@ -141,6 +142,7 @@ fn to_csv(rows: &[MetadataRow]) -> Vec<u8> {
         w.num(r.slices);
         for text in [
             &r.transfer_syntax,
+            &r.storage,
             &r.series_description,
             &r.structures,
             &r.geometry,

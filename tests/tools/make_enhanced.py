@@ -2,9 +2,11 @@
 file made by highdicom (what archives produce when they convert legacy series), the masks as
 they were: the independent writer the multi-frame reader is checked against.
 
-usage: make_enhanced.py PATIENT_DIR OUT_PATIENT_DIR [TRANSFER_SYNTAX_UID] [--coronal]
+usage: make_enhanced.py PATIENT_DIR OUT_PATIENT_DIR [TRANSFER_SYNTAX_UID] [--coronal] [--phases]
 (--coronal adds a second stack to the file: the coronal planes of a cube CT, so the file holds
-two stacks of different orientations)
+two stacks of different orientations; --phases appends a second temporal position at the same
+positions, its stored values raised by 100, frames of both phases interleaved, with Temporal
+Position Index as a dimension, as a two-phase Enhanced CT holds them)
 (RLE Lossless `1.2.840.10008.1.2.5` compresses each frame: one fragment per frame) writes OUT_PATIENT_DIR/PATIENT_DICOM/enhanced.dcm and OUT_PATIENT_DIR/MASKS_DICOM/<s>/image_N
 """
 import io
@@ -17,8 +19,9 @@ import highdicom as hd
 import pydicom
 from pydicom.uid import generate_uid
 
-args = [a for a in sys.argv[1:] if a != "--coronal"]
+args = [a for a in sys.argv[1:] if a not in ("--coronal", "--phases")]
 coronal = "--coronal" in sys.argv
+phases = "--phases" in sys.argv
 src, out = args[0], args[1]
 transfer_syntax = args[2] if len(args) > 2 else None
 
@@ -76,6 +79,40 @@ enhanced = hd.legacy.LegacyConvertedEnhancedCTImage(
     instance_number=1,
     transfer_syntax_uid=transfer_syntax,
 )
+if phases:
+    import copy
+
+    import numpy as np
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
+    from pydicom.tag import Tag
+
+    assert transfer_syntax is None, "--phases writes native pixels"
+    n = int(enhanced.NumberOfFrames)
+    first = enhanced.pixel_array.reshape(n, enhanced.Rows, enhanced.Columns)
+    second = (first.astype(np.int32) + 100).clip(np.iinfo(first.dtype).min, np.iinfo(first.dtype).max)
+    groups = list(enhanced.PerFrameFunctionalGroupsSequence)
+    frames, items = [], []
+    # Interleaved: phase 1 and phase 2 of each position next to each other.
+    for i in range(n):
+        for phase, pixels in ((1, first), (2, second)):
+            item = copy.deepcopy(groups[i])
+            content = item.FrameContentSequence[0]
+            content.TemporalPositionIndex = phase
+            content.DimensionIndexValues = [int(content.DimensionIndexValues), phase] if not isinstance(
+                content.DimensionIndexValues, list) else list(content.DimensionIndexValues) + [phase]
+            items.append(item)
+            frames.append(pixels[i].astype(first.dtype))
+    temporal = Dataset()
+    temporal.DimensionOrganizationUID = enhanced.DimensionIndexSequence[0].DimensionOrganizationUID
+    temporal.DimensionIndexPointer = Tag("TemporalPositionIndex")
+    temporal.FunctionalGroupPointer = Tag("FrameContentSequence")
+    temporal.DimensionDescriptionLabel = "Temporal Position Index"
+    enhanced.DimensionIndexSequence.append(temporal)
+    enhanced.PerFrameFunctionalGroupsSequence = Sequence(items)
+    enhanced.NumberOfFrames = len(items)
+    enhanced.NumberOfTemporalPositions = 2
+    enhanced.PixelData = np.stack(frames).tobytes()
 os.makedirs(os.path.join(out, "PATIENT_DICOM"), exist_ok=True)
 enhanced.save_as(os.path.join(out, "PATIENT_DICOM", "enhanced.dcm"))
 with zipfile.ZipFile(os.path.join(src, "MASKS_DICOM.zip")) as z:

@@ -33,4 +33,10 @@ pub struct SeriesInfo {
     /// has no such notion).
     #[serde(default)]
     pub frames_per_file: u32,
+    /// How the images are stored, in words: the kind of object, single files or frames of a
+    /// multi-frame file, and the encoding (`CT Image, one file per slice; Explicit VR Little
+    /// Endian`, `Legacy Converted Enhanced CT Image, 119 frame(s) of one multi-frame file; JPEG-LS Lossless
+    /// Image Compression`, `NIfTI-1 int16`). Empty when unknown.
+    #[serde(default)]
+    pub storage: String,
 }

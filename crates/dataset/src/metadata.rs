@@ -35,6 +35,8 @@ pub struct MetadataRow {
     pub dims: String,
     pub slices: usize,
     pub transfer_syntax: String,
+    /// The kind of object, single or multi-frame files, the encoding, in words.
+    pub storage: String,
     pub series_description: String,
     pub structures: String,
     pub geometry: String,
@@ -120,6 +122,7 @@ fn row(p: &Patient, s: &Series, suffix: &str, include_phi: bool) -> MetadataRow 
         dims: format!("{}x{}x{}", g.dims[0], g.dims[1], g.dims[2]),
         slices: s.slices.len(),
         transfer_syntax: h.transfer_syntax.clone(),
+        storage: h.storage.clone(),
         series_description: h.series_description.clone(),
         structures: s
             .structures

@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 
 use tumorscope_core::{classify_structure, Geometry};
-use tumorscope_dataset::{natural_cmp, Layout, Patient, Series, SeriesSource, SliceRef, Structure};
+use tumorscope_dataset::{
+    natural_cmp, Layout, Patient, Series, SeriesInfo, SeriesSource, SliceRef, Structure,
+};
 
 use crate::layout::PathRole;
 use crate::slice_order::{order_slices, slice_normal};
@@ -26,6 +28,9 @@ pub struct ScannedInstance {
     /// The frame of a multi-frame file this instance stands for (its header then describes
     /// that frame: position, orientation, spacing, rescale from the functional groups).
     pub frame: Option<u32>,
+    /// For a frame of a file that holds several stacks at the same positions (phases, echoes):
+    /// which stack. Stacks become series of their own.
+    pub stack: Option<crate::functional_groups::StackKey>,
 }
 
 /// Patient IDs that de-identification leaves on every patient alike: never an identity.
@@ -288,26 +293,29 @@ struct Part {
     split_note: Option<String>,
 }
 
-/// Splits one series UID by image size, orientation, pixel spacing and localizer flag.
+/// Splits one series UID by image size, orientation, pixel spacing, localizer flag and
+/// multi-frame stack. Stacks come in their key's order (temporal position 1 before 2).
 fn split_by_shape(instances: Vec<ScannedInstance>) -> Vec<Part> {
     let mut parts: Vec<(ShapeKey, Vec<ScannedInstance>)> = Vec::new();
     for inst in instances {
-        let key = ShapeKey::of(&inst.header);
+        let key = ShapeKey::of(&inst);
         match parts.iter_mut().find(|(k, _)| k.same(&key)) {
             Some((_, v)) => v.push(inst),
             None => parts.push((key, vec![inst])),
         }
     }
+    parts.sort_by(|(a, _), (b, _)| a.stack.cmp(&b.stack));
     let n = parts.len();
     parts
         .into_iter()
         .map(|(key, instances)| Part {
             split_note: (n > 1).then(|| {
                 format!(
-                    "series UID holds {n} different image shapes (sizes, orientations or localizers): split; this part is {}×{}{}",
+                    "series UID holds {n} different image shapes or stacks (sizes, orientations, localizers, stacks of a multi-frame file): split; this part is {}×{}{}{}",
                     key.columns,
                     key.rows,
-                    if key.localizer { ", localizer" } else { "" }
+                    if key.localizer { ", localizer" } else { "" },
+                    key.stack.as_ref().map(|s| format!(", {s}")).unwrap_or_default()
                 )
             }),
             instances,
@@ -322,10 +330,12 @@ struct ShapeKey {
     orientation: Option<[f64; 6]>,
     spacing: Option<[f64; 2]>,
     localizer: bool,
+    stack: Option<crate::functional_groups::StackKey>,
 }
 
 impl ShapeKey {
-    fn of(h: &InstanceHeader) -> Self {
+    fn of(inst: &ScannedInstance) -> Self {
+        let h = &inst.header;
         Self {
             rows: h.rows,
             columns: h.columns,
@@ -335,6 +345,7 @@ impl ShapeKey {
                 .image_type
                 .iter()
                 .any(|t| t.eq_ignore_ascii_case("LOCALIZER")),
+            stack: inst.stack.clone(),
         }
     }
 
@@ -342,6 +353,7 @@ impl ShapeKey {
         self.rows == other.rows
             && self.columns == other.columns
             && self.localizer == other.localizer
+            && self.stack == other.stack
             && close_opt(
                 self.orientation.as_ref().map(|o| &o[..]),
                 other.orientation.as_ref().map(|o| &o[..]),
@@ -458,7 +470,17 @@ fn build_series(instances: Vec<ScannedInstance>, split_note: Option<String>) -> 
         warnings,
         localizer,
         missing_k: ordered.missing.clone(),
-        info: header.series_info(),
+        info: SeriesInfo {
+            storage: crate::info::storage(
+                &header.sop_class_uid,
+                &header.transfer_syntax,
+                instances[0].frame.map(|_| {
+                    let file = &instances[0].origin;
+                    instances.iter().filter(|i| &i.origin == file).count()
+                }),
+            ),
+            ..header.series_info()
+        },
     }
 }
 

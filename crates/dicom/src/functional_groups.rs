@@ -21,6 +21,46 @@ pub struct FrameGroups {
     pub rescale: Option<(f64, f64)>,
     /// Segment Identification: Referenced Segment Number (segmentations).
     pub segment: Option<u16>,
+    /// Frame Content: the stack the frame belongs to (see [`StackKey`]).
+    pub stack: StackKey,
+}
+
+/// Which stack of a multi-frame file a frame belongs to: its Stack ID, Temporal Position Index
+/// and the Dimension Index Values of every dimension that is not a place within a stack (a
+/// phase, an echo, a b-value …). Frames of one stack share one key; a file whose frames have
+/// several keys holds several volumes at the same positions. Empty when the file says nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StackKey(Vec<(StackPart, u64, String)>);
+
+/// What one component of a [`StackKey`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum StackPart {
+    StackId,
+    Temporal,
+    Dimension(Tag),
+}
+
+impl StackKey {
+    /// Whether the file said nothing about stacks for this frame.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Display for StackKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, (part, _, value)) in self.0.iter().enumerate() {
+            if n > 0 {
+                f.write_str(", ")?;
+            }
+            match part {
+                StackPart::StackId => write!(f, "stack `{value}`")?,
+                StackPart::Temporal => write!(f, "temporal position {value}")?,
+                StackPart::Dimension(tag) => write!(f, "dimension {tag} = {value}")?,
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The groups of every frame of a Part-10 file's bytes, read up to its Pixel Data (every
@@ -48,6 +88,7 @@ pub(crate) fn frame_groups(obj: &InMemDicomObject) -> Result<Vec<FrameGroups>, S
             per_frame.len()
         ));
     }
+    let dimensions = stack_dimensions(obj);
     // A group is looked up in the frame's own item first, then in the shared one.
     let group = |frame: &InMemDicomObject, seq: Tag| -> Option<InMemDicomObject> {
         items(frame, seq)
@@ -72,8 +113,62 @@ pub(crate) fn frame_groups(obj: &InMemDicomObject) -> Result<Vec<FrameGroups>, S
             segment: group(f, tags::SEGMENT_IDENTIFICATION_SEQUENCE)
                 .and_then(|g| uint(&g, tags::REFERENCED_SEGMENT_NUMBER))
                 .and_then(|n| u16::try_from(n).ok()),
+            stack: group(f, tags::FRAME_CONTENT_SEQUENCE)
+                .map(|g| stack_key(&g, &dimensions))
+                .unwrap_or_default(),
         })
         .collect())
+}
+
+/// Dimensions that place a frame within a stack: they do not tell stacks apart.
+const IN_STACK: [Tag; 6] = [
+    tags::IMAGE_POSITION_PATIENT,
+    tags::IN_STACK_POSITION_NUMBER,
+    tags::SLICE_LOCATION,
+    // Stack ID and temporal position are keys of their own.
+    tags::STACK_ID,
+    tags::TEMPORAL_POSITION_INDEX,
+    // A segmentation's frames are told apart by segment, not stacked.
+    tags::REFERENCED_SEGMENT_NUMBER,
+];
+
+/// The Dimension Index Sequence: for each position of Dimension Index Values, the dimension's
+/// tag when it tells stacks apart.
+fn stack_dimensions(obj: &InMemDicomObject) -> Vec<Option<Tag>> {
+    items(obj, tags::DIMENSION_INDEX_SEQUENCE)
+        .iter()
+        .map(|d| {
+            d.get(tags::DIMENSION_INDEX_POINTER)
+                .and_then(|e| e.value().to_tag().ok())
+                .filter(|t| !IN_STACK.contains(t))
+        })
+        .collect()
+}
+
+/// One frame's stack key from its Frame Content item.
+fn stack_key(content: &InMemDicomObject, dimensions: &[Option<Tag>]) -> StackKey {
+    let mut key = Vec::new();
+    let id = text(content, tags::STACK_ID);
+    if !id.is_empty() {
+        key.push((StackPart::StackId, id.parse().unwrap_or(u64::MAX), id));
+    }
+    if let Some(t) = uint(content, tags::TEMPORAL_POSITION_INDEX) {
+        key.push((StackPart::Temporal, u64::from(t), t.to_string()));
+    }
+    let values = content
+        .get(tags::DIMENSION_INDEX_VALUES)
+        .and_then(|e| e.value().to_multi_int::<u32>().ok())
+        .unwrap_or_default();
+    for (value, dimension) in values.iter().zip(dimensions) {
+        if let Some(tag) = dimension {
+            key.push((
+                StackPart::Dimension(*tag),
+                u64::from(*value),
+                value.to_string(),
+            ));
+        }
+    }
+    StackKey(key)
 }
 
 pub(crate) fn items(obj: &InMemDicomObject, tag: Tag) -> &[InMemDicomObject] {

@@ -24,6 +24,7 @@ pub mod layout;
 mod lean_header;
 mod length_check;
 mod load;
+mod load_frames;
 mod mask_fill;
 mod object_kind;
 pub mod pixels;

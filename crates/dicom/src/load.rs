@@ -42,7 +42,7 @@ enum Want {
     Frames(usize),
 }
 
-enum Decoded {
+pub(crate) enum Decoded {
     Ct(Conversion),
     /// Frames of a multi-frame file: the grid slices filled.
     Frames(Vec<usize>, Conversion),
@@ -154,7 +154,9 @@ pub fn load_series(
                 }
                 Want::Frames(j) => {
                     let (_, frames) = frame_jobs.get(j)?;
-                    return Some(decode_frames(entry, frames, &ct_slots, columns, rows));
+                    return Some(crate::load_frames::decode_frames(
+                        entry, frames, &ct_slots, columns, rows,
+                    ));
                 }
             };
             Some(decode_entry(entry, slot, columns, rows))
@@ -375,147 +377,6 @@ fn decode_entry(
     }
 }
 
-/// Decodes the frames `frames` (`(frame, k)`) of the multi-frame image `entry` into their grid
-/// slices, each with its own rescale from the functional groups.
-fn decode_frames(
-    entry: Entry<'_>,
-    frames: &[(u32, usize)],
-    ct_slots: &[Mutex<&mut [i16]>],
-    columns: usize,
-    rows: usize,
-) -> Result<Decoded, DicomError> {
-    use dicom_core::value::Value;
-    let origin = entry.origin.to_string();
-    let _file = tracing::warn_span!("file", origin = %origin).entered();
-    let read = |reason: String| DicomError::Read {
-        origin: origin.clone(),
-        reason,
-    };
-    let pixels_err = |reason: String| DicomError::DecodePixels {
-        origin: origin.clone(),
-        reason,
-    };
-    let bytes = entry.read_all().map_err(|e| read(e.to_string()))?;
-    if crate::length_check::check_part10(&bytes, false) == crate::length_check::Fit::PastEnd {
-        return Err(read(crate::header::TRUNCATED.to_owned()));
-    }
-    // The header and functional groups first, without the pixels.
-    let head = OpenFileOptions::new()
-        .read_until(dicom_dictionary_std::tags::PIXEL_DATA)
-        .from_reader(Cursor::new(&bytes))
-        .map_err(|e| read(error_chain(&e)))?;
-    let groups = crate::functional_groups::frame_groups(&head).map_err(read)?;
-    let mut header = header_from_object(&head);
-    header.transfer_syntax = head
-        .meta()
-        .transfer_syntax()
-        .trim_end_matches('\0')
-        .to_owned();
-    // Native pixels that end the file are used where they lie (no copy of a 60 MB value);
-    // anything else is read by dicom-rs whole.
-    let whole_len = PixelFormat::from_header(&header)
-        .map(|f| f.pixels() * (f.bits_allocated as usize / 8) * groups.len())
-        .unwrap_or(0);
-    let in_place = matches!(header.transfer_syntax.as_str(), EXPLICIT_LE | IMPLICIT_LE)
-        .then(|| native_pixels(&bytes, &header, whole_len))
-        .flatten();
-    let obj = match in_place {
-        Some(_) => None,
-        None => Some(
-            OpenFileOptions::new()
-                .from_reader(Cursor::new(&bytes))
-                .map_err(|e| read(error_chain(&e)))?,
-        ),
-    };
-    let native: Option<std::borrow::Cow<[u8]>> = match (in_place, &obj) {
-        (Some(p), _) => Some(std::borrow::Cow::Borrowed(p)),
-        (None, Some(obj)) => match obj
-            .get(dicom_dictionary_std::tags::PIXEL_DATA)
-            .map(|e| e.value())
-        {
-            Some(Value::Primitive(p)) => Some(p.to_bytes()),
-            Some(_) => None,
-            None => return Err(pixels_err("no Pixel Data".to_owned())),
-        },
-        (None, None) => None,
-    };
-    // Frames decode in parallel: one file may hold a whole CT, and each frame is independent.
-    let decode_one =
-        |&(frame, k): &(u32, usize)| -> Result<Option<(usize, Conversion)>, DicomError> {
-            let mut h = header.clone();
-            if let Some((slope, intercept)) = groups.get(frame as usize).and_then(|g| g.rescale) {
-                h.rescale_slope = Some(slope);
-                h.rescale_intercept = Some(intercept);
-            }
-            let format = PixelFormat::from_header(&h).map_err(|e| pixels_err(e.to_string()))?;
-            if format.columns != columns || format.rows != rows {
-                return Err(DicomError::SliceShape {
-                    origin: origin.clone(),
-                    columns,
-                    rows,
-                    found_columns: format.columns,
-                    found_rows: format.rows,
-                });
-            }
-            let frame_len = format.pixels() * (format.bits_allocated as usize / 8);
-            let decoded;
-            let jpeg_ls;
-            let pixels: &[u8] = match &native {
-                Some(all) => {
-                    let start = frame as usize * frame_len;
-                    all.get(start..start + frame_len).ok_or_else(|| {
-                        pixels_err(format!(
-                            "Pixel Data ({} bytes) ends before frame {}",
-                            all.len(),
-                            frame + 1
-                        ))
-                    })?
-                }
-                None => {
-                    let Some(obj) = &obj else {
-                        return Err(pixels_err("no Pixel Data".to_owned()));
-                    };
-                    if crate::pixels::is_signed_htj2k(obj, &format) {
-                        return Err(pixels_err(crate::pixels::SIGNED_HTJ2K.to_owned()));
-                    }
-                    if crate::pixels::is_jpeg_ls(obj) {
-                        jpeg_ls = crate::pixels::jpeg_ls_frame(obj, frame, &format)
-                            .map_err(pixels_err)?;
-                        &jpeg_ls
-                    } else {
-                        use dicom_pixeldata::PixelDecoder;
-                        decoded = obj
-                            .decode_pixel_data_frame(frame)
-                            .map_err(|e| pixels_err(error_chain(&e)))?;
-                        decoded.data()
-                    }
-                }
-            };
-            let Some(slot) = ct_slots.get(k) else {
-                return Ok(None);
-            };
-            let mut out = slot.lock().unwrap_or_else(|e| e.into_inner());
-            let conv = format
-                .to_hu(pixels, &mut out)
-                .map_err(|e| pixels_err(e.to_string()))?;
-            Ok(Some((k, conv)))
-        };
-    use rayon::prelude::*;
-    let done: Vec<Option<(usize, Conversion)>> = frames
-        .par_iter()
-        .map(decode_one)
-        .collect::<Result<_, _>>()?;
-    let mut filled = Vec::with_capacity(frames.len());
-    let mut total = Conversion::default();
-    for (k, conv) in done.into_iter().flatten() {
-        total.rounded |= conv.rounded;
-        total.clipped += conv.clipped;
-        total.padded += conv.padded;
-        filled.push(k);
-    }
-    Ok(Decoded::Frames(filled, total))
-}
-
 /// Fills the structures `members` of `series` from the SEG file `entry`: each of their frames
 /// is OR-ed into its grid slice.
 fn decode_seg(
@@ -627,12 +488,12 @@ fn native_header(bytes: &[u8]) -> Result<Option<InstanceHeader>, String> {
     )
 }
 
-const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
-const IMPLICIT_LE: &str = "1.2.840.10008.1.2";
+pub(crate) const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
+pub(crate) const IMPLICIT_LE: &str = "1.2.840.10008.1.2";
 
 /// The value of a Pixel Data element of `expected` bytes (or one more, odd lengths are padded)
 /// that ends the file, checked tag, VR and length; None when the file is laid out otherwise.
-fn native_pixels<'b>(
+pub(crate) fn native_pixels<'b>(
     bytes: &'b [u8],
     header: &InstanceHeader,
     expected: usize,
@@ -643,23 +504,28 @@ fn native_pixels<'b>(
         let Some(start) = bytes.len().checked_sub(len + head) else {
             continue;
         };
-        let h = &bytes[start..start + head];
-        if h[..4] != [0xE0, 0x7F, 0x10, 0x00] {
-            continue;
-        }
-        let declared = if explicit {
-            if !(&h[4..6] == b"OW" || &h[4..6] == b"OB") || h[6..8] != [0, 0] {
-                continue;
-            }
-            u32::from_le_bytes([h[8], h[9], h[10], h[11]])
-        } else {
-            u32::from_le_bytes([h[4], h[5], h[6], h[7]])
-        };
-        if declared as usize == len {
+        if native_pixel_element(&bytes[start..start + head], explicit, len as u64) {
             return Some(&bytes[start + head..start + head + expected]);
         }
     }
     None
+}
+
+/// Whether `h` (12 bytes explicit VR, 8 implicit) is the header of a Pixel Data element of
+/// `len` bytes: tag, VR (OW or OB) and length.
+pub(crate) fn native_pixel_element(h: &[u8], explicit: bool, len: u64) -> bool {
+    if h.len() < if explicit { 12 } else { 8 } || h[..4] != [0xE0, 0x7F, 0x10, 0x00] {
+        return false;
+    }
+    let declared = if explicit {
+        if !(&h[4..6] == b"OW" || &h[4..6] == b"OB") || h[6..8] != [0, 0] {
+            return false;
+        }
+        u32::from_le_bytes([h[8], h[9], h[10], h[11]])
+    } else {
+        u32::from_le_bytes([h[4], h[5], h[6], h[7]])
+    };
+    u64::from(declared) == len
 }
 
 /// Fills slices without data by linear interpolation between the nearest slices that have it

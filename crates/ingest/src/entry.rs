@@ -6,6 +6,7 @@ use crate::archive::PREALLOCATE_MAX_BYTES;
 use crate::inflate::RawDeflate;
 use crate::limited::{Budget, FailureCell};
 use crate::origin::Origin;
+use crate::positional::Positional;
 
 /// One leaf file (on disk or inside an archive), readable once as a stream.
 ///
@@ -20,6 +21,8 @@ pub struct Entry<'a> {
     reader: Peekable<Box<dyn Read + 'a>>,
     /// The one-call path of `read_all`, while the stream has not been handed out.
     raw: Option<RawRead<'a>>,
+    /// Reads at any offset, for a plain file on disk.
+    positional: Option<Positional<'a>>,
 }
 
 /// What [`Entry::read_all`] needs to inflate a member in one call under the walk's limits.
@@ -41,7 +44,21 @@ impl<'a> Entry<'a> {
             size,
             reader,
             raw,
+            positional: None,
         }
+    }
+
+    /// The same entry, readable at any offset too (a plain file on disk).
+    pub(crate) fn with_positional(mut self, positional: Positional<'a>) -> Self {
+        self.positional = Some(positional);
+        self
+    }
+
+    /// Reads at any offset, from any thread, when the entry is a plain file on disk (`None`
+    /// inside archives): a reader of a large file can read only the parts it needs, in
+    /// parallel. Offsets count from the start of the file, whatever the stream consumed.
+    pub fn positional(&self) -> Option<Positional<'a>> {
+        self.positional
     }
 
     /// The stream of the entry's bytes (starting with any bytes peeked by

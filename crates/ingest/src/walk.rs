@@ -20,6 +20,7 @@ use crate::error::IngestError;
 use crate::limited::{Budget, FailureCell, RecordingReader};
 use crate::limits::WalkOptions;
 use crate::origin::Origin;
+use crate::positional::Positional;
 use crate::source::Source;
 
 /// The caller's answer about a folder, archive or file before the walker opens it.
@@ -85,7 +86,8 @@ pub fn walk_bytes<T: Send>(
         } else {
             let size = bytes.len() as u64;
             let reader = Peekable::new(Box::new(&bytes[..]) as Box<dyn Read + '_>);
-            walker.visit_leaf(&origin, Some(size), reader, None, &FailureCell::new(None));
+            let entry = Entry::new(&origin, Some(size), reader, None);
+            walker.visit_leaf(entry, &FailureCell::new(None));
         }
     }
     walker.finish()
@@ -212,11 +214,13 @@ impl<'w, T: Send> Walker<'w, T> {
         } else {
             let failed = FailureCell::new(None);
             let recording = RecordingReader {
-                inner: file,
+                inner: &file,
                 failed: &failed,
             };
             let reader = Peekable::new(Box::new(recording) as Box<dyn Read + '_>);
-            self.visit_leaf(&origin, Some(size), reader, None, &failed);
+            let entry = Entry::new(&origin, Some(size), reader, None)
+                .with_positional(Positional::new(&file, size));
+            self.visit_leaf(entry, &failed);
         }
     }
 
@@ -277,7 +281,7 @@ impl<'w, T: Send> Walker<'w, T> {
                     budget: &self.budget,
                     failed: &failed,
                 });
-                self.visit_leaf(&origin, Some(info.size), reader, raw, &failed)
+                self.visit_leaf(Entry::new(&origin, Some(info.size), reader, raw), &failed)
             }
             Err(error) => self.error(error),
         };
@@ -285,15 +289,9 @@ impl<'w, T: Send> Walker<'w, T> {
 
     /// Hands a leaf to the visitor; if reading it failed (a limit tripped, corrupt data), the
     /// error replaces the item.
-    fn visit_leaf(
-        &self,
-        origin: &Origin,
-        size: Option<u64>,
-        reader: Peekable<Box<dyn Read + '_>>,
-        raw: Option<RawRead<'_>>,
-        failed: &FailureCell,
-    ) {
-        let item = (self.visit)(Entry::new(origin, size, reader, raw));
+    fn visit_leaf(&self, entry: Entry<'_>, failed: &FailureCell) {
+        let origin = entry.origin;
+        let item = (self.visit)(entry);
         if let Some(failure) = failed.take() {
             return self.error(failure.into_error(origin));
         }

@@ -154,6 +154,7 @@ fn patient_of(case: &NiftiCase, root: usize) -> Result<Patient, NiftiError> {
         info: SeriesInfo {
             modality: "CT".to_owned(),
             transfer_syntax: info.encoding.clone(),
+            storage: info.encoding.clone(),
             series_description: description,
             ..SeriesInfo::default()
         },

@@ -87,6 +87,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                     root,
                     header: *header,
                     frame: None,
+                    stack: None,
                 });
             }
             EntryHeader::MultiFrame(header, frames) => {
@@ -95,6 +96,9 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                 count += 1;
                 let root = root_of(paths, &origin);
                 let (role, patient_folder) = classify_path_and_folder(&origin.segments());
+                let stacks = stack_count(&frames);
+                // A key per frame is no stack: a dimension that numbers the frames.
+                let split = stacks > 1 && stacks < frames.len();
                 for (n, f) in frames.into_iter().enumerate() {
                     let mut h = (*header).clone();
                     h.frames = 1;
@@ -118,6 +122,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                         root,
                         header: h,
                         frame: Some(n as u32),
+                        stack: split.then_some(f.stack),
                     });
                 }
             }
@@ -194,6 +199,12 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
         duplicates,
         skipped,
     }
+}
+
+/// How many stacks the frames of one multi-frame file fall into.
+fn stack_count(frames: &[tumorscope_dicom::functional_groups::FrameGroups]) -> usize {
+    let keys: std::collections::BTreeSet<_> = frames.iter().map(|f| &f.stack).collect();
+    keys.len()
 }
 
 /// Reads one walked entry with the readers that read entries.
