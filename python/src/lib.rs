@@ -20,6 +20,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(window_presets, m)?)?;
     m.add_function(wrap_pyfunction!(parse_window, m)?)?;
     m.add_function(wrap_pyfunction!(structure_role, m)?)?;
+    m.add_function(wrap_pyfunction!(viewer_modules, m)?)?;
     errors::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
@@ -50,4 +51,24 @@ fn structure_role(name: &str) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_else(|| "other".to_owned())
+}
+
+/// The ES modules of `tumorscope view` that the notebook widget runs too (drawing, view
+/// geometry, panels), as `(file name, source)`: one viewer, two hosts.
+#[pyfunction]
+fn viewer_modules() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            "render.js",
+            include_str!("../../crates/server/viewer/render.js"),
+        ),
+        (
+            "views.js",
+            include_str!("../../crates/server/viewer/views.js"),
+        ),
+        (
+            "panels.js",
+            include_str!("../../crates/server/viewer/panels.js"),
+        ),
+    ]
 }

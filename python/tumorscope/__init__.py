@@ -235,12 +235,17 @@ class Patient:
             scale=scale,
         )
 
-    def view(self, structure: str | None = None, window: str | None = None):
+    def view(self, structure: str | None = None, window: str | None = None, tumors: bool = True):
         """The interactive viewer in the notebook (linked axial, coronal and sagittal views,
-        window presets, overlays); a static picture where widgets cannot run."""
+        window presets and W/L, overlays, the tumour list, a probe); a static picture where
+        widgets cannot run. ``structure`` centres the views on it with its organ window
+        (``view(structure="liver")``); ``tumors=False`` skips measuring the tumours."""
         from .viewer import view_image
 
-        return view_image(self.load(), structure=structure, window=window)
+        found = []
+        if tumors and any(s.role == "tumor" for s in self.structures):
+            found = [t.to_dict() for t in self.analyze().tumors]
+        return view_image(self.load(), structure=structure, window=window, tumors=found)
 
     def __repr__(self) -> str:
         dims = "×".join(str(d) for d in self.series.get("dims", []))
@@ -319,11 +324,13 @@ class Image:
         image.header.set_xyzt_units("mm")
         return image
 
-    def view(self, structure: str | None = None, window: str | None = None):
-        """The interactive viewer in the notebook; see :meth:`Patient.view`."""
-        from .viewer import view_image
+    def view(self, structure: str | None = None, window: str | None = None, max_voxels: int | None = None):
+        """The interactive viewer in the notebook; see :meth:`Patient.view`. Images of more
+        than ``max_voxels`` voxels (default 2**24) are sent to the page every 2nd (4th …) column
+        and row."""
+        from .viewer import MAX_VOXELS, view_image
 
-        return view_image(self, structure=structure, window=window)
+        return view_image(self, structure=structure, window=window, max_voxels=max_voxels or MAX_VOXELS)
 
     def __repr__(self) -> str:
         z, y, x = self.hu.shape

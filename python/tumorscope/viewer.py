@@ -1,16 +1,22 @@
 """The notebook viewer: linked axial, coronal and sagittal views of a loaded image with window
-presets, structure overlays and a voxel probe.
+presets and W/L, overlays per structure, the tumour list and a voxel probe.
 
-It is an anywidget (https://anywidget.dev): the kernel draws the three views (numpy windowing
-and overlays, PNG) and the page shows them, so it needs no server of its own and works where
-the notebook server is remote (JupyterHub, VS Code, an SSH tunnel). Clicking a view moves the
-crosshair; the mouse wheel moves through slices. Where widgets cannot run (nbconvert, a
-rendered notebook on GitHub) the same three views are shown as one static PNG.
+It is an anywidget (https://anywidget.dev) that runs the ES modules of ``tumorscope view``
+itself (``render.js``: windowing and overlays, ``views.js``: where voxels land, ``panels.js``:
+structures, tumours, probe), handed over by the native module: one viewer, two hosts. The CT
+and the masks travel once through the kernel's comm channel as binary buffers in the server's
+payload layout (``Int16Array`` HU, one bit per structure); the page draws every slice itself,
+so scrolling costs no round trip, and nothing needs a second server: it works where the
+notebook server is remote (JupyterHub, VS Code, an SSH tunnel to one port). The crosshair, the
+window and the visible structures are synced both ways (set ``viewer.cursor`` from Python, read
+it after a click). Where widgets cannot run (nbconvert, a rendered notebook on GitHub) the
+display falls back to a static PNG of the three views.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import struct
 import zlib
 from typing import Any
@@ -118,69 +124,357 @@ class Views:
         return png(np.concatenate([pictures[0], gap, pictures[1], gap, pictures[2]], axis=1))
 
 
-_ESM = r"""
+#: Most voxels sent to the page; larger images are sent every 2nd (4th …) column and row,
+#: as the viewer's coarse level (the probe and the Python side keep full resolution).
+MAX_VOXELS = 1 << 24
+
+
+def shared_modules() -> str:
+    """The viewer's ES modules as one script: each module's exports gathered in a namespace
+    object (``RENDER``, ``VIEWS``, ``PANELS``) so they share nothing else."""
+    parts = []
+    for name, source in _native.viewer_modules():
+        exported = re.findall(r"^export (?:function|const|let|class) (\w+)", source, flags=re.M)
+        body = re.sub(r"^export ", "", source, flags=re.M)
+        namespace = name.split(".")[0].upper()
+        parts.append(
+            f"// ---- {name} (tumorscope view)\n"
+            f"const {namespace} = (() => {{\n{body}\nreturn {{ {', '.join(exported)} }};\n}})();\n"
+        )
+    return "\n".join(parts)
+
+
+def payload_step(shape, max_voxels: int = MAX_VOXELS) -> int:
+    """The in-plane step (1, 2, 4 …) that keeps the payload of an image of ``shape`` (z, y, x)
+    under ``max_voxels``."""
+    z, y, x = shape
+    step = 1
+    while step < 16 and z * -(-y // step) * -(-x // step) > max_voxels:
+        step *= 2
+    return step
+
+
+def ct_payload(hu: np.ndarray, step: int) -> bytes:
+    """HU as little-endian int16, ``i`` fastest (the server's ``ct_bytes``): every ``step``-th
+    column and row."""
+    return np.ascontiguousarray(hu[:, ::step, ::step], dtype="<i2").tobytes()
+
+
+def mask_payload(masks: list[np.ndarray], shape, step: int) -> tuple[bytes, int]:
+    """Structures as one word per voxel, bit ``n`` set inside ``masks[n]`` (the server's
+    ``mask_bytes``): words of 1, 2 or 4 bytes; with ``step`` > 1 a cell is inside when any voxel
+    of its block is, so small tumours stay visible. Returns the bytes and the word width."""
+    masks = masks[:32]
+    width = 1 if len(masks) <= 8 else 2 if len(masks) <= 16 else 4
+    dtype = {1: "<u1", 2: "<u2", 4: "<u4"}[width]
+    z, y, x = shape
+    ys, xs = -(-y // step), -(-x // step)
+    words = np.zeros((z, ys, xs), dtype=dtype)
+    cell = np.empty((z, ys, xs), dtype=bool)
+    for bit, mask in enumerate(masks):
+        m = np.asarray(mask, dtype=bool)
+        if step > 1:
+            # OR of the block's voxels, one strided view per offset (no padded copy).
+            cell.fill(False)
+            for dy in range(step):
+                for dx in range(step):
+                    part = m[:, dy::step, dx::step]
+                    cell[:, : part.shape[1], : part.shape[2]] |= part
+            m = cell
+        np.bitwise_or(words, np.array(1 << bit, dtype=dtype), out=words, where=m)
+    return words.tobytes(), width
+
+
+_WIDGET_JS = r"""
+// ---- the notebook widget (anywidget): the modules above drawing a volume from the kernel.
+const ROLE_ORDER = { other: 0, vessel: 0, liver: 1, cyst: 2, tumor: 3 };
+
+function typed(view, Type) {
+  // A comm buffer arrives as a DataView; a typed array needs an aligned offset.
+  if (view.byteOffset % Type.BYTES_PER_ELEMENT === 0) {
+    return new Type(view.buffer, view.byteOffset, view.byteLength / Type.BYTES_PER_ELEMENT);
+  }
+  return new Type(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+}
+
+function node(tag, css, text) {
+  const e = document.createElement(tag);
+  if (css) e.style.cssText = css;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 function render({ model, el }) {
-  el.classList.add("tumorscope-viewer");
-  const bar = document.createElement("div");
-  bar.style.cssText = "display:flex;gap:8px;align-items:center;font:12px sans-serif;margin-bottom:4px;flex-wrap:wrap";
-  const windows = document.createElement("select");
-  for (const name of model.get("presets")) {
-    const o = document.createElement("option"); o.value = o.textContent = name; windows.appendChild(o);
-  }
-  windows.value = model.get("window");
-  windows.onchange = () => { model.set("window", windows.value); model.save_changes(); };
-  bar.appendChild(windows);
-  const toggles = document.createElement("span");
-  bar.appendChild(toggles);
-  const probe = document.createElement("span");
-  bar.appendChild(probe);
-  el.appendChild(bar);
-  const row = document.createElement("div");
-  row.style.cssText = "display:flex;gap:4px;align-items:flex-start";
-  el.appendChild(row);
-  const views = {};
-  for (const name of ["axial", "coronal", "sagittal"]) {
-    const img = document.createElement("img");
-    img.dataset.view = name;
-    img.style.cssText = "image-rendering:pixelated;cursor:crosshair;background:#000";
-    img.onclick = (e) => {
-      const r = img.getBoundingClientRect();
-      model.send({ kind: "click", view: name, u: (e.clientX - r.left) / r.width, v: (e.clientY - r.top) / r.height });
-    };
-    img.onwheel = (e) => { e.preventDefault(); model.send({ kind: "wheel", view: name, step: Math.sign(e.deltaY) }); };
-    row.appendChild(img);
-    views[name] = img;
-  }
-  const draw = () => {
-    const sizes = model.get("sizes");
-    for (const [name, img] of Object.entries(views)) {
-      img.src = "data:image/png;base64," + model.get(name);
-      const [w, h] = sizes[name];
-      img.style.width = w + "px"; img.style.height = h + "px";
-    }
-    probe.textContent = model.get("probe");
-    toggles.textContent = "";
-    const visible = new Set(model.get("visible"));
-    for (const s of model.get("structures")) {
-      const label = document.createElement("label");
-      const box = document.createElement("input");
-      box.type = "checkbox"; box.checked = visible.has(s.name);
-      box.onchange = () => {
-        const now = new Set(model.get("visible"));
-        if (box.checked) now.add(s.name); else now.delete(s.name);
-        model.set("visible", [...now]); model.save_changes();
-      };
-      label.style.color = s.color;
-      label.append(box, s.name);
-      toggles.appendChild(label);
-    }
-    el.dataset.drawn = String(Number(el.dataset.drawn || 0) + 1);
+  const { makeLut, parseColor, renderSlice } = RENDER;
+  const { VIEW_AXES, VIEW_NAMES, canvasToVoxel, edgeLetters, layout, voxelToCanvas } = VIEWS;
+  const { renderProbe, renderStructures, renderTumors } = PANELS;
+
+  const geom = model.get("geometry");
+  const step = model.get("step");
+  const vol = {
+    dims: [Math.ceil(geom.dims[0] / step), Math.ceil(geom.dims[1] / step), geom.dims[2]],
+    step,
+    data: typed(model.get("volume"), Int16Array),
   };
-  for (const key of ["axial", "coronal", "sagittal", "probe", "visible", "sizes"]) model.on("change:" + key, draw);
-  draw();
+  const width = model.get("mask_width");
+  const masks = { data: typed(model.get("masks"), width === 1 ? Uint8Array : width === 2 ? Uint16Array : Uint32Array) };
+  const structures = model.get("structures").map((s) => ({ ...s }));
+  const views = Object.fromEntries(VIEW_NAMES.map((n) => [n, { zoom: 1, panX: 0, panY: 0 }]));
+  const ijkOf = (kji) => [kji[2], kji[1], kji[0]];
+  let cursor = ijkOf(model.get("cursor"));
+  let win = model.get("window");
+  let lut = makeLut(win.width, win.center);
+
+  const root = node("div", "font:12px sans-serif;color:#ddd;background:#111;padding:6px;border-radius:4px");
+  root.className = "tumorscope-widget";
+  const bar = node("div", "display:flex;gap:6px;align-items:center;flex-wrap:wrap;margin-bottom:6px");
+  const presets = node("span", "display:flex;gap:3px");
+  for (const [name, w, c] of model.get("presets")) {
+    const b = node("button", "font-size:11px", name);
+    b.dataset.preset = name;
+    b.onclick = () => setWindow({ name, width: w, center: c }, true);
+    presets.append(b);
+  }
+  const wInput = node("input", "width:56px");
+  const cInput = node("input", "width:56px");
+  for (const i of [wInput, cInput]) {
+    i.type = "number";
+    i.onchange = () => setWindow({ name: "", width: Number(wInput.value), center: Number(cInput.value) }, true);
+  }
+  bar.append(presets, node("span", "", "W"), wInput, node("span", "", "L"), cInput);
+  root.append(bar);
+
+  const total = Math.max(480, model.get("width_px"));
+  const side = Math.floor((total - 12) / 3);
+  const row = node("div", "display:flex;gap:6px");
+  const canvases = {};
+  const labels = {};
+  for (const name of VIEW_NAMES) {
+    const cell = node("div", "position:relative");
+    const canvas = node("canvas", `width:${side}px;height:${side}px;cursor:crosshair;display:block;background:#000`);
+    canvas.width = side;
+    canvas.height = side;
+    canvas.dataset.view = name;
+    const label = node("div", "position:absolute;left:4px;bottom:3px;color:#9cf");
+    cell.append(canvas, label);
+    row.append(cell);
+    canvases[name] = canvas;
+    labels[name] = label;
+  }
+  root.append(row);
+
+  const panels = node("div", "display:flex;gap:16px;margin-top:6px;align-items:flex-start;flex-wrap:wrap");
+  const table = (...columns) => {
+    const t = node("table", "border-collapse:collapse");
+    const head = node("tr", "color:#9cf;text-align:left");
+    for (const c of columns) head.append(node("th", "font-weight:normal;padding-right:8px", c));
+    const thead = node("thead");
+    thead.append(head);
+    const body = node("tbody");
+    t.append(thead, body);
+    return [t, body];
+  };
+  const [structureTable, structureBody] = table("", "", "structure", "opacity", "");
+  const [tumorTable, tumorBody] = table("tumour", "volume", "max Ø", "axial Ø");
+  const probe = node("div", "min-width:220px");
+  panels.append(structureTable, tumorTable, probe);
+  root.append(panels);
+  el.append(root);
+
+  // ---- drawing (as viewer.js draws its views)
+  const offscreen = Object.fromEntries(VIEW_NAMES.map((n) => [n, { canvas: document.createElement("canvas"), image: null }]));
+  let pending = false;
+  let drawn = 0;
+
+  function overlays() {
+    return structures
+      .filter((s) => s.visible && s.bit !== null && s.opacity > 0)
+      .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.bit - b.bit)
+      .map((s) => ({ bit: s.bit, color: parseColor(s.hex), opacity: s.opacity, outline: s.outline }));
+  }
+
+  function drawView(name, ov) {
+    const canvas = canvases[name];
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    const { axes, fixed, flipY } = VIEW_AXES[name];
+    const stepAxis = [vol.step, vol.step, 1];
+    const w = vol.dims[axes[0]];
+    const h = vol.dims[axes[1]];
+    const off = offscreen[name];
+    if (!off.image || off.image.width !== w || off.image.height !== h) {
+      off.canvas.width = w;
+      off.canvas.height = h;
+      off.image = new ImageData(w, h);
+    }
+    const index = Math.min(vol.dims[fixed] - 1, Math.floor(cursor[fixed] / stepAxis[fixed]));
+    renderSlice(vol, masks, { axes, fixed, flipY, index }, lut, ov, off.image);
+    off.canvas.getContext("2d").putImageData(off.image, 0, 0);
+    const L = layout(name, geom, canvas, views[name]);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(off.canvas, 0, 0, w, h, L.ox, L.oy, w * stepAxis[axes[0]] * L.px[0], h * stepAxis[axes[1]] * L.px[1]);
+    const [cx, cy] = voxelToCanvas(name, geom, canvas, views[name], cursor);
+    ctx.strokeStyle = "rgba(90, 200, 255, 0.75)";
+    ctx.beginPath();
+    ctx.moveTo(cx + 0.5, 0); ctx.lineTo(cx + 0.5, cy - 8);
+    ctx.moveTo(cx + 0.5, cy + 9); ctx.lineTo(cx + 0.5, canvas.height);
+    ctx.moveTo(0, cy + 0.5); ctx.lineTo(cx - 8, cy + 0.5);
+    ctx.moveTo(cx + 9, cy + 0.5); ctx.lineTo(canvas.width, cy + 0.5);
+    ctx.stroke();
+    const [l, r, t, b] = edgeLetters(name, geom.direction);
+    ctx.fillStyle = "rgba(255, 210, 90, 0.9)";
+    ctx.font = "12px sans-serif";
+    ctx.textBaseline = "middle";
+    ctx.textAlign = "left"; ctx.fillText(l, 3, canvas.height / 2);
+    ctx.textAlign = "right"; ctx.fillText(r, canvas.width - 3, canvas.height / 2);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top"; ctx.fillText(t, canvas.width / 2, 3);
+    ctx.textBaseline = "bottom"; ctx.fillText(b, canvas.width / 2, canvas.height - 3);
+    labels[name].textContent = `${name} ${cursor[fixed] + 1} / ${geom.dims[fixed]}`;
+  }
+
+  function drawNow() {
+    const ov = overlays();
+    for (const name of VIEW_NAMES) drawView(name, ov);
+    drawn += 1;
+    root.dataset.drawn = String(drawn);
+  }
+
+  function draw() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; drawNow(); });
+  }
+
+  // ---- state, synced with the kernel
+  function setCursor(ijk, sync) {
+    cursor = ijk.map((v, a) => Math.max(0, Math.min(geom.dims[a] - 1, Math.round(v))));
+    draw();
+    if (sync) {
+      model.set("cursor", [cursor[2], cursor[1], cursor[0]]);
+      model.save_changes();
+    }
+  }
+
+  function setWindow(w, sync) {
+    win = { name: w.name || "", width: Math.max(1, Math.round(w.width)), center: Math.round(w.center) };
+    lut = makeLut(win.width, win.center);
+    wInput.value = win.width;
+    cInput.value = win.center;
+    for (const b of presets.children) b.style.outline = b.dataset.preset === win.name ? "1px solid #9cf" : "";
+    draw();
+    if (sync) {
+      model.set("window", win);
+      model.save_changes();
+    }
+  }
+
+  function structuresChanged() {
+    draw();
+    model.set("visible", structures.filter((s) => s.visible).map((s) => s.name));
+    model.save_changes();
+  }
+
+  function moveSlice(name, delta) {
+    const c = cursor.slice();
+    c[VIEW_AXES[name].fixed] += delta;
+    setCursor(c, true);
+  }
+
+  function probeAt(name, x, y) {
+    const ijk = canvasToVoxel(name, geom, canvases[name], views[name], x, y, cursor);
+    if (!ijk) { renderProbe(probe, null); return null; }
+    const n = (ijk[2] * vol.dims[1] + Math.floor(ijk[1] / step)) * vol.dims[0] + Math.floor(ijk[0] / step);
+    const bits = masks.data[n];
+    const m = geom.voxel_to_patient;
+    const xyz = [0, 1, 2].map((r) => m[r][0] * ijk[0] + m[r][1] * ijk[1] + m[r][2] * ijk[2] + m[r][3]);
+    const inside = structures.filter((s) => s.bit !== null && (bits >> s.bit) & 1).map((s) => s.name);
+    const p = { ijk, xyz, hu: vol.data[n], structures: inside };
+    renderProbe(probe, p);
+    return p;
+  }
+
+  let drag = null;
+  for (const name of VIEW_NAMES) {
+    const canvas = canvases[name];
+    canvas.addEventListener("contextmenu", (e) => e.preventDefault());
+    canvas.addEventListener("mousedown", (e) => {
+      e.preventDefault();
+      if (e.button === 2) {
+        drag = { mode: "window", x: e.clientX, y: e.clientY, w: win.width, c: win.center };
+      } else if (e.button === 0) {
+        drag = { mode: "cursor", name };
+        const ijk = canvasToVoxel(name, geom, canvas, views[name], e.offsetX, e.offsetY, cursor);
+        if (ijk) setCursor(ijk, true);
+      }
+    });
+    canvas.addEventListener("mousemove", (e) => {
+      probeAt(name, e.offsetX, e.offsetY);
+      if (drag && drag.mode === "cursor" && drag.name === name) {
+        const ijk = canvasToVoxel(name, geom, canvas, views[name], e.offsetX, e.offsetY, cursor);
+        if (ijk) setCursor(ijk, true);
+      }
+    });
+    canvas.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      moveSlice(name, e.deltaY > 0 ? 1 : -1);
+    }, { passive: false });
+  }
+  const onMove = (e) => {
+    if (drag && drag.mode === "window") {
+      const k = Math.max(1, drag.w / 200);
+      setWindow({ name: "", width: drag.w + (e.clientX - drag.x) * k, center: drag.c + (e.clientY - drag.y) * k }, false);
+    }
+  };
+  const onUp = () => {
+    if (drag && drag.mode === "window") { model.set("window", win); model.save_changes(); }
+    drag = null;
+  };
+  window.addEventListener("mousemove", onMove);
+  window.addEventListener("mouseup", onUp);
+
+  renderStructures(structureBody, structures, structuresChanged);
+  const tumors = model.get("tumors");
+  tumorTable.style.display = tumors.length ? "" : "none";
+  renderTumors(tumorBody, tumors.length ? { tumors } : null, (t) => {
+    if (t.centroid_ijk) setCursor(t.centroid_ijk, true);
+  });
+  renderProbe(probe, null);
+
+  const fromKernel = {
+    "change:cursor": () => setCursor(ijkOf(model.get("cursor")), false),
+    "change:window": () => setWindow(model.get("window"), false),
+    "change:visible": () => {
+      const visible = new Set(model.get("visible"));
+      for (const s of structures) s.visible = visible.has(s.name);
+      renderStructures(structureBody, structures, structuresChanged);
+      draw();
+    },
+  };
+  for (const [event, handler] of Object.entries(fromKernel)) model.on(event, handler);
+  setWindow(win, false);
+  // Test hook (as `window.tumorscope` in the server's viewer).
+  el.tumorscope = {
+    cursor: () => cursor.slice(),
+    window: () => ({ ...win }),
+    canvases,
+    voxelToCanvas: (name, ijk) => voxelToCanvas(name, geom, canvases[name], views[name], ijk),
+    probeAt,
+  };
+  return () => {
+    window.removeEventListener("mousemove", onMove);
+    window.removeEventListener("mouseup", onUp);
+    for (const [event, handler] of Object.entries(fromKernel)) model.off(event, handler);
+  };
 }
 export default { render };
 """
+
+
+def widget_esm() -> str:
+    """The widget's whole ES module: the viewer's modules, then the widget."""
+    return shared_modules() + _WIDGET_JS
 
 
 def _widget_class():
@@ -188,63 +482,88 @@ def _widget_class():
     import traitlets
 
     class Viewer(anywidget.AnyWidget):
-        """Linked axial, coronal and sagittal views; see the module documentation."""
+        """Linked axial, coronal and sagittal views; see the module documentation.
 
-        _esm = _ESM
-        axial = traitlets.Unicode("").tag(sync=True)
-        coronal = traitlets.Unicode("").tag(sync=True)
-        sagittal = traitlets.Unicode("").tag(sync=True)
-        sizes = traitlets.Dict({}).tag(sync=True)
-        probe = traitlets.Unicode("").tag(sync=True)
-        window = traitlets.Unicode("abdomen").tag(sync=True)
-        presets = traitlets.List([]).tag(sync=True)
+        ``cursor`` is ``[k, j, i]`` (an index into ``hu``), ``window`` ``{"name", "width",
+        "center"}``, ``visible`` the names of the structures shown; all three follow the page
+        and can be set from Python."""
+
+        _esm = widget_esm()
+        geometry = traitlets.Dict({}).tag(sync=True)
+        step = traitlets.Int(1).tag(sync=True)
+        volume = traitlets.Bytes(b"").tag(sync=True)
+        masks = traitlets.Bytes(b"").tag(sync=True)
+        mask_width = traitlets.Int(1).tag(sync=True)
         structures = traitlets.List([]).tag(sync=True)
+        tumors = traitlets.List([]).tag(sync=True)
+        presets = traitlets.List([]).tag(sync=True)
+        window = traitlets.Dict({}).tag(sync=True)
         visible = traitlets.List([]).tag(sync=True)
         cursor = traitlets.List([0, 0, 0]).tag(sync=True)
+        width_px = traitlets.Int(960).tag(sync=True)
+        probe = traitlets.Unicode("").tag(sync=True)
 
-        def __init__(self, views: Views, **kwargs: Any):
+        def __init__(self, views: Views, tumors=None, affine=None, direction=None, max_voxels: int = MAX_VOXELS, **kwargs: Any):
             super().__init__(**kwargs)
             self._views = views
-            self.presets = [p[0] for p in _native.window_presets()]
+            z, y, x = views.hu.shape
+            affine = np.asarray(affine if affine is not None else np.diag(list(views.spacing_mm) + [1.0]), dtype=float)
+            direction = np.asarray(direction if direction is not None else np.eye(3), dtype=float)
+            self.geometry = {
+                "dims": [x, y, z],
+                "spacing_mm": list(views.spacing_mm),
+                "direction": direction.tolist(),
+                "voxel_to_patient": affine[:3].tolist(),
+            }
+            step = payload_step(views.hu.shape, max_voxels)
+            self.step = step
+            self.volume = ct_payload(views.hu, step)
+            names = list(views.masks)
+            self.masks, self.mask_width = mask_payload([views.masks[n] for n in names], views.hu.shape, step)
             self.structures = [
-                {"name": n, "role": views.roles.get(n, "other"), "color": "#%02x%02x%02x" % views.colors[n]}
-                for n in views.masks
+                {
+                    "name": n,
+                    "role": views.roles.get(n, "other"),
+                    "hex": "#%02x%02x%02x" % views.colors[n],
+                    "bit": b if b < 32 else None,
+                    "visible": n in views.visible,
+                    "opacity": 0.6 if views.roles.get(n) == "tumor" else 0.3 if views.roles.get(n) == "liver" else 0.4,
+                    "outline": False,
+                }
+                for b, n in enumerate(names)
             ]
-            self.window = views.window
+            self.tumors = list(tumors or [])
+            self.presets = [list(p) for p in _native.window_presets()]
             self.visible = list(views.visible)
             self.cursor = list(views.cursor)
-            self.observe(self._redraw, names=["window", "visible", "cursor"])
-            self.on_msg(self._message)
-            self._redraw()
+            self.window = self._window_of(views.window)
+            self.observe(self._changed, names=["window", "visible", "cursor"])
+            self._changed()
 
-        def _redraw(self, _change=None) -> None:
+        @staticmethod
+        def _window_of(spec: str) -> dict:
+            width, center = _native.parse_window(spec)
+            name = spec if "/" not in spec else ""
+            return {"name": name, "width": width, "center": center}
+
+        def _changed(self, _change=None) -> None:
             v = self._views
-            v.window, v.visible, v.cursor = self.window, list(self.visible), list(self.cursor)
-            scale = 384.0 / max(max(v.extent_mm(n)) for n in ("axial", "coronal", "sagittal"))
-            self.sizes = {n: [round(w * scale), round(h * scale)] for n in ("axial", "coronal", "sagittal") for w, h in [v.extent_mm(n)]}
-            for name in ("axial", "coronal", "sagittal"):
-                setattr(self, name, base64.b64encode(png(v.plane(name))).decode())
+            v.cursor = [int(c) for c in self.cursor]
+            v.visible = list(self.visible)
+            w = self.window
+            v.window = w.get("name") or f"{w['width']:g}/{w['center']:g}"
             self.probe = v.probe()
 
-        def _message(self, _widget, content, _buffers=None) -> None:
-            z, y, x = self._views.hu.shape
-            k, j, i = self.cursor
-            if content.get("kind") == "wheel":
-                step = int(content.get("step", 0))
-                axis = {"axial": 0, "coronal": 1, "sagittal": 2}[content["view"]]
-                cursor = [k, j, i]
-                cursor[axis] = int(np.clip(cursor[axis] + step, 0, (z, y, x)[axis] - 1))
-                self.cursor = cursor
-            elif content.get("kind") == "click":
-                u, v = float(content["u"]), float(content["v"])
-                clamp = lambda value, n: int(np.clip(int(value * n), 0, n - 1))
-                view = content["view"]
-                if view == "axial":
-                    self.cursor = [k, clamp(v, y), clamp(u, x)]
-                elif view == "coronal":
-                    self.cursor = [z - 1 - clamp(v, z), j, clamp(u, x)]
-                else:
-                    self.cursor = [z - 1 - clamp(v, z), clamp(u, y), i]
+        def _repr_mimebundle_(self, **kwargs):
+            data = super()._repr_mimebundle_(**kwargs)
+            if isinstance(data, tuple):
+                data, metadata = data
+            else:
+                metadata = None
+            if data is not None:
+                # Front ends without widgets (nbconvert, GitHub) show the three views.
+                data["image/png"] = base64.b64encode(self._views.montage()).decode()
+            return (data, metadata) if metadata is not None else data
 
     return Viewer
 
@@ -262,7 +581,7 @@ class StaticViews:
         return f"<tumorscope views at {self._views.cursor}: {self._views.probe()}>"
 
 
-def _make(views: Views, structure: str | None, window: str | None):
+def _make(views: Views, structure: str | None, window: str | None, **widget: Any):
     if structure is not None:
         if structure not in views.masks:
             raise KeyError(f"no structure `{structure}` (the image has: {', '.join(views.masks) or 'none'})")
@@ -273,17 +592,26 @@ def _make(views: Views, structure: str | None, window: str | None):
         _native.parse_window(window)
         views.window = window
     try:
-        return _widget_class()(views)
+        return _widget_class()(views, **widget)
     except ImportError:
         return StaticViews(views)
 
 
-def view_image(image, structure: str | None = None, window: str | None = None):
-    """The viewer of a :class:`tumorscope.Image`."""
-    return _make(Views(image.hu, image.masks, image.roles, image.spacing_mm), structure, window)
+def view_image(image, structure: str | None = None, window: str | None = None, tumors=None, max_voxels: int = MAX_VOXELS):
+    """The viewer of a :class:`tumorscope.Image`; ``tumors``: the ``stats.json`` tumours of
+    this image (listed; a click centres on one)."""
+    return _make(
+        Views(image.hu, image.masks, image.roles, image.spacing_mm),
+        structure,
+        window,
+        tumors=tumors,
+        affine=image.affine,
+        direction=image.direction,
+        max_voxels=max_voxels,
+    )
 
 
-def view_arrays(hu, masks, spacing_mm, window: str | None = None):
+def view_arrays(hu, masks, spacing_mm, window: str | None = None, max_voxels: int = MAX_VOXELS):
     """The viewer of plain arrays: ``hu`` (z, y, x), ``masks`` ``{name: bool (z, y, x)}``."""
     hu = np.asarray(hu)
     if hu.ndim != 3:
@@ -293,4 +621,4 @@ def view_arrays(hu, masks, spacing_mm, window: str | None = None):
         if m.shape != hu.shape:
             raise ValueError(f"mask `{n}` has shape {m.shape}, the image {hu.shape}")
     roles = {n: _native.structure_role(n) for n in masks}
-    return _make(Views(hu, masks, roles, spacing_mm), None, window)
+    return _make(Views(hu, masks, roles, spacing_mm), None, window, max_voxels=max_voxels)
