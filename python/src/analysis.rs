@@ -11,7 +11,8 @@ use tumorscope_dataset::Dataset;
 use tumorscope_ingest::WalkOptions;
 use tumorscope_render::{encode_png, render_tumor_thumbnail};
 use tumorscope_report::{
-    patients_csv, report_html, stats_json, tumors_csv, PatientReport, Provenance, Report, StudyRef,
+    patients_csv, radiomics_csv, report_html, stats_json, tumors_csv, PatientReport, Provenance,
+    Report, StudyRef,
 };
 use tumorscope_sources::{load_exam, LoadOptions};
 
@@ -129,6 +130,7 @@ pub(crate) fn analyze_exams(
             "connectivity": options.connectivity,
             "min_volume_ml": options.min_volume_ml,
             "vessel_margin_mm": options.vessel_margin_mm,
+            "radiomics": options.radiomics,
             "tumor_masks": options.tumor_masks.clone().map(serde_json::Value::from)
                 .unwrap_or_else(|| tumorscope_analysis::TUMOR_MASK_RULE.into()),
         }),
@@ -180,6 +182,9 @@ impl NativeAnalysis {
         write_atomic(&dir.join("stats.json"), &json).map_err(io)?;
         write_atomic(&dir.join("patients.csv"), &patients_csv(&self.patients)).map_err(io)?;
         write_atomic(&dir.join("tumors.csv"), &tumors_csv(&self.patients)).map_err(io)?;
+        if let Some(table) = radiomics_csv(&self.patients) {
+            write_atomic(&dir.join("radiomics.csv"), &table).map_err(io)?;
+        }
         write_atomic(&dir.join("report.html"), &html).map_err(io)?;
         Ok(())
     }

@@ -212,7 +212,7 @@ impl NativeDataset {
     }
 
     /// Measures the exams (all by default) like `tumorscope analyze`.
-    #[pyo3(signature = (exams=None, connectivity=26, min_volume_ml=0.0, tumor_masks=None, vessel_margin_mm=10.0, thumbnails=false))]
+    #[pyo3(signature = (exams=None, connectivity=26, min_volume_ml=0.0, tumor_masks=None, vessel_margin_mm=10.0, thumbnails=false, radiomics=false, radiomics_bin_width=25.0, radiomics_structures=None))]
     #[allow(clippy::too_many_arguments)]
     fn analyze(
         &self,
@@ -223,6 +223,9 @@ impl NativeDataset {
         tumor_masks: Option<Vec<String>>,
         vessel_margin_mm: f64,
         thumbnails: bool,
+        radiomics: bool,
+        radiomics_bin_width: f64,
+        radiomics_structures: Option<Vec<String>>,
     ) -> PyResult<NativeAnalysis> {
         let connectivity = tumorscope_analysis::Connectivity::try_from(connectivity)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
@@ -231,6 +234,12 @@ impl NativeDataset {
             min_volume_ml,
             tumor_masks,
             vessel_margin_mm,
+            radiomics: (radiomics || radiomics_structures.is_some()).then(|| {
+                tumorscope_analysis::radiomics::RadiomicsOptions {
+                    bin_width: radiomics_bin_width,
+                    structures: radiomics_structures.unwrap_or_default(),
+                }
+            }),
             ..Default::default()
         };
         let (dataset, walk, paths) = (

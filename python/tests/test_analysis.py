@@ -66,3 +66,19 @@ def test_render_gives_an_rgb_picture_with_physical_aspect(cohort):
         p.render(plane="oblique")
     with pytest.raises(ValueError):
         p.render(window="no-such-window")
+
+
+def test_radiomics_as_the_cli_computes_them(cohort, tmp_path):
+    subprocess.run(
+        [str(cli()), "-q", "analyze", str(cohort), "--out", str(tmp_path / "cli"), "--no-thumbnails", "--radiomics"],
+        check=True,
+    )
+    want = json.loads((tmp_path / "cli" / "stats.json").read_text())
+    analysis = ts.analyze(cohort, radiomics=True)
+    got = [t.to_dict()["radiomics"] for p in analysis.patients for t in p.tumors]
+    assert got == [t["radiomics"] for p in want["patients"] for t in p["tumors"]]
+    assert "original_shape_Sphericity" in got[0] and "original_firstorder_Entropy" in got[0]
+    analysis.write(tmp_path / "py")
+    assert (tmp_path / "py" / "radiomics.csv").read_text() == (tmp_path / "cli" / "radiomics.csv").read_text()
+    # Not asked, not computed.
+    assert "radiomics" not in ts.analyze(cohort).patients[0].tumors[0].to_dict()

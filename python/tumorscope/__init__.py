@@ -396,19 +396,28 @@ def analyze(
     tumor_masks: list[str] | None = None,
     vessel_margin_mm: float = 10.0,
     thumbnails: bool = False,
+    radiomics: bool = False,
+    radiomics_bin_width: float = 25.0,
+    radiomics_structures: list[str] | None = None,
     **limits: Any,
 ) -> "Analysis":
     """Scans ``paths`` and measures every exam as ``tumorscope analyze`` does: tumours are the
     ``connectivity``-connected components (6, 18 or 26) of the union of the tumour masks;
     those under ``min_volume_ml`` are dropped; ``tumor_masks`` replaces the name rules;
     tumours closer than ``vessel_margin_mm`` to a vessel are flagged. ``thumbnails`` draws the
-    report's tumour pictures (for :meth:`Analysis.write`)."""
+    report's tumour pictures (for :meth:`Analysis.write`). ``radiomics`` adds pyradiomics'
+    shape and first-order features (its names, its defaults; bin width ``radiomics_bin_width``
+    HU) as ``tumor.radiomics`` and ``radiomics.csv``; ``radiomics_structures`` (``["liver"]``)
+    adds them for those structures too (``organ.radiomics``)."""
     return scan(*paths, **limits).analyze(
         connectivity=connectivity,
         min_volume_ml=min_volume_ml,
         tumor_masks=tumor_masks,
         vessel_margin_mm=vessel_margin_mm,
         thumbnails=thumbnails,
+        radiomics=radiomics,
+        radiomics_bin_width=radiomics_bin_width,
+        radiomics_structures=radiomics_structures,
     )
 
 

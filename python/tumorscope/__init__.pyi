@@ -42,6 +42,9 @@ class Dataset:
         tumor_masks: list[str] | None = ...,
         vessel_margin_mm: float = ...,
         thumbnails: bool = ...,
+        radiomics: bool = ...,
+        radiomics_bin_width: float = ...,
+        radiomics_structures: list[str] | None = ...,
     ) -> Analysis: ...
     def metadata(self, include_phi: bool = ...) -> Table: ...
     def to_pandas(self) -> Any: ...
@@ -65,6 +68,9 @@ class Patient:
         tumor_masks: list[str] | None = ...,
         vessel_margin_mm: float = ...,
         thumbnails: bool = ...,
+        radiomics: bool = ...,
+        radiomics_bin_width: float = ...,
+        radiomics_structures: list[str] | None = ...,
     ) -> Result: ...
     def render(
         self,
@@ -122,6 +128,9 @@ def analyze(
     tumor_masks: list[str] | None = ...,
     vessel_margin_mm: float = ...,
     thumbnails: bool = ...,
+    radiomics: bool = ...,
+    radiomics_bin_width: float = ...,
+    radiomics_structures: list[str] | None = ...,
     **limits: Any,
 ) -> Analysis: ...
 def metadata(*paths: PathLike, include_phi: bool = ..., **limits: Any) -> Table: ...

@@ -11,14 +11,15 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use tumorscope_analysis::{
-    analyze_patient, summarize_cohort, AnalysisOptions, Connectivity, PatientStats,
+    analyze_patient, radiomics::RadiomicsOptions, summarize_cohort, AnalysisOptions, Connectivity,
+    PatientStats,
 };
 use tumorscope_core::PatientImage;
 use tumorscope_dataset::{Dataset, Exam, Skipped};
 use tumorscope_render::{encode_png, render_tumor_thumbnail};
 use tumorscope_report::{
-    console_line, patients_csv, report_html, stats_json, tumors_csv, PatientReport, Provenance,
-    Report, StudyRef,
+    console_line, patients_csv, radiomics_csv, report_html, stats_json, tumors_csv, PatientReport,
+    Provenance, Report, StudyRef,
 };
 use tumorscope_sources::{load_exam, LoadOptions};
 
@@ -73,6 +74,26 @@ pub struct MeasureArgs {
     /// system …), in mm.
     #[arg(long, default_value_t = AnalysisOptions::default().vessel_margin_mm, value_parser = non_negative_mm, allow_hyphen_values = true)]
     pub vessel_margin_mm: f64,
+    /// Radiomics features of every tumour by pyradiomics' definitions and names (its shape and
+    /// first-order classes so far; default settings): a `radiomics` object on each tumour of
+    /// stats.json and radiomics.csv.
+    #[arg(long)]
+    pub radiomics: bool,
+    /// Bin width of the radiomics grey-level discretisation, in HU (pyradiomics `binWidth`).
+    #[arg(long, default_value_t = RadiomicsOptions::default().bin_width, value_parser = positive_hu)]
+    pub radiomics_bin_width: f64,
+    /// Comma-separated structures (organs) whose radiomics features are computed too
+    /// (`liver`); implies `--radiomics`.
+    #[arg(long, value_delimiter = ',')]
+    pub radiomics_structures: Vec<String>,
+}
+
+/// A bin width in HU: a finite number above 0.
+fn positive_hu(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a bin width in HU (a number above 0)")),
+    }
 }
 
 /// A distance in mm that is a finite number, 0 or more.
@@ -102,6 +123,9 @@ impl Default for AnalysisArgs {
                 min_volume_ml: options.min_volume_ml,
                 tumor_masks: options.tumor_masks,
                 vessel_margin_mm: options.vessel_margin_mm,
+                radiomics: false,
+                radiomics_bin_width: RadiomicsOptions::default().bin_width,
+                radiomics_structures: Vec::new(),
             },
             no_thumbnails: false,
         }
@@ -115,6 +139,12 @@ impl MeasureArgs {
             min_volume_ml: self.min_volume_ml,
             tumor_masks: self.tumor_masks.clone(),
             vessel_margin_mm: self.vessel_margin_mm,
+            radiomics: (self.radiomics || !self.radiomics_structures.is_empty()).then(|| {
+                RadiomicsOptions {
+                    bin_width: self.radiomics_bin_width,
+                    structures: self.radiomics_structures.clone(),
+                }
+            }),
             ..AnalysisOptions::default()
         }
     }
@@ -206,6 +236,7 @@ pub fn run(
             "connectivity": settings.measure.connectivity,
             "min_volume_ml": settings.measure.min_volume_ml,
             "vessel_margin_mm": settings.measure.vessel_margin_mm,
+            "radiomics": settings.measure.options().radiomics,
             "tumor_masks": settings.measure.tumor_masks.clone().map(serde_json::Value::from)
                 .unwrap_or_else(|| tumorscope_analysis::TUMOR_MASK_RULE.into()),
         }),
@@ -224,6 +255,9 @@ pub fn run(
     write_atomic(&out.join("stats.json"), &stats_json(&report)?)?;
     write_atomic(&out.join("patients.csv"), &patients_csv(&patients))?;
     write_atomic(&out.join("tumors.csv"), &tumors_csv(&patients))?;
+    if let Some(table) = radiomics_csv(&patients) {
+        write_atomic(&out.join("radiomics.csv"), &table)?;
+    }
     write_atomic(&out.join("report.html"), &report_html(&report)?)?;
     outln!(
         "{} patient(s), {} with tumors, {} tumor(s); report in `{}`",

@@ -38,7 +38,8 @@ pub struct TumorStats {
     pub equivalent_diameter_mm: f64,
     /// Marching-cubes mesh area.
     pub surface_area_mm2: f64,
-    /// Marching-cubes mesh volume (pyradiomics `MeshVolume`), used by `sphericity`.
+    /// Marching-cubes mesh volume (pyradiomics' `MeshVolume` definition on this crate's
+    /// watertight mesh, see [`crate::surface`]), used by `sphericity`.
     pub mesh_volume_mm3: f64,
     /// `(36 π V²)^(1/3) / A` with `V` the mesh volume and `A` the mesh area (pyradiomics).
     pub sphericity: f64,
@@ -69,6 +70,9 @@ pub struct TumorStats {
     /// Per vessel: distance, nearest points, contact area, overlap.
     #[serde(default)]
     pub vessels: Vec<VesselDistance>,
+    /// Radiomics features by pyradiomics' names, when the analysis asked for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radiomics: Option<crate::radiomics::Features>,
 }
 
 /// What a lesion is measured against.
@@ -81,6 +85,7 @@ pub(crate) struct LesionContext<'a> {
     /// The vessel structures each tumour is measured against.
     pub vessels: &'a [Vessel<'a>],
     pub vessel_margin_mm: f64,
+    pub radiomics: Option<&'a crate::radiomics::RadiomicsOptions>,
 }
 
 /// Measures the lesion made of the linear voxel `indices` (ascending). `id` is set by the caller.
@@ -150,6 +155,9 @@ pub(crate) fn measure_lesion(indices: &[usize], ctx: &LesionContext<'_>) -> Opti
         .iter()
         .filter_map(|&n| ctx.ct.get(n).copied())
         .collect();
+    let radiomics = ctx
+        .radiomics
+        .map(|o| crate::radiomics::region_features(&local, dims, spacing, &hu, o));
     let hu = hu_stats(&mut hu)?;
 
     let sources = ctx
@@ -208,5 +216,6 @@ pub(crate) fn measure_lesion(indices: &[usize], ctx: &LesionContext<'_>) -> Opti
         closest_vessel_mm: closest.map(|v| v.distance_mm),
         near_vessel: closest.map(|v| v.distance_mm < ctx.vessel_margin_mm),
         vessels,
+        radiomics,
     })
 }

@@ -49,6 +49,7 @@ mod hull3d;
 mod lesion;
 mod options;
 mod patient;
+pub mod radiomics;
 pub mod recist;
 pub mod response;
 pub mod stats;

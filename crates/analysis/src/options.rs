@@ -19,6 +19,10 @@ pub struct AnalysisOptions {
     /// A tumour closer than this to a vessel is flagged `near_vessel` (default 10 mm).
     #[serde(default = "default_vessel_margin_mm")]
     pub vessel_margin_mm: f64,
+    /// Radiomics features of every tumour (pyradiomics' classes and names, see
+    /// [`crate::radiomics`]); `None` (the default): not computed.
+    #[serde(default)]
+    pub radiomics: Option<crate::radiomics::RadiomicsOptions>,
 }
 
 /// Which masks are tumours when [`AnalysisOptions::tumor_masks`] is `None`, in words for the
@@ -41,6 +45,7 @@ impl Default for AnalysisOptions {
             tumor_masks: None,
             slice_thickness_mm: None,
             vessel_margin_mm: DEFAULT_VESSEL_MARGIN_MM,
+            radiomics: None,
         }
     }
 }

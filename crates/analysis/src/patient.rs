@@ -26,6 +26,9 @@ pub struct OrganStats {
     pub role: StructureRole,
     pub voxels: usize,
     pub volume_ml: f64,
+    /// Radiomics features, when the analysis asked for this structure's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radiomics: Option<crate::radiomics::Features>,
 }
 
 /// Whether the liver mask already contains the tumors (3D-IRCADb's does, some datasets' don't).
@@ -146,6 +149,11 @@ pub fn analyze_patient(
             role: m.role,
             voxels,
             volume_ml: to_ml(voxels),
+            radiomics: options
+                .radiomics
+                .as_ref()
+                .filter(|o| o.wants_structure(&m.name))
+                .and_then(|o| crate::radiomics::mask_features(&image.ct.data, g, m, o)),
         })
         .collect();
     let tumor_structures = tumor_masks
@@ -185,6 +193,7 @@ pub fn analyze_patient(
         liver: (!liver_masks.is_empty()).then_some(&liver_masks[..]),
         vessels: &vessels,
         vessel_margin_mm: options.vessel_margin_mm,
+        radiomics: options.radiomics.as_ref(),
     };
     let measured: Vec<TumorStats> = voxel_lists
         .par_iter()

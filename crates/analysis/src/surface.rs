@@ -8,8 +8,10 @@
 //! is left (counter-clockwise seen from outside the cube), the segments chain into closed
 //! polygons, and each polygon is fanned into triangles with outward normals. On an ambiguous
 //! face (inside corners only diagonal) the inside corners are kept apart; both cubes sharing a
-//! face make the same choice, so the mesh is watertight. Non-planar polygons may be fanned
-//! differently than in pyradiomics' table, so areas can differ from it in the last digits.
+//! face make the same choice, so the mesh is watertight. pyradiomics' table decides ambiguous
+//! faces by the state of one cube corner (and fans some polygons otherwise), so where voxels
+//! touch only along an edge its mesh differs: on 3D-IRCADb 1.17's tumours its area is 0.2 %
+//! smaller and its volume 0.01–0.02 % larger than this one's.
 //!
 //! Volume is the signed-tetrahedra sum `Σ a · (b × c) / 6` over the oriented triangles
 //! (pyradiomics' `MeshVolume`).

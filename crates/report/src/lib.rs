@@ -42,6 +42,7 @@ mod format;
 mod html;
 mod json;
 mod model;
+mod radiomics_table;
 mod response;
 mod tables;
 
@@ -51,6 +52,7 @@ pub use error::ReportError;
 pub use html::report_html;
 pub use json::{stats_json, DEFINITIONS};
 pub use model::{PatientReport, Provenance, Report, StudyRef};
+pub use radiomics_table::radiomics_csv;
 pub use response::{
     response_csv, response_html, response_json, ResponsePair, TimePoint, RESPONSE_DEFINITIONS,
 };

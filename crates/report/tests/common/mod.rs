@@ -61,6 +61,7 @@ pub fn tumor(id: u32, volume_ml: f64, source: &str) -> TumorStats {
         closest_vessel_mm: Some(2.5 * f),
         near_vessel: Some(2.5 * f < 10.0),
         vessels: Vec::new(),
+        radiomics: None,
     }
 }
 
@@ -70,6 +71,7 @@ fn organ(name: &str, role: StructureRole, volume_ml: f64) -> OrganStats {
         role,
         voxels: 1234,
         volume_ml,
+        radiomics: None,
     }
 }
 
