@@ -54,7 +54,8 @@ fn structure_role(name: &str) -> String {
 }
 
 /// The ES modules of `tumorscope view` that the notebook widget runs too (drawing, view
-/// geometry, panels), as `(file name, source)`: one viewer, two hosts.
+/// geometry, panels), as `(file name, source)`, each after the modules it imports: one
+/// viewer, two hosts.
 #[pyfunction]
 fn viewer_modules() -> Vec<(&'static str, &'static str)> {
     vec![
@@ -65,6 +66,10 @@ fn viewer_modules() -> Vec<(&'static str, &'static str)> {
         (
             "views.js",
             include_str!("../../crates/server/viewer/views.js"),
+        ),
+        (
+            "draw.js",
+            include_str!("../../crates/server/viewer/draw.js"),
         ),
         (
             "panels.js",

@@ -38,7 +38,7 @@ def test_the_widget_state_the_page_draws_from(cohort):
     assert "application/vnd.jupyter.widget-view+json" in data
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
     # The page runs the viewer's own modules.
-    for function in ("renderSlice", "canvasToVoxel", "renderTumors"):
+    for function in ("renderSlice", "canvasToVoxel", "drawView", "renderTumors"):
         assert function in w._esm
 
 

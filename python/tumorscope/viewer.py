@@ -2,8 +2,9 @@
 presets and W/L, overlays per structure, the tumour list and a voxel probe.
 
 It is an anywidget (https://anywidget.dev) that runs the ES modules of ``tumorscope view``
-itself (``render.js``: windowing and overlays, ``views.js``: where voxels land, ``panels.js``:
-structures, tumours, probe), handed over by the native module: one viewer, two hosts. The CT
+itself (``render.js``: windowing and overlays, ``views.js``: where voxels land, ``draw.js``: a
+view with its crosshair and letters, ``panels.js``: structures, tumours, probe), handed over by
+the native module: one viewer, two hosts. The CT
 and the masks travel once through the kernel's comm channel as binary buffers in the server's
 payload layout (``Int16Array`` HU, one bit per structure); the page draws every slice itself,
 so scrolling costs no round trip, and nothing needs a second server: it works where the
@@ -131,11 +132,18 @@ MAX_VOXELS = 1 << 24
 
 def shared_modules() -> str:
     """The viewer's ES modules as one script: each module's exports gathered in a namespace
-    object (``RENDER``, ``VIEWS``, ``PANELS``) so they share nothing else."""
+    object (``RENDER``, ``VIEWS``, ``DRAW``, ``PANELS``) so they share nothing else; an
+    ``import { a } from './x.js'`` becomes ``const { a } = X``."""
     parts = []
     for name, source in _native.viewer_modules():
         exported = re.findall(r"^export (?:function|const|let|class) (\w+)", source, flags=re.M)
         body = re.sub(r"^export ", "", source, flags=re.M)
+        body = re.sub(
+            r"^import (\{[^}]*\}) from '\./(\w+)\.js';$",
+            lambda m: f"const {m.group(1)} = {m.group(2).upper()};",
+            body,
+            flags=re.M,
+        )
         namespace = name.split(".")[0].upper()
         parts.append(
             f"// ---- {name} (tumorscope view)\n"
@@ -187,8 +195,6 @@ def mask_payload(masks: list[np.ndarray], shape, step: int) -> tuple[bytes, int]
 
 _WIDGET_JS = r"""
 // ---- the notebook widget (anywidget): the modules above drawing a volume from the kernel.
-const ROLE_ORDER = { other: 0, vessel: 0, liver: 1, cyst: 2, tumor: 3 };
-
 function typed(view, Type) {
   // A comm buffer arrives as a DataView; a typed array needs an aligned offset.
   if (view.byteOffset % Type.BYTES_PER_ELEMENT === 0) {
@@ -205,8 +211,9 @@ function node(tag, css, text) {
 }
 
 function render({ model, el }) {
-  const { makeLut, parseColor, renderSlice } = RENDER;
-  const { VIEW_AXES, VIEW_NAMES, canvasToVoxel, edgeLetters, layout, voxelToCanvas } = VIEWS;
+  const { makeLut } = RENDER;
+  const { VIEW_AXES, VIEW_NAMES, canvasToVoxel, voxelToCanvas } = VIEWS;
+  const { drawView, makeOffscreen, overlaysOf } = DRAW;
   const { renderProbe, renderStructures, renderTumors } = PANELS;
 
   const geom = model.get("geometry");
@@ -281,62 +288,22 @@ function render({ model, el }) {
   root.append(panels);
   el.append(root);
 
-  // ---- drawing (as viewer.js draws its views)
-  const offscreen = Object.fromEntries(VIEW_NAMES.map((n) => [n, { canvas: document.createElement("canvas"), image: null }]));
+  // ---- drawing (draw.js, as the viewer page draws its views)
+  const offscreen = Object.fromEntries(VIEW_NAMES.map((n) => [n, makeOffscreen()]));
   let pending = false;
   let drawn = 0;
 
-  function overlays() {
-    return structures
-      .filter((s) => s.visible && s.bit !== null && s.opacity > 0)
-      .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.bit - b.bit)
-      .map((s) => ({ bit: s.bit, color: parseColor(s.hex), opacity: s.opacity, outline: s.outline }));
-  }
-
-  function drawView(name, ov) {
-    const canvas = canvases[name];
-    const ctx = canvas.getContext("2d");
-    ctx.fillStyle = "#000";
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    const { axes, fixed, flipY } = VIEW_AXES[name];
-    const stepAxis = [vol.step, vol.step, 1];
-    const w = vol.dims[axes[0]];
-    const h = vol.dims[axes[1]];
-    const off = offscreen[name];
-    if (!off.image || off.image.width !== w || off.image.height !== h) {
-      off.canvas.width = w;
-      off.canvas.height = h;
-      off.image = new ImageData(w, h);
-    }
-    const index = Math.min(vol.dims[fixed] - 1, Math.floor(cursor[fixed] / stepAxis[fixed]));
-    renderSlice(vol, masks, { axes, fixed, flipY, index }, lut, ov, off.image);
-    off.canvas.getContext("2d").putImageData(off.image, 0, 0);
-    const L = layout(name, geom, canvas, views[name]);
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(off.canvas, 0, 0, w, h, L.ox, L.oy, w * stepAxis[axes[0]] * L.px[0], h * stepAxis[axes[1]] * L.px[1]);
-    const [cx, cy] = voxelToCanvas(name, geom, canvas, views[name], cursor);
-    ctx.strokeStyle = "rgba(90, 200, 255, 0.75)";
-    ctx.beginPath();
-    ctx.moveTo(cx + 0.5, 0); ctx.lineTo(cx + 0.5, cy - 8);
-    ctx.moveTo(cx + 0.5, cy + 9); ctx.lineTo(cx + 0.5, canvas.height);
-    ctx.moveTo(0, cy + 0.5); ctx.lineTo(cx - 8, cy + 0.5);
-    ctx.moveTo(cx + 9, cy + 0.5); ctx.lineTo(canvas.width, cy + 0.5);
-    ctx.stroke();
-    const [l, r, t, b] = edgeLetters(name, geom.direction);
-    ctx.fillStyle = "rgba(255, 210, 90, 0.9)";
-    ctx.font = "12px sans-serif";
-    ctx.textBaseline = "middle";
-    ctx.textAlign = "left"; ctx.fillText(l, 3, canvas.height / 2);
-    ctx.textAlign = "right"; ctx.fillText(r, canvas.width - 3, canvas.height / 2);
-    ctx.textAlign = "center";
-    ctx.textBaseline = "top"; ctx.fillText(t, canvas.width / 2, 3);
-    ctx.textBaseline = "bottom"; ctx.fillText(b, canvas.width / 2, canvas.height - 3);
+  function drawOne(name, ov) {
+    drawView(name, canvases[name], {
+      geom, vol, masks, cursor, vstate: views[name], lut, overlays: ov, offscreen: offscreen[name], crosshair: true,
+    });
+    const fixed = VIEW_AXES[name].fixed;
     labels[name].textContent = `${name} ${cursor[fixed] + 1} / ${geom.dims[fixed]}`;
   }
 
   function drawNow() {
-    const ov = overlays();
-    for (const name of VIEW_NAMES) drawView(name, ov);
+    const ov = overlaysOf(structures);
+    for (const name of VIEW_NAMES) drawOne(name, ov);
     drawn += 1;
     root.dataset.drawn = String(drawn);
   }

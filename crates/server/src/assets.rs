@@ -35,6 +35,11 @@ pub const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../viewer/render.js"),
     },
     Asset {
+        name: "draw.js",
+        content_type: JS,
+        bytes: include_bytes!("../viewer/draw.js"),
+    },
+    Asset {
         name: "views.js",
         content_type: JS,
         bytes: include_bytes!("../viewer/views.js"),

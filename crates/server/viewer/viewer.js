@@ -5,11 +5,11 @@
 // volume follows, then the statistics (which need the analysis).
 // Test hook: `window.tumorscope` = { state, ready, viewToCanvas(view, ijk), ... }.
 
-import { makeLut, parseColor, renderSlice } from './render.js';
-import { VIEW_AXES, VIEW_NAMES, canvasToVoxel, edgeLetters, layout, voxelToCanvas } from './views.js';
+import { drawView, makeOffscreen, overlaysOf } from './draw.js';
+import { makeLut } from './render.js';
+import { VIEW_AXES, VIEW_NAMES, canvasToVoxel, layout, voxelToCanvas } from './views.js';
 import { renderMetadata, renderPatients, renderProbe, renderStats, renderStructures, renderTumors } from './panels.js';
 
-const ROLE_ORDER = { other: 0, vessel: 0, liver: 1, cyst: 2, tumor: 3 };
 const DEFAULT_OPACITY = { other: 0.4, vessel: 0.4, liver: 0.3, cyst: 0.5, tumor: 0.6 };
 const COARSE_MAX = 128;
 
@@ -40,7 +40,7 @@ const $ = (sel) => document.querySelector(sel);
 const canvases = Object.fromEntries(VIEW_NAMES.map((n) => [n, $(`.view[data-view=${n}] canvas`)]));
 const sliders = Object.fromEntries(VIEW_NAMES.map((n) => [n, $(`.view[data-view=${n}] .slider`)]));
 const sliceLabels = Object.fromEntries(VIEW_NAMES.map((n) => [n, $(`.view[data-view=${n}] .slice-label`)]));
-const offscreen = Object.fromEntries(VIEW_NAMES.map((n) => [n, { canvas: document.createElement('canvas'), image: null }]));
+const offscreen = Object.fromEntries(VIEW_NAMES.map((n) => [n, makeOffscreen()]));
 let lut = makeLut(state.window.width, state.window.center);
 let drawPending = false;
 
@@ -64,73 +64,24 @@ async function getPayload(url, Type) {
 
 // ---------- drawing ----------
 
-function overlays() {
-  return state.structures
-    .filter((s) => s.visible && s.bit !== null && s.opacity > 0)
-    .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.bit - b.bit)
-    .map((s) => ({ bit: s.bit, color: parseColor(s.hex), opacity: s.opacity, outline: s.outline }));
-}
-
-function drawView(name, ov) {
-  const canvas = canvases[name];
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  const vol = state.vol;
-  if (!vol) return;
-  const { axes, fixed, flipY } = VIEW_AXES[name];
-  const stepAxis = [vol.step, vol.step, 1];
-  const w = vol.dims[axes[0]];
-  const h = vol.dims[axes[1]];
-  const off = offscreen[name];
-  if (!off.image || off.image.width !== w || off.image.height !== h) {
-    off.canvas.width = w;
-    off.canvas.height = h;
-    off.image = new ImageData(w, h);
-  }
-  const index = Math.min(vol.dims[fixed] - 1, Math.floor(state.cursor[fixed] / stepAxis[fixed]));
-  renderSlice(vol, state.masks, { axes, fixed, flipY, index }, lut, ov, off.image);
-  off.canvas.getContext('2d').putImageData(off.image, 0, 0);
-  const L = layout(name, state.geom, canvas, state.views[name]);
-  ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(off.canvas, 0, 0, w, h, L.ox, L.oy, w * stepAxis[axes[0]] * L.px[0], h * stepAxis[axes[1]] * L.px[1]);
-  if (state.crosshair) drawCrosshair(ctx, name);
-  drawLetters(ctx, name);
-}
-
-function drawCrosshair(ctx, name) {
-  const [cx, cy] = voxelToCanvas(name, state.geom, canvases[name], state.views[name], state.cursor);
-  const gap = 8;
-  ctx.strokeStyle = 'rgba(90, 200, 255, 0.75)';
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  const x = cx + 0.5;
-  const y = cy + 0.5;
-  ctx.moveTo(x, 0); ctx.lineTo(x, cy - gap);
-  ctx.moveTo(x, cy + gap + 1); ctx.lineTo(x, ctx.canvas.height);
-  ctx.moveTo(0, y); ctx.lineTo(cx - gap, y);
-  ctx.moveTo(cx + gap + 1, y); ctx.lineTo(ctx.canvas.width, y);
-  ctx.stroke();
-}
-
-function drawLetters(ctx, name) {
-  const [l, r, t, b] = edgeLetters(name, state.geom.direction);
-  const W = ctx.canvas.width;
-  const H = ctx.canvas.height;
-  ctx.fillStyle = 'rgba(255, 210, 90, 0.9)';
-  ctx.font = '12px sans-serif';
-  ctx.textBaseline = 'middle';
-  ctx.textAlign = 'left'; ctx.fillText(l, 3, H / 2);
-  ctx.textAlign = 'right'; ctx.fillText(r, W - 3, H / 2);
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'top'; ctx.fillText(t, W / 2, 3);
-  ctx.textBaseline = 'bottom'; ctx.fillText(b, W / 2, H - 3);
+function drawOne(name, ov) {
+  drawView(name, canvases[name], {
+    geom: state.geom,
+    vol: state.vol,
+    masks: state.masks,
+    cursor: state.cursor,
+    vstate: state.views[name],
+    lut,
+    overlays: ov,
+    offscreen: offscreen[name],
+    crosshair: state.crosshair,
+  });
 }
 
 function drawNow() {
   const t0 = performance.now();
-  const ov = overlays();
-  for (const name of VIEW_NAMES) drawView(name, ov);
+  const ov = overlaysOf(state.structures);
+  for (const name of VIEW_NAMES) drawOne(name, ov);
   const ms = performance.now() - t0;
   state.frameMs.push(ms);
   if (state.frameMs.length > 500) state.frameMs.shift();
