@@ -15,11 +15,11 @@
 
 mod util;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use tumorscope_phantom::PhantomOptions;
+use tumorscope_phantom::{CohortWritten, PhantomOptions};
 use util::Dir;
 
 const MAKE_ENHANCED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/make_enhanced.py");
@@ -48,6 +48,30 @@ fn make_enhanced_with(patient: &Path, out: &Path, syntax: Option<&str>, extra: &
         "make_enhanced.py: {}",
         String::from_utf8_lossy(&run.stderr)
     );
+}
+
+/// A one-patient phantom cohort `src` (with `options`, its report in `ref`) and that patient
+/// rewritten into `folder` with its CT as one multi-frame file (`make_enhanced.py` with
+/// `extra`). Returns the written cohort and the rewritten patient's folder.
+fn one_patient_as_multi_frame(
+    dir: &Dir,
+    options: PhantomOptions,
+    folder: &str,
+    extra: &[&str],
+) -> (CohortWritten, PathBuf) {
+    let written = dir.cohort(
+        "src",
+        PhantomOptions {
+            patients: 1,
+            ..options
+        },
+        false,
+    );
+    dir.analyze("src", "ref");
+    let label = &written.patients[0].label;
+    let out = dir.path().join(folder).join(label);
+    make_enhanced_with(&written.root.join(label), &out, None, extra);
+    (written, out)
 }
 
 /// Per patient: tumour count, tumour and liver volumes, and each tumour's HU mean, sd, min, max.
@@ -165,25 +189,13 @@ fn a_file_with_two_stacks_becomes_two_series() {
     }
     let dir = Dir::new();
     // A cube CT with non-square pixels, so its coronal planes have the axial planes' size.
-    let written = dir.cohort(
-        "src",
-        PhantomOptions {
-            patients: 1,
-            seed: 43,
-            dims: [48, 48, 48],
-            spacing_mm: [0.7, 0.9, 0.9],
-            ..PhantomOptions::default()
-        },
-        false,
-    );
-    dir.analyze("src", "ref");
-    let label = &written.patients[0].label;
-    make_enhanced_with(
-        &written.root.join(label),
-        &dir.path().join("two").join(label),
-        None,
-        &["--coronal"],
-    );
+    let options = PhantomOptions {
+        seed: 43,
+        dims: [48, 48, 48],
+        spacing_mm: [0.7, 0.9, 0.9],
+        ..PhantomOptions::default()
+    };
+    one_patient_as_multi_frame(&dir, options, "two", &["--coronal"]);
     let scan = dir.run(&["scan", "two", "--no-db", "--json", "inv.json"]);
     let inv: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("inv.json")).unwrap()).unwrap();
@@ -210,24 +222,12 @@ fn two_temporal_positions_become_two_series() {
         return;
     }
     let dir = Dir::new();
-    let written = dir.cohort(
-        "src",
-        PhantomOptions {
-            patients: 1,
-            seed: 47,
-            dims: [56, 48, 20],
-            ..PhantomOptions::default()
-        },
-        false,
-    );
-    dir.analyze("src", "ref");
-    let label = &written.patients[0].label;
-    make_enhanced_with(
-        &written.root.join(label),
-        &dir.path().join("phases").join(label),
-        None,
-        &["--phases"],
-    );
+    let options = PhantomOptions {
+        seed: 47,
+        dims: [56, 48, 20],
+        ..PhantomOptions::default()
+    };
+    let (written, _) = one_patient_as_multi_frame(&dir, options, "phases", &["--phases"]);
     // Scanned and loaded through the library: each stack's volume against the original's.
     let scan_options = tumorscope_sources::ScanOptions::default();
     let load_options = tumorscope_sources::LoadOptions::default();
@@ -279,19 +279,12 @@ fn a_multi_frame_file_cut_after_the_scan_is_an_error_naming_it() {
         return;
     }
     let dir = Dir::new();
-    let written = dir.cohort(
-        "src",
-        PhantomOptions {
-            patients: 1,
-            seed: 53,
-            dims: [48, 48, 16],
-            ..PhantomOptions::default()
-        },
-        false,
-    );
-    let label = &written.patients[0].label;
-    let out = dir.path().join("mf").join(label);
-    make_enhanced(&written.root.join(label), &out, None);
+    let options = PhantomOptions {
+        seed: 53,
+        dims: [48, 48, 16],
+        ..PhantomOptions::default()
+    };
+    let (_, out) = one_patient_as_multi_frame(&dir, options, "mf", &[]);
     let file = out.join("PATIENT_DICOM/enhanced.dcm");
     let dataset = tumorscope_sources::scan(
         &[dir.path().join("mf")],
