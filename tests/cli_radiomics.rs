@@ -258,3 +258,22 @@ fn the_real_patient_equals_pyradiomics() {
         assert!(d <= 0.005, "{source}: mesh features {d:e} from pyradiomics");
     }
 }
+
+#[test]
+fn a_bin_width_that_makes_no_histogram_is_a_usage_error() {
+    let dir = Dir::new();
+    dir.cohort("src", PhantomOptions::default(), false);
+    for width in ["0", "-25", "NaN", "1e-300"] {
+        let run = dir.run(&[
+            "analyze",
+            "src",
+            "--out",
+            "rep",
+            "--radiomics-bin-width",
+            width,
+        ]);
+        assert_eq!(run.code(), 2, "{width}: {}", run.stderr());
+        assert!(run.stderr().contains("bin width"), "{}", run.stderr());
+    }
+    assert!(!dir.path().join("rep").exists());
+}

@@ -227,6 +227,12 @@ impl NativeDataset {
         radiomics_bin_width: f64,
         radiomics_structures: Option<Vec<String>>,
     ) -> PyResult<NativeAnalysis> {
+        let least = tumorscope_analysis::radiomics::MIN_BIN_WIDTH_HU;
+        if !(radiomics_bin_width.is_finite() && radiomics_bin_width >= least) {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "radiomics_bin_width must be a finite number of at least {least} HU, got {radiomics_bin_width}"
+            )));
+        }
         let connectivity = tumorscope_analysis::Connectivity::try_from(connectivity)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         let options = tumorscope_analysis::AnalysisOptions {

@@ -82,3 +82,9 @@ def test_radiomics_as_the_cli_computes_them(cohort, tmp_path):
     assert (tmp_path / "py" / "radiomics.csv").read_text() == (tmp_path / "cli" / "radiomics.csv").read_text()
     # Not asked, not computed.
     assert "radiomics" not in ts.analyze(cohort).patients[0].tumors[0].to_dict()
+
+
+@pytest.mark.parametrize("width", [0.0, -25.0, float("nan"), 1e-300])
+def test_a_bin_width_that_makes_no_histogram_is_refused(cohort, width):
+    with pytest.raises(ValueError, match="radiomics_bin_width"):
+        ts.analyze(cohort, radiomics=True, radiomics_bin_width=width)

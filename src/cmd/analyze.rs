@@ -11,8 +11,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use tumorscope_analysis::{
-    analyze_patient, radiomics::RadiomicsOptions, summarize_cohort, AnalysisOptions, Connectivity,
-    PatientStats,
+    analyze_patient,
+    radiomics::{RadiomicsOptions, MIN_BIN_WIDTH_HU},
+    summarize_cohort, AnalysisOptions, Connectivity, PatientStats,
 };
 use tumorscope_core::PatientImage;
 use tumorscope_dataset::{Dataset, Exam, Skipped};
@@ -80,7 +81,7 @@ pub struct MeasureArgs {
     #[arg(long)]
     pub radiomics: bool,
     /// Bin width of the radiomics grey-level discretisation, in HU (pyradiomics `binWidth`).
-    #[arg(long, default_value_t = RadiomicsOptions::default().bin_width, value_parser = positive_hu)]
+    #[arg(long, default_value_t = RadiomicsOptions::default().bin_width, value_parser = positive_hu, allow_hyphen_values = true)]
     pub radiomics_bin_width: f64,
     /// Comma-separated structures (organs) whose radiomics features are computed too
     /// (`liver`); implies `--radiomics`.
@@ -88,11 +89,13 @@ pub struct MeasureArgs {
     pub radiomics_structures: Vec<String>,
 }
 
-/// A bin width in HU: a finite number above 0.
+/// A bin width in HU: a finite number of at least `MIN_BIN_WIDTH_HU`.
 fn positive_hu(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!("`{s}` is not a bin width in HU (a number above 0)")),
+        Ok(v) if v.is_finite() && v >= MIN_BIN_WIDTH_HU => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a bin width in HU (a number of at least {MIN_BIN_WIDTH_HU})"
+        )),
     }
 }
 

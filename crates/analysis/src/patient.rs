@@ -129,6 +129,16 @@ pub fn analyze_patient(
             value,
         });
     }
+    if let Some(r) = &options.radiomics {
+        if !(r.bin_width.is_finite() && r.bin_width >= crate::radiomics::MIN_BIN_WIDTH_HU) {
+            return Err(AnalysisError::BadOption {
+                patient,
+                option: "radiomics bin_width",
+                expected: "a finite number ≥ 0.01 (HU)",
+                value: r.bin_width,
+            });
+        }
+    }
     let tumor_masks = select_tumor_masks(image, options)?;
     let voxel_mm3 = g.voxel_volume_mm3();
     let to_ml = |voxels: usize| voxels as f64 * voxel_mm3 / MM3_PER_ML;

@@ -165,8 +165,14 @@ fn frames_in_place(
     // Pixel Data of the declared size ends the file (an odd length padded by one byte).
     let element = if explicit { 12 } else { 8 };
     let mut start = None;
-    for len in [whole_len, whole_len + 1] {
-        let Some(at_header) = at.len().checked_sub(len + element) else {
+    for len in [Some(whole_len), whole_len.checked_add(1)]
+        .into_iter()
+        .flatten()
+    {
+        let Some(at_header) = len
+            .checked_add(element)
+            .and_then(|n| at.len().checked_sub(n))
+        else {
             continue;
         };
         let mut h = [0u8; 12];

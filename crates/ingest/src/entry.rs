@@ -55,8 +55,9 @@ impl<'a> Entry<'a> {
     }
 
     /// Reads at any offset, from any thread, when the entry is a plain file on disk (`None`
-    /// inside archives): a reader of a large file can read only the parts it needs, in
-    /// parallel. Offsets count from the start of the file, whatever the stream consumed.
+    /// inside archives, and on platforms whose positional reads move the stream's cursor): a
+    /// reader of a large file can read only the parts it needs, in parallel. Offsets count
+    /// from the start of the file, whatever the stream consumed.
     pub fn positional(&self) -> Option<Positional<'a>> {
         self.positional
     }

@@ -45,8 +45,8 @@ fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
 
 #[cfg(windows)]
 fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
-    // `seek_read` moves the file cursor on Windows: the entry's stream is never used again
-    // once positional reads start (the loader reads either way, not both).
+    // `seek_read` moves the file cursor on Windows, so the walker hands out positional reads
+    // only on Unix; this stays for callers that own their file.
     use std::os::windows::fs::FileExt;
     while !buf.is_empty() {
         match file.seek_read(buf, offset) {

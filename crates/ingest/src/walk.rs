@@ -218,8 +218,11 @@ impl<'w, T: Send> Walker<'w, T> {
                 failed: &failed,
             };
             let reader = Peekable::new(Box::new(recording) as Box<dyn Read + '_>);
-            let entry = Entry::new(&origin, Some(size), reader, None)
-                .with_positional(Positional::new(&file, size));
+            let entry = Entry::new(&origin, Some(size), reader, None);
+            // Only where a positional read leaves the stream's cursor alone (pread): Windows'
+            // `seek_read` moves it, and a reader falling back to the stream would misread.
+            #[cfg(unix)]
+            let entry = entry.with_positional(Positional::new(&file, size));
             self.visit_leaf(entry, &failed);
         }
     }

@@ -18,6 +18,10 @@ use serde::{Deserialize, Serialize};
 /// Feature name (`original_<class>_<Feature>`) → value; NaN where pyradiomics gives NaN.
 pub type Features = BTreeMap<String, f64>;
 
+/// Smallest bin width accepted, in HU: the histogram of a region spanning all of int16 then
+/// has at most 6.6 million bins.
+pub const MIN_BIN_WIDTH_HU: f64 = 0.01;
+
 /// The settings users change most, as pyradiomics names them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RadiomicsOptions {
