@@ -126,7 +126,8 @@ class Views:
 
 
 #: Most voxels sent to the page; larger images are sent every 2nd (4th …) column and row,
-#: as the viewer's coarse level (the probe and the Python side keep full resolution).
+#: as the viewer's coarse level. The page's probe then reads that payload (a block's first
+#: voxel, its structures OR-ed); the Python side (``probe``, the arrays) keeps full resolution.
 MAX_VOXELS = 1 << 24
 
 
