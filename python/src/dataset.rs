@@ -212,7 +212,7 @@ impl NativeDataset {
     }
 
     /// Measures the exams (all by default) like `tumorscope analyze`.
-    #[pyo3(signature = (exams=None, connectivity=26, min_volume_ml=0.0, tumor_masks=None, vessel_margin_mm=10.0, thumbnails=false, radiomics=false, radiomics_bin_width=25.0, radiomics_structures=None))]
+    #[pyo3(signature = (exams=None, connectivity=26, min_volume_ml=0.0, tumor_masks=None, vessel_margin_mm=10.0, thumbnails=false, radiomics=false, radiomics_bin_width=25.0, radiomics_structures=None, radiomics_classes=None))]
     #[allow(clippy::too_many_arguments)]
     fn analyze(
         &self,
@@ -226,11 +226,27 @@ impl NativeDataset {
         radiomics: bool,
         radiomics_bin_width: f64,
         radiomics_structures: Option<Vec<String>>,
+        radiomics_classes: Option<Vec<String>>,
     ) -> PyResult<NativeAnalysis> {
         let least = tumorscope_analysis::radiomics::MIN_BIN_WIDTH_HU;
         if !(radiomics_bin_width.is_finite() && radiomics_bin_width >= least) {
             return Err(pyo3::exceptions::PyValueError::new_err(format!(
                 "radiomics_bin_width must be a finite number of at least {least} HU, got {radiomics_bin_width}"
+            )));
+        }
+        let wanted = radiomics || radiomics_structures.is_some() || radiomics_classes.is_some();
+        let radiomics_options = wanted.then(|| {
+            let defaults = tumorscope_analysis::radiomics::RadiomicsOptions::default();
+            tumorscope_analysis::radiomics::RadiomicsOptions {
+                bin_width: radiomics_bin_width,
+                structures: radiomics_structures.unwrap_or_default(),
+                classes: radiomics_classes.unwrap_or(defaults.classes),
+            }
+        });
+        if let Some(class) = radiomics_options.as_ref().and_then(|o| o.unknown_class()) {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "no radiomics feature class {class:?}; the classes are {}",
+                tumorscope_analysis::radiomics::CLASSES.join(", ")
             )));
         }
         let connectivity = tumorscope_analysis::Connectivity::try_from(connectivity)
@@ -240,12 +256,7 @@ impl NativeDataset {
             min_volume_ml,
             tumor_masks,
             vessel_margin_mm,
-            radiomics: (radiomics || radiomics_structures.is_some()).then(|| {
-                tumorscope_analysis::radiomics::RadiomicsOptions {
-                    bin_width: radiomics_bin_width,
-                    structures: radiomics_structures.unwrap_or_default(),
-                }
-            }),
+            radiomics: radiomics_options,
             ..Default::default()
         };
         let (dataset, walk, paths) = (

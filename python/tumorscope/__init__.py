@@ -399,6 +399,7 @@ def analyze(
     radiomics: bool = False,
     radiomics_bin_width: float = 25.0,
     radiomics_structures: list[str] | None = None,
+    radiomics_classes: list[str] | None = None,
     **limits: Any,
 ) -> "Analysis":
     """Scans ``paths`` and measures every exam as ``tumorscope analyze`` does: tumours are the
@@ -406,9 +407,10 @@ def analyze(
     those under ``min_volume_ml`` are dropped; ``tumor_masks`` replaces the name rules;
     tumours closer than ``vessel_margin_mm`` to a vessel are flagged. ``thumbnails`` draws the
     report's tumour pictures (for :meth:`Analysis.write`). ``radiomics`` adds pyradiomics'
-    shape and first-order features (its names, its defaults; bin width ``radiomics_bin_width``
-    HU) as ``tumor.radiomics`` and ``radiomics.csv``; ``radiomics_structures`` (``["liver"]``)
-    adds them for those structures too (``organ.radiomics``)."""
+    features (its seven classes, its names, its defaults; bin width ``radiomics_bin_width`` HU;
+    ``radiomics_classes`` such as ``["shape", "glcm"]`` to compute fewer) as
+    ``tumor.radiomics`` and ``radiomics.csv``; ``radiomics_structures`` (``["liver"]``) adds
+    them for those structures too (``organ.radiomics``)."""
     return scan(*paths, **limits).analyze(
         connectivity=connectivity,
         min_volume_ml=min_volume_ml,
@@ -418,6 +420,7 @@ def analyze(
         radiomics=radiomics,
         radiomics_bin_width=radiomics_bin_width,
         radiomics_structures=radiomics_structures,
+        radiomics_classes=radiomics_classes,
     )
 
 

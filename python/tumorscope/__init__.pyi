@@ -45,6 +45,7 @@ class Dataset:
         radiomics: bool = ...,
         radiomics_bin_width: float = ...,
         radiomics_structures: list[str] | None = ...,
+        radiomics_classes: list[str] | None = ...,
     ) -> Analysis: ...
     def metadata(self, include_phi: bool = ...) -> Table: ...
     def to_pandas(self) -> Any: ...
@@ -71,6 +72,7 @@ class Patient:
         radiomics: bool = ...,
         radiomics_bin_width: float = ...,
         radiomics_structures: list[str] | None = ...,
+        radiomics_classes: list[str] | None = ...,
     ) -> Result: ...
     def render(
         self,

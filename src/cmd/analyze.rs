@@ -12,7 +12,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use tumorscope_analysis::{
     analyze_patient,
-    radiomics::{RadiomicsOptions, MIN_BIN_WIDTH_HU},
+    radiomics::{RadiomicsOptions, CLASSES, MIN_BIN_WIDTH_HU},
     summarize_cohort, AnalysisOptions, Connectivity, PatientStats,
 };
 use tumorscope_core::PatientImage;
@@ -75,9 +75,9 @@ pub struct MeasureArgs {
     /// system …), in mm.
     #[arg(long, default_value_t = AnalysisOptions::default().vessel_margin_mm, value_parser = non_negative_mm, allow_hyphen_values = true)]
     pub vessel_margin_mm: f64,
-    /// Radiomics features of every tumour by pyradiomics' definitions and names (its shape and
-    /// first-order classes so far; default settings): a `radiomics` object on each tumour of
-    /// stats.json and radiomics.csv.
+    /// Radiomics features of every tumour by pyradiomics' definitions and names (its seven
+    /// classes, default settings): a `radiomics` object on each tumour of stats.json and
+    /// radiomics.csv.
     #[arg(long)]
     pub radiomics: bool,
     /// Bin width of the radiomics grey-level discretisation, in HU (pyradiomics `binWidth`).
@@ -87,6 +87,10 @@ pub struct MeasureArgs {
     /// (`liver`); implies `--radiomics`.
     #[arg(long, value_delimiter = ',')]
     pub radiomics_structures: Vec<String>,
+    /// Comma-separated radiomics feature classes to compute (default: all seven of
+    /// pyradiomics: shape, firstorder, glcm, glrlm, glszm, gldm, ngtdm); implies `--radiomics`.
+    #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(CLASSES))]
+    pub radiomics_classes: Vec<String>,
 }
 
 /// A bin width in HU: a finite number of at least `MIN_BIN_WIDTH_HU`.
@@ -129,6 +133,7 @@ impl Default for AnalysisArgs {
                 radiomics: false,
                 radiomics_bin_width: RadiomicsOptions::default().bin_width,
                 radiomics_structures: Vec::new(),
+                radiomics_classes: Vec::new(),
             },
             no_thumbnails: false,
         }
@@ -142,11 +147,17 @@ impl MeasureArgs {
             min_volume_ml: self.min_volume_ml,
             tumor_masks: self.tumor_masks.clone(),
             vessel_margin_mm: self.vessel_margin_mm,
-            radiomics: (self.radiomics || !self.radiomics_structures.is_empty()).then(|| {
-                RadiomicsOptions {
-                    bin_width: self.radiomics_bin_width,
-                    structures: self.radiomics_structures.clone(),
-                }
+            radiomics: (self.radiomics
+                || !self.radiomics_structures.is_empty()
+                || !self.radiomics_classes.is_empty())
+            .then(|| RadiomicsOptions {
+                bin_width: self.radiomics_bin_width,
+                structures: self.radiomics_structures.clone(),
+                classes: if self.radiomics_classes.is_empty() {
+                    RadiomicsOptions::default().classes
+                } else {
+                    self.radiomics_classes.clone()
+                },
             }),
             ..AnalysisOptions::default()
         }

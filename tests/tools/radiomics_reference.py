@@ -4,6 +4,7 @@ the tumours the 26-connected components (scipy.ndimage.label) of the union of th
 each handed to pyradiomics as SimpleITK image + mask with pyradiomics' default settings.
 
 usage: radiomics_reference.py PATIENT_DIR [BIN_WIDTH] [CLASS,CLASS…] [--structure NAME]
+(all seven classes by default)
 prints a JSON list, one item per tumour: {"voxels", "centroid_ijk", "features"} or, where
 pyradiomics refuses the region, {"voxels", "centroid_ijk", "error"}; with --structure, one item
 for that whole mask instead
@@ -33,7 +34,11 @@ if "--structure" in args:
     del args[at : at + 2]
 src = args[0]
 bin_width = float(args[1]) if len(args) > 1 else 25.0
-classes = args[2].split(",") if len(args) > 2 else ["shape", "firstorder"]
+classes = (
+    args[2].split(",")
+    if len(args) > 2
+    else ["shape", "firstorder", "glcm", "glrlm", "glszm", "gldm", "ngtdm"]
+)
 
 
 def is_tumour(name):

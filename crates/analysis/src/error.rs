@@ -33,6 +33,8 @@ pub enum AnalysisError {
         expected: &'static str,
         value: f64,
     },
+    #[error("patient `{patient}`: no radiomics feature class `{class}` (the classes are shape, firstorder, glcm, glrlm, glszm, gldm, ngtdm)")]
+    UnknownRadiomicsClass { patient: String, class: String },
     #[error("patient `{patient}`: tumor {tumor} of the statistics is no component of this image (statistics of another image?)")]
     StatsMismatch { patient: String, tumor: u32 },
     #[error("patient `{patient}`: labelling failed")]

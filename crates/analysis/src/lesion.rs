@@ -155,9 +155,12 @@ pub(crate) fn measure_lesion(indices: &[usize], ctx: &LesionContext<'_>) -> Opti
         .iter()
         .filter_map(|&n| ctx.ct.get(n).copied())
         .collect();
-    let radiomics = ctx
-        .radiomics
-        .map(|o| crate::radiomics::region_features(&local, dims, spacing, &hu, o));
+    let radiomics = ctx.radiomics.and_then(|o| {
+        let hu_box = crate::radiomics::box_hu(ctx.ct, g, lo, dims)?;
+        Some(crate::radiomics::region_features(
+            &local, dims, spacing, &hu_box, o,
+        ))
+    });
     let hu = hu_stats(&mut hu)?;
 
     let sources = ctx

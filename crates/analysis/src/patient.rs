@@ -138,6 +138,12 @@ pub fn analyze_patient(
                 value: r.bin_width,
             });
         }
+        if let Some(class) = r.unknown_class() {
+            return Err(AnalysisError::UnknownRadiomicsClass {
+                patient,
+                class: class.to_owned(),
+            });
+        }
     }
     let tumor_masks = select_tumor_masks(image, options)?;
     let voxel_mm3 = g.voxel_volume_mm3();
