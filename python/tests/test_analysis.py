@@ -88,3 +88,12 @@ def test_radiomics_as_the_cli_computes_them(cohort, tmp_path):
 def test_a_bin_width_that_makes_no_histogram_is_refused(cohort, width):
     with pytest.raises(ValueError, match="radiomics_bin_width"):
         ts.analyze(cohort, radiomics=True, radiomics_bin_width=width)
+
+
+def test_radiomics_classes_choose_the_features(cohort):
+    tumor = ts.analyze(cohort, radiomics_classes=["glcm", "ngtdm"]).patients[0].tumors[0]
+    names = tumor.to_dict()["radiomics"]
+    assert {n.split("_")[1] for n in names} == {"glcm", "ngtdm"}
+    assert len(names) == 24 + 5
+    with pytest.raises(ValueError, match="wavelet"):
+        ts.analyze(cohort, radiomics_classes=["glcm", "wavelet"])
