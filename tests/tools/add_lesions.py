@@ -5,7 +5,10 @@ the liver away from the other tumours:
 - `livertumor90`: one voxel;
 - `livertumor91`: seven voxels (a voxel and its six face neighbours);
 - `livertumor92`: a flat lesion (a disc of radius 3 pixels on one slice);
-- `livertumor93`: a 3 × 3 × 3 cube whose CT voxels are all set to 60 HU (constant HU).
+- `livertumor93`: a 3 × 3 × 3 cube whose CT voxels are all set to 60 HU (constant HU);
+- `livertumor94`: a speckle (the largest 26-connected part of a seeded random half-filled
+  7 × 7 × 7 box): voxels touching only along edges and corners, so nearly every marching-cubes
+  configuration, ambiguous faces included.
 
 usage: add_lesions.py PATIENT_DIR OUT_DIR
 """
@@ -30,10 +33,17 @@ for name, m in masks.items():
         taken |= m > 0
 # Candidate centres: deep inside the liver, 4 voxels clear of every tumour.
 free = ndimage.binary_erosion(liver, iterations=3) & ~ndimage.binary_dilation(taken, iterations=4)
-lesions = {n: np.zeros(shape, dtype=bool) for n in ("livertumor90", "livertumor91", "livertumor92", "livertumor93")}
+lesions = {n: np.zeros(shape, dtype=bool) for n in ("livertumor94", "livertumor90", "livertumor91", "livertumor92", "livertumor93")}
 for name, lesion in lesions.items():
     # Each lesion 4 voxels clear of the ones placed before.
-    ci, cj, ck = np.argwhere(free)[len(np.argwhere(free)) // 2]
+    room = free
+    if name == "livertumor94":
+        # Placed first; its 7-voxel box must not touch a tumour (Chebyshev distance ≥ 5 from
+        # the centre), the centre inside the liver.
+        room = ndimage.binary_erosion(liver) & ~ndimage.binary_dilation(taken, structure=np.ones((11, 11, 11)))
+    if not room.any():
+        sys.exit(f"no room left in the liver for {name}")
+    ci, cj, ck = np.argwhere(room)[len(np.argwhere(room)) // 2]
     if name == "livertumor90":
         lesion[ci, cj, ck] = True
     elif name == "livertumor91":
@@ -46,8 +56,13 @@ for name, lesion in lesions.items():
     elif name == "livertumor92":
         ii, jj = np.meshgrid(np.arange(shape[0]), np.arange(shape[1]), indexing="ij")
         lesion[:, :, ck] = (ii - ci) ** 2 + (jj - cj) ** 2 <= 9
-    else:
+    elif name == "livertumor93":
         lesion[ci - 1 : ci + 2, cj - 1 : cj + 2, ck - 1 : ck + 2] = True
+    else:
+        speckle = np.random.default_rng(94).random((7, 7, 7)) < 0.5
+        parts, count = ndimage.label(speckle, structure=np.ones((3, 3, 3)))
+        sizes = ndimage.sum(speckle, parts, range(1, count + 1))
+        lesion[ci - 3 : ci + 4, cj - 3 : cj + 4, ck - 3 : ck + 4] = parts == 1 + int(np.argmax(sizes))
     free &= ~ndimage.binary_dilation(lesion, iterations=8)
 cube = lesions["livertumor93"]
 

@@ -8,7 +8,7 @@ use tumorscope_core::{Geometry, LabelMask, MM3_PER_ML};
 use crate::axial::axial_axes;
 use crate::feret::feret_diameter_mm;
 use crate::hu::hu_stats;
-use crate::surface::mesh_measures;
+use crate::surface::{mesh_measures, MeshStyle};
 use crate::vessels::{vessel_distance, Vessel, VesselDistance};
 
 /// Everything measured on one tumor. Field names are the public JSON/CSV schema.
@@ -144,7 +144,7 @@ pub(crate) fn measure_lesion(indices: &[usize], ctx: &LesionContext<'_>) -> Opti
         let p = g.ijk(n);
         local[((p[2] - lo[2]) * dims[1] + (p[1] - lo[1])) * dims[0] + (p[0] - lo[0])] = 1;
     }
-    let mesh = mesh_measures(&local, dims, spacing);
+    let mesh = mesh_measures(&local, dims, spacing, MeshStyle::Watertight);
     let sphericity = if mesh.area_mm2 > 0.0 {
         (36.0 * std::f64::consts::PI * mesh.volume_mm3 * mesh.volume_mm3).cbrt() / mesh.area_mm2
     } else {

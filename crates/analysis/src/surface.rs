@@ -2,16 +2,23 @@
 //!
 //! The mesh is the iso-surface at 0.5 of the 0/1 mask on the lattice of voxel centres, so every
 //! mesh vertex sits at the midpoint of a lattice edge joining an inside and an outside centre
-//! (what pyradiomics' `cshape` does). The mask is padded with background, so the mesh is always
-//! closed. The per-cube triangles are generated, not typed in: on each cube face, each arc of
-//! inside corners gives one segment from the edge where the arc is entered to the edge where it
-//! is left (counter-clockwise seen from outside the cube), the segments chain into closed
-//! polygons, and each polygon is fanned into triangles with outward normals. On an ambiguous
-//! face (inside corners only diagonal) the inside corners are kept apart; both cubes sharing a
-//! face make the same choice, so the mesh is watertight. pyradiomics' table decides ambiguous
-//! faces by the state of one cube corner (and fans some polygons otherwise), so where voxels
-//! touch only along an edge its mesh differs: on 3D-IRCADb 1.17's tumours its area is 0.2 %
-//! smaller and its volume 0.01–0.02 % larger than this one's.
+//! (what pyradiomics' `cshape` does). The mask is padded with background. The per-cube triangles
+//! are generated, not typed in: on each cube face, each arc of inside corners gives one segment
+//! from the edge where the arc is entered to the edge where it is left (counter-clockwise seen
+//! from outside the cube), the segments chain into closed polygons, and each polygon is fanned
+//! into triangles with outward normals.
+//!
+//! Two triangulations ([`MeshStyle`]):
+//! - **Watertight** (this crate's own): on an ambiguous face (inside corners only diagonal) the
+//!   inside corners are kept apart; both cubes sharing a face make the same choice, so the mesh is
+//!   closed. Polygons are fanned from their first edge.
+//! - **Pyradiomics** (pyradiomics 3.0.1's `cShape`, measured from outside by
+//!   tests/tools/pyradiomics_mesh_probe.py): ambiguous faces kept apart when the cube's corner
+//!   (0, 1, 1) is outside and joined when it is inside (pyradiomics looks up the complement of
+//!   every configuration with that corner inside), so two cubes can choose differently and the
+//!   mesh can have slits; each polygon fanned from the edge [`PYRADIOMICS_FAN_APEX`] names. Its
+//!   volume then depends on where the origin is, so vertices are placed as pyradiomics places
+//!   them: in voxel units of the region's bounding box padded by one voxel.
 //!
 //! Volume is the signed-tetrahedra sum `Σ a · (b × c) / 6` over the oriented triangles
 //! (pyradiomics' `MeshVolume`).
@@ -65,13 +72,103 @@ fn edge_mid2(e: usize) -> [u8; 3] {
     ]
 }
 
-/// Triangles (as edge ids) for every one of the 256 corner configurations.
-fn triangle_table() -> &'static [Vec<[u8; 3]>; 256] {
-    static TABLE: OnceLock<[Vec<[u8; 3]>; 256]> = OnceLock::new();
-    TABLE.get_or_init(|| std::array::from_fn(triangles_of))
+/// Which cube triangulation a mesh uses (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeshStyle {
+    /// Closed: ambiguous faces resolved the same way from both sides.
+    Watertight,
+    /// pyradiomics' own, for features that must equal pyradiomics'.
+    Pyradiomics,
 }
 
-fn triangles_of(config: usize) -> Vec<[u8; 3]> {
+/// pyradiomics joins the inside corners of ambiguous faces of the cubes where this corner,
+/// (x, y, z) = (0, 1, 1), is inside.
+const PYRADIOMICS_JOIN_CORNER: usize = 6;
+
+/// For each configuration, the edges pyradiomics fans its polygons from (one bit per polygon,
+/// bit `e` = edge `e`). Printed, and checked in the tests, by
+/// `tests/tools/pyradiomics_mesh_probe.py`, which finds them by calling pyradiomics on every
+/// single-cube mask under anisotropic spacings; where a polygon is planar any apex gives the
+/// same mesh and the first that fits is listed.
+#[rustfmt::skip]
+const PYRADIOMICS_FAN_APEX: [u16; 256] = [
+    0x000, 0x001, 0x001, 0x010, 0x002, 0x001, 0x003, 0x400,
+    0x002, 0x003, 0x001, 0x100, 0x010, 0x800, 0x200, 0x100,
+    0x004, 0x001, 0x005, 0x020, 0x006, 0x002, 0x007, 0x002,
+    0x006, 0x003, 0x005, 0x002, 0x014, 0x020, 0x204, 0x200,
+    0x004, 0x005, 0x001, 0x080, 0x006, 0x005, 0x003, 0x002,
+    0x006, 0x007, 0x004, 0x002, 0x014, 0x804, 0x080, 0x800,
+    0x040, 0x010, 0x040, 0x010, 0x042, 0x400, 0x042, 0x040,
+    0x042, 0x012, 0x100, 0x010, 0x050, 0x001, 0x001, 0x040,
+    0x040, 0x008, 0x240, 0x008, 0x008, 0x008, 0x200, 0x040,
+    0x020, 0x030, 0x040, 0x110, 0x040, 0x020, 0x008, 0x100,
+    0x100, 0x008, 0x020, 0x200, 0x004, 0x002, 0x104, 0x004,
+    0x020, 0x018, 0x300, 0x210, 0x100, 0x008, 0x300, 0x200,
+    0x400, 0x050, 0x400, 0x0c0, 0x200, 0x048, 0x00c, 0x048,
+    0x0a0, 0x0f0, 0x084, 0x0d0, 0x0c0, 0x0e0, 0x084, 0x0c0,
+    0x200, 0x010, 0x008, 0x080, 0x080, 0x008, 0x108, 0x008,
+    0x280, 0x0b0, 0x180, 0x090, 0x0a0, 0x0a0, 0x180, 0x080,
+    0x008, 0x009, 0x009, 0x018, 0x00a, 0x009, 0x00b, 0x408,
+    0x002, 0x003, 0x001, 0x010, 0x010, 0x001, 0x001, 0x400,
+    0x00c, 0x009, 0x00d, 0x028, 0x00e, 0x00a, 0x00f, 0x00a,
+    0x006, 0x003, 0x005, 0x200, 0x014, 0x400, 0x005, 0x200,
+    0x004, 0x005, 0x001, 0x800, 0x006, 0x005, 0x003, 0x020,
+    0x002, 0x003, 0x001, 0x002, 0x400, 0x020, 0x001, 0x004,
+    0x800, 0x001, 0x001, 0x020, 0x802, 0x040, 0x003, 0x040,
+    0x020, 0x200, 0x001, 0x002, 0x008, 0x009, 0x001, 0x008,
+    0x400, 0x001, 0x001, 0x500, 0x080, 0x800, 0x880, 0x900,
+    0x020, 0x030, 0x200, 0x110, 0x020, 0x020, 0x080, 0x100,
+    0x100, 0x010, 0x300, 0x600, 0x800, 0x002, 0xb00, 0xa00,
+    0x004, 0x030, 0x300, 0x210, 0x010, 0x020, 0x300, 0x200,
+    0x400, 0x440, 0x040, 0x440, 0x004, 0x042, 0x804, 0x840,
+    0x020, 0x070, 0x004, 0x050, 0x040, 0x060, 0x004, 0x040,
+    0x400, 0x400, 0x100, 0x400, 0x800, 0x002, 0x900, 0x800,
+    0x200, 0x030, 0x100, 0x010, 0x020, 0x020, 0x100, 0x000,
+];
+
+/// Triangles (as edge ids) for every one of the 256 corner configurations, in each style.
+fn triangle_table(style: MeshStyle) -> &'static [Vec<[u8; 3]>; 256] {
+    static WATERTIGHT: OnceLock<[Vec<[u8; 3]>; 256]> = OnceLock::new();
+    static PYRADIOMICS: OnceLock<[Vec<[u8; 3]>; 256]> = OnceLock::new();
+    match style {
+        MeshStyle::Watertight => WATERTIGHT.get_or_init(|| {
+            std::array::from_fn(|config| {
+                polygons_of(config)
+                    .iter()
+                    .flat_map(|polygon| fan(polygon, polygon[0]))
+                    .collect()
+            })
+        }),
+        MeshStyle::Pyradiomics => PYRADIOMICS.get_or_init(|| {
+            std::array::from_fn(|config| {
+                let polygons = if config >> PYRADIOMICS_JOIN_CORNER & 1 == 1 {
+                    // The complement's polygons, turned to face out of this configuration.
+                    polygons_of(255 - config)
+                        .into_iter()
+                        .map(|p| p.into_iter().rev().collect())
+                        .collect()
+                } else {
+                    polygons_of(config)
+                };
+                let apexes = PYRADIOMICS_FAN_APEX[config];
+                polygons
+                    .iter()
+                    .flat_map(|polygon: &Vec<u8>| {
+                        let apex = polygon
+                            .iter()
+                            .copied()
+                            .find(|&e| apexes >> e & 1 == 1)
+                            .unwrap_or(polygon[0]);
+                        fan(polygon, apex)
+                    })
+                    .collect()
+            })
+        }),
+    }
+}
+
+/// The outward-oriented polygons of one configuration, ambiguous faces kept apart.
+fn polygons_of(config: usize) -> Vec<Vec<u8>> {
     let inside = |c: usize| config >> c & 1 == 1;
     let mut next = [usize::MAX; 12];
     for face in FACES {
@@ -91,7 +188,7 @@ fn triangles_of(config: usize) -> Vec<[u8; 3]> {
             }
         }
     }
-    let mut tris = Vec::new();
+    let mut polygons = Vec::new();
     let mut seen = [false; 12];
     for start in 0..12 {
         if next[start] == usize::MAX || seen[start] {
@@ -99,16 +196,24 @@ fn triangles_of(config: usize) -> Vec<[u8; 3]> {
         }
         let mut polygon = Vec::new();
         let mut e = start;
-        while !seen[e] && e != usize::MAX {
+        while e != usize::MAX && !seen[e] {
             seen[e] = true;
             polygon.push(e as u8);
             e = next[e];
         }
-        for n in 1..polygon.len().saturating_sub(1) {
-            tris.push([polygon[0], polygon[n], polygon[n + 1]]);
-        }
+        polygons.push(polygon);
     }
-    tris
+    polygons
+}
+
+/// The polygon fanned into triangles from its vertex `apex`, keeping its orientation.
+fn fan(polygon: &[u8], apex: u8) -> Vec<[u8; 3]> {
+    let k = polygon.iter().position(|&e| e == apex).unwrap_or(0);
+    let n = polygon.len();
+    let at = |i: usize| polygon[(k + i) % n];
+    (1..n.saturating_sub(1))
+        .map(|i| [at(0), at(i), at(i + 1)])
+        .collect()
 }
 
 /// Area (mm²) and enclosed volume (mm³) of the mesh.
@@ -119,8 +224,14 @@ pub struct MeshMeasures {
 }
 
 /// Meshes a binary mask given as a dense box `dims` (`i` fastest, non-zero = inside) with
-/// voxel spacing `spacing_mm`. Voxels outside the box count as background.
-pub fn mesh_measures(mask: &[u8], dims: [usize; 3], spacing_mm: [f64; 3]) -> MeshMeasures {
+/// voxel spacing `spacing_mm`, triangulated in `style`. Voxels outside the box count as
+/// background.
+pub fn mesh_measures(
+    mask: &[u8],
+    dims: [usize; 3],
+    spacing_mm: [f64; 3],
+    style: MeshStyle,
+) -> MeshMeasures {
     let [nx, ny, nz] = dims;
     if mask.len() != nx * ny * nz || mask.is_empty() {
         return MeshMeasures {
@@ -128,7 +239,7 @@ pub fn mesh_measures(mask: &[u8], dims: [usize; 3], spacing_mm: [f64; 3]) -> Mes
             volume_mm3: 0.0,
         };
     }
-    let table = triangle_table();
+    let table = triangle_table(style);
     let mids: [[f64; 3]; 12] = std::array::from_fn(|e| edge_mid2(e).map(|v| f64::from(v) * 0.5));
     // Copy into a box padded by one background voxel on every side: no bounds checks below.
     let (px, py, pz) = (nx + 2, ny + 2, nz + 2);
@@ -147,8 +258,9 @@ pub fn mesh_measures(mask: &[u8], dims: [usize; 3], spacing_mm: [f64; 3]) -> Mes
         (o[2] * py + o[1]) * px + o[0]
     });
     let (mut area2, mut volume6) = (0.0f64, 0.0f64);
-    // Padded cube (i, j, k) has corners at padded voxels i..=i+1 etc., i.e. at original voxel
-    // centres i − 1 ..= i; its mesh vertices are placed in original voxel coordinates.
+    // Padded cube (i, j, k) has corners at padded voxels i..=i+1 etc.; vertices are placed in
+    // padded voxel coordinates, as pyradiomics places them (its mesh need not be closed, so
+    // its volume depends on the origin).
     for k in 0..pz - 1 {
         for j in 0..py - 1 {
             let row = (k * py + j) * px;
@@ -165,9 +277,9 @@ pub fn mesh_measures(mask: &[u8], dims: [usize; 3], spacing_mm: [f64; 3]) -> Mes
                     let [a, b, c] = tri.map(|e| {
                         let m = mids[e as usize];
                         [
-                            (i as f64 - 1.0 + m[0]) * spacing_mm[0],
-                            (j as f64 - 1.0 + m[1]) * spacing_mm[1],
-                            (k as f64 - 1.0 + m[2]) * spacing_mm[2],
+                            (i as f64 + m[0]) * spacing_mm[0],
+                            (j as f64 + m[1]) * spacing_mm[1],
+                            (k as f64 + m[2]) * spacing_mm[2],
                         ]
                     });
                     let ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
@@ -200,7 +312,7 @@ mod tests {
 
     #[test]
     fn table_is_closed_and_complementary() {
-        let t = triangle_table();
+        let t = triangle_table(MeshStyle::Watertight);
         assert!(t[0].is_empty() && t[255].is_empty());
         assert_eq!(t[1].len(), 1);
         // A configuration and its complement cut the same edges.
@@ -216,13 +328,88 @@ mod tests {
     }
 
     #[test]
+    fn pyradiomics_apexes_name_one_vertex_of_each_polygon() {
+        for (config, &apexes) in PYRADIOMICS_FAN_APEX.iter().enumerate() {
+            let source = if config >> PYRADIOMICS_JOIN_CORNER & 1 == 1 {
+                255 - config
+            } else {
+                config
+            };
+            let polygons = polygons_of(source);
+            let mut named = 0u16;
+            for polygon in &polygons {
+                let hits: Vec<u8> = polygon
+                    .iter()
+                    .copied()
+                    .filter(|&e| apexes >> e & 1 == 1)
+                    .collect();
+                assert_eq!(hits.len(), 1, "config {config}: polygon {polygon:?}");
+                named |= 1 << hits[0];
+            }
+            assert_eq!(named, apexes, "config {config}: an apex on no polygon");
+            // The same edges are cut whichever way the ambiguous faces go.
+            let edges = |tris: &Vec<[u8; 3]>| {
+                let mut e: Vec<u8> = tris.iter().flatten().copied().collect();
+                e.sort_unstable();
+                e.dedup();
+                e
+            };
+            assert_eq!(
+                edges(&triangle_table(MeshStyle::Pyradiomics)[config]),
+                edges(&triangle_table(MeshStyle::Watertight)[config]),
+                "config {config}"
+            );
+        }
+    }
+
+    #[test]
+    fn styles_agree_where_no_face_is_ambiguous() {
+        // A box and a sphere have no two voxels touching only along an edge: no ambiguous face,
+        // and planar polygons only on the box, so the two styles give the same mesh measures.
+        let box_mask = [1u8; 24];
+        let w = mesh_measures(&box_mask, [4, 3, 2], [0.7, 1.3, 2.5], MeshStyle::Watertight);
+        let p = mesh_measures(
+            &box_mask,
+            [4, 3, 2],
+            [0.7, 1.3, 2.5],
+            MeshStyle::Pyradiomics,
+        );
+        assert!(
+            (w.area_mm2 - p.area_mm2).abs() < 1e-9 && (w.volume_mm3 - p.volume_mm3).abs() < 1e-9
+        );
+        // Two voxels touching along an edge, (0, 0, 0) and (0, 1, 1): kept apart, two
+        // octahedra (area 2√3, volume 1/3); pyradiomics joins them in the cubes whose corner
+        // (0, 1, 1) is inside. pyradiomics 3.0.1 `cShape.calculate_coefficients` on this mask
+        // padded by one gives area 4.330127018922193 (= 2.5 √3) and volume 2/3.
+        let mut edge_pair = vec![0u8; 8];
+        edge_pair[0] = 1;
+        edge_pair[6] = 1;
+        let w = mesh_measures(
+            &edge_pair,
+            [2, 2, 2],
+            [1.0, 1.0, 1.0],
+            MeshStyle::Watertight,
+        );
+        let p = mesh_measures(
+            &edge_pair,
+            [2, 2, 2],
+            [1.0, 1.0, 1.0],
+            MeshStyle::Pyradiomics,
+        );
+        assert!((w.area_mm2 - 2.0 * 3f64.sqrt()).abs() < 1e-12, "{w:?}");
+        assert!((w.volume_mm3 - 1.0 / 3.0).abs() < 1e-12, "{w:?}");
+        assert!((p.area_mm2 - 4.330127018922193).abs() < 1e-12, "{p:?}");
+        assert!((p.volume_mm3 - 2.0 / 3.0).abs() < 1e-12, "{p:?}");
+    }
+
+    #[test]
     fn single_voxel_is_an_octahedron() {
-        let m = mesh_measures(&[1], [1, 1, 1], [1.0, 1.0, 1.0]);
+        let m = mesh_measures(&[1], [1, 1, 1], [1.0, 1.0, 1.0], MeshStyle::Watertight);
         // Vertices at ±0.5 on each axis: area 8 · (√3/4) · (√2/2)² = √3, volume 4/3 · 0.5³.
         assert!((m.area_mm2 - 3f64.sqrt()).abs() < 1e-12, "{m:?}");
         assert!((m.volume_mm3 - 1.0 / 6.0).abs() < 1e-12, "{m:?}");
         // Spacing scales the volume by the voxel volume.
-        let m = mesh_measures(&[1], [1, 1, 1], [2.0, 3.0, 0.5]);
+        let m = mesh_measures(&[1], [1, 1, 1], [2.0, 3.0, 0.5], MeshStyle::Watertight);
         assert!((m.volume_mm3 - 3.0 / 6.0).abs() < 1e-12);
     }
 
@@ -236,7 +423,12 @@ mod tests {
         let volume = a * b * c - edges * 0.125 - 8.0 * (1.0 / 8.0 - 1.0 / 48.0);
         let faces = 2.0 * ((a - 1.0) * (b - 1.0) + (b - 1.0) * (c - 1.0) + (a - 1.0) * (c - 1.0));
         let area = faces + edges * 0.5f64.sqrt() + 8.0 * 3f64.sqrt() / 8.0;
-        let m = mesh_measures(&[1u8; 24], [4, 3, 2], [1.0, 1.0, 1.0]);
+        let m = mesh_measures(
+            &[1u8; 24],
+            [4, 3, 2],
+            [1.0, 1.0, 1.0],
+            MeshStyle::Watertight,
+        );
         assert!((m.volume_mm3 - volume).abs() < 1e-9, "{m:?} want {volume}");
         assert!((m.area_mm2 - area).abs() < 1e-9, "{m:?} want {area}");
         // The same box inside a larger background box measures the same.
@@ -248,7 +440,7 @@ mod tests {
                 }
             }
         }
-        let m2 = mesh_measures(&shifted, [6, 5, 4], [1.0, 1.0, 1.0]);
+        let m2 = mesh_measures(&shifted, [6, 5, 4], [1.0, 1.0, 1.0], MeshStyle::Watertight);
         assert!((m.volume_mm3 - m2.volume_mm3).abs() < 1e-9);
         assert!((m.area_mm2 - m2.area_mm2).abs() < 1e-9);
     }
@@ -268,7 +460,7 @@ mod tests {
                 }
             }
         }
-        let m = mesh_measures(&mask, [n, n, n], [1.0, 1.0, 1.0]);
+        let m = mesh_measures(&mask, [n, n, n], [1.0, 1.0, 1.0], MeshStyle::Watertight);
         let area = 4.0 * std::f64::consts::PI * r * r;
         let volume = 4.0 / 3.0 * std::f64::consts::PI * r.powi(3);
         // Marching cubes on a binary (staircase) mask overestimates area by about 8 % whatever

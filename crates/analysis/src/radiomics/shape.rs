@@ -5,18 +5,17 @@
 //! `Compactness1`, `Compactness2` and `SphericalDisproportion` are left out, as pyradiomics
 //! leaves them out by default.
 //!
-//! The mesh is `surface.rs`'s: watertight, ambiguous faces resolved one way everywhere.
-//! pyradiomics' lookup table resolves them by the state of one cube corner, so its mesh differs
-//! where two voxels touch only along an edge, and with it `MeshVolume`, `SurfaceArea`,
-//! `SurfaceVolumeRatio` and `Sphericity` (by 0.01–0.25 % on 1.17's tumours; measured in
-//! tests/cli_radiomics.rs and said in docs/radiomics.md). Everything else equals pyradiomics to
-//! rounding.
+//! The mesh is `surface.rs`'s in pyradiomics' style ([`MeshStyle::Pyradiomics`]): its
+//! triangulation of every cube configuration, measured from pyradiomics itself, placed in the
+//! same voxel frame, so `MeshVolume`, `SurfaceArea`, `SurfaceVolumeRatio` and `Sphericity`
+//! equal pyradiomics' to rounding too (the lesion table's own surface area and sphericity use
+//! the crate's watertight mesh).
 
 use super::{name, Features};
 use crate::feret::max_pair_distance_mm;
 use crate::hull2d::convex_hull_2d;
 use crate::hull3d::hull_vertices_3d;
-use crate::surface::mesh_measures;
+use crate::surface::{mesh_measures, MeshStyle};
 
 /// Adds the `shape` features of the region `mask` (a dense box of `dims`, `i` fastest).
 pub(crate) fn shape_features(
@@ -77,7 +76,7 @@ pub(crate) fn shape_features(
         return;
     }
     let half = spacing_mm.map(|s| s / 2.0);
-    let mesh = mesh_measures(mask, dims, spacing_mm);
+    let mesh = mesh_measures(mask, dims, spacing_mm, MeshStyle::Pyradiomics);
     let (area, volume) = (mesh.area_mm2, mesh.volume_mm3);
 
     let diameter_3d = max_pair_distance_mm(&hull_vertices_3d(&vertices), half);
