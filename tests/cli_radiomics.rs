@@ -62,13 +62,13 @@ fn difference(got: f64, want: f64) -> f64 {
 }
 
 /// Compares the tumours of the first patient of `report` with pyradiomics' reference for
-/// `patient`: every feature within 1e-6 relative.
-fn compare(dir: &Dir, report: &str, patient: &Path) {
-    let reference: Vec<Value> = serde_json::from_str(&python(
-        "radiomics_reference.py",
-        &[patient.to_str().unwrap()],
-    ))
-    .unwrap();
+/// `patient` (run with `settings`, radiomics_reference.py's options): every feature within
+/// 1e-6 relative.
+fn compare(dir: &Dir, report: &str, patient: &Path, settings: &[&str]) {
+    let mut args = vec![patient.to_str().unwrap()];
+    args.extend_from_slice(settings);
+    let reference: Vec<Value> =
+        serde_json::from_str(&python("radiomics_reference.py", &args)).unwrap();
     let stats = util::first_patient(dir.path(), report);
     let tumors = stats["tumors"].as_array().unwrap();
     assert_eq!(tumors.len(), reference.len(), "tumour count");
@@ -129,12 +129,8 @@ fn compare(dir: &Dir, report: &str, patient: &Path) {
     }
 }
 
-#[test]
-fn phantom_tumours_and_edge_cases_equal_pyradiomics() {
-    if !have_pyradiomics() {
-        return;
-    }
-    let dir = Dir::new();
+/// A phantom patient with the edge-case lesions of add_lesions.py, at `dir/edge/<label>`.
+fn edge_patient(dir: &Dir) -> std::path::PathBuf {
     let written = dir.cohort(
         "src",
         PhantomOptions {
@@ -153,6 +149,16 @@ fn phantom_tumours_and_edge_cases_equal_pyradiomics() {
             patient.to_str().unwrap(),
         ],
     );
+    patient
+}
+
+#[test]
+fn phantom_tumours_and_edge_cases_equal_pyradiomics() {
+    if !have_pyradiomics() {
+        return;
+    }
+    let dir = Dir::new();
+    let patient = edge_patient(&dir);
     dir.run(&[
         "analyze",
         "edge",
@@ -163,7 +169,7 @@ fn phantom_tumours_and_edge_cases_equal_pyradiomics() {
         "liver",
     ])
     .expect_code(0);
-    compare(&dir, "rep", &patient);
+    compare(&dir, "rep", &patient, &[]);
     // radiomics.csv: one row per tumour, patient and id then every feature.
     let csv = std::fs::read_to_string(dir.path().join("rep/radiomics.csv")).unwrap();
     let mut lines = csv.lines();
@@ -244,7 +250,56 @@ fn the_real_patient_equals_pyradiomics() {
         "--radiomics",
     ])
     .expect_code(0);
-    compare(&dir, "rep", &real);
+    compare(&dir, "rep", &real, &[]);
+}
+
+#[test]
+fn a_bin_count_equals_pyradiomics_bin_count() {
+    if !have_pyradiomics() {
+        return;
+    }
+    let dir = Dir::new();
+    let patient = edge_patient(&dir);
+    dir.run(&[
+        "analyze",
+        "edge",
+        "--out",
+        "rep",
+        "--no-thumbnails",
+        "--radiomics-bin-count",
+        "16",
+    ])
+    .expect_code(0);
+    compare(&dir, "rep", &patient, &["--bin-count", "16"]);
+    let full: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("rep/stats.json")).unwrap()).unwrap();
+    assert_eq!(full["settings"]["radiomics"]["bin_count"], 16);
+    // A bin count and a bin width together, or no bins at all: usage errors.
+    let both = dir.run(&[
+        "analyze",
+        "edge",
+        "--out",
+        "x",
+        "--radiomics-bin-count",
+        "16",
+        "--radiomics-bin-width",
+        "5",
+    ]);
+    assert_eq!(both.code(), 2, "{}", both.stderr());
+    let none = dir.run(&[
+        "analyze",
+        "edge",
+        "--out",
+        "x",
+        "--radiomics-bin-count",
+        "0",
+    ]);
+    assert_eq!(none.code(), 2, "{}", none.stderr());
+    assert!(
+        none.stderr().contains("radiomics-bin-count"),
+        "{}",
+        none.stderr()
+    );
 }
 
 #[test]

@@ -212,7 +212,7 @@ impl NativeDataset {
     }
 
     /// Measures the exams (all by default) like `tumorscope analyze`.
-    #[pyo3(signature = (exams=None, connectivity=26, min_volume_ml=0.0, tumor_masks=None, vessel_margin_mm=10.0, thumbnails=false, radiomics=false, radiomics_bin_width=25.0, radiomics_structures=None, radiomics_classes=None))]
+    #[pyo3(signature = (exams=None, connectivity=26, min_volume_ml=0.0, tumor_masks=None, vessel_margin_mm=10.0, thumbnails=false, radiomics=false, radiomics_bin_width=25.0, radiomics_bin_count=None, radiomics_structures=None, radiomics_classes=None))]
     #[allow(clippy::too_many_arguments)]
     fn analyze(
         &self,
@@ -225,6 +225,7 @@ impl NativeDataset {
         thumbnails: bool,
         radiomics: bool,
         radiomics_bin_width: f64,
+        radiomics_bin_count: Option<usize>,
         radiomics_structures: Option<Vec<String>>,
         radiomics_classes: Option<Vec<String>>,
     ) -> PyResult<NativeAnalysis> {
@@ -234,11 +235,22 @@ impl NativeDataset {
                 "radiomics_bin_width must be a finite number of at least {least} HU, got {radiomics_bin_width}"
             )));
         }
-        let wanted = radiomics || radiomics_structures.is_some() || radiomics_classes.is_some();
+        let most = tumorscope_analysis::radiomics::MAX_BIN_COUNT;
+        if radiomics_bin_count.is_some_and(|n| !(1..=most).contains(&n)) {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "radiomics_bin_count must be a whole number from 1 to {most}, got {}",
+                radiomics_bin_count.unwrap_or_default()
+            )));
+        }
+        let wanted = radiomics
+            || radiomics_bin_count.is_some()
+            || radiomics_structures.is_some()
+            || radiomics_classes.is_some();
         let radiomics_options = wanted.then(|| {
             let defaults = tumorscope_analysis::radiomics::RadiomicsOptions::default();
             tumorscope_analysis::radiomics::RadiomicsOptions {
                 bin_width: radiomics_bin_width,
+                bin_count: radiomics_bin_count,
                 structures: radiomics_structures.unwrap_or_default(),
                 classes: radiomics_classes.unwrap_or(defaults.classes),
             }

@@ -97,3 +97,20 @@ def test_radiomics_classes_choose_the_features(cohort):
     assert len(names) == 24 + 5
     with pytest.raises(ValueError, match="wavelet"):
         ts.analyze(cohort, radiomics_classes=["glcm", "wavelet"])
+
+
+def test_a_bin_count_bins_like_the_cli(cohort, tmp_path):
+    got = ts.analyze(cohort, radiomics_bin_count=8, radiomics_classes=["firstorder"])
+    subprocess.run(
+        [str(cli()), "analyze", str(cohort), "--out", str(tmp_path / "cli"), "--no-thumbnails", "-q",
+         "--radiomics-bin-count", "8", "--radiomics-classes", "firstorder"],
+        check=True,
+    )
+    got.write(tmp_path / "py")
+    assert (tmp_path / "py" / "radiomics.csv").read_text() == (tmp_path / "cli" / "radiomics.csv").read_text()
+    # Eight bins over the tumour's range: Entropy is at most log2(8).
+    entropy = got.patients[0].tumors[0].to_dict()["radiomics"]["original_firstorder_Entropy"]
+    assert 0 < entropy <= 3
+    for bad in (0, 70000):
+        with pytest.raises(ValueError, match="radiomics_bin_count"):
+            ts.analyze(cohort, radiomics_bin_count=bad)

@@ -398,6 +398,7 @@ def analyze(
     thumbnails: bool = False,
     radiomics: bool = False,
     radiomics_bin_width: float = 25.0,
+    radiomics_bin_count: int | None = None,
     radiomics_structures: list[str] | None = None,
     radiomics_classes: list[str] | None = None,
     **limits: Any,
@@ -407,7 +408,8 @@ def analyze(
     those under ``min_volume_ml`` are dropped; ``tumor_masks`` replaces the name rules;
     tumours closer than ``vessel_margin_mm`` to a vessel are flagged. ``thumbnails`` draws the
     report's tumour pictures (for :meth:`Analysis.write`). ``radiomics`` adds pyradiomics'
-    features (its seven classes, its names, its defaults; bin width ``radiomics_bin_width`` HU;
+    features (its seven classes, its names, its defaults; bin width ``radiomics_bin_width`` HU,
+    or ``radiomics_bin_count`` bins instead (pyradiomics ``binCount``);
     ``radiomics_classes`` such as ``["shape", "glcm"]`` to compute fewer) as
     ``tumor.radiomics`` and ``radiomics.csv``; ``radiomics_structures`` (``["liver"]``) adds
     them for those structures too (``organ.radiomics``)."""
@@ -419,6 +421,7 @@ def analyze(
         thumbnails=thumbnails,
         radiomics=radiomics,
         radiomics_bin_width=radiomics_bin_width,
+        radiomics_bin_count=radiomics_bin_count,
         radiomics_structures=radiomics_structures,
         radiomics_classes=radiomics_classes,
     )

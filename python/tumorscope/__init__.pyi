@@ -44,6 +44,7 @@ class Dataset:
         thumbnails: bool = ...,
         radiomics: bool = ...,
         radiomics_bin_width: float = ...,
+        radiomics_bin_count: int | None = ...,
         radiomics_structures: list[str] | None = ...,
         radiomics_classes: list[str] | None = ...,
     ) -> Analysis: ...
@@ -71,6 +72,7 @@ class Patient:
         thumbnails: bool = ...,
         radiomics: bool = ...,
         radiomics_bin_width: float = ...,
+        radiomics_bin_count: int | None = ...,
         radiomics_structures: list[str] | None = ...,
         radiomics_classes: list[str] | None = ...,
     ) -> Result: ...
@@ -132,7 +134,9 @@ def analyze(
     thumbnails: bool = ...,
     radiomics: bool = ...,
     radiomics_bin_width: float = ...,
+    radiomics_bin_count: int | None = ...,
     radiomics_structures: list[str] | None = ...,
+    radiomics_classes: list[str] | None = ...,
     **limits: Any,
 ) -> Analysis: ...
 def metadata(*paths: PathLike, include_phi: bool = ..., **limits: Any) -> Table: ...

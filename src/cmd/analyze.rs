@@ -12,7 +12,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use tumorscope_analysis::{
     analyze_patient,
-    radiomics::{RadiomicsOptions, CLASSES, MIN_BIN_WIDTH_HU},
+    radiomics::{RadiomicsOptions, CLASSES, MAX_BIN_COUNT, MIN_BIN_WIDTH_HU},
     summarize_cohort, AnalysisOptions, Connectivity, PatientStats,
 };
 use tumorscope_core::PatientImage;
@@ -83,6 +83,10 @@ pub struct MeasureArgs {
     /// Bin width of the radiomics grey-level discretisation, in HU (pyradiomics `binWidth`).
     #[arg(long, default_value_t = RadiomicsOptions::default().bin_width, value_parser = positive_hu, allow_hyphen_values = true)]
     pub radiomics_bin_width: f64,
+    /// Fixed number of bins of the radiomics grey-level discretisation instead of a bin width
+    /// (pyradiomics `binCount`; 1 to 65536); implies `--radiomics`.
+    #[arg(long, conflicts_with = "radiomics_bin_width", value_parser = clap::value_parser!(u32).range(1..=MAX_BIN_COUNT as i64))]
+    pub radiomics_bin_count: Option<u32>,
     /// Comma-separated structures (organs) whose radiomics features are computed too
     /// (`liver`); implies `--radiomics`.
     #[arg(long, value_delimiter = ',')]
@@ -132,6 +136,7 @@ impl Default for AnalysisArgs {
                 vessel_margin_mm: options.vessel_margin_mm,
                 radiomics: false,
                 radiomics_bin_width: RadiomicsOptions::default().bin_width,
+                radiomics_bin_count: None,
                 radiomics_structures: Vec::new(),
                 radiomics_classes: Vec::new(),
             },
@@ -148,10 +153,12 @@ impl MeasureArgs {
             tumor_masks: self.tumor_masks.clone(),
             vessel_margin_mm: self.vessel_margin_mm,
             radiomics: (self.radiomics
+                || self.radiomics_bin_count.is_some()
                 || !self.radiomics_structures.is_empty()
                 || !self.radiomics_classes.is_empty())
             .then(|| RadiomicsOptions {
                 bin_width: self.radiomics_bin_width,
+                bin_count: self.radiomics_bin_count.map(|n| n as usize),
                 structures: self.radiomics_structures.clone(),
                 classes: if self.radiomics_classes.is_empty() {
                     RadiomicsOptions::default().classes

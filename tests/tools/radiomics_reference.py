@@ -32,6 +32,11 @@ if "--structure" in args:
     at = args.index("--structure")
     structure = args[at + 1]
     del args[at : at + 2]
+bin_count = None
+if "--bin-count" in args:
+    at = args.index("--bin-count")
+    bin_count = int(args[at + 1])
+    del args[at : at + 2]
 src = args[0]
 bin_width = float(args[1]) if len(args) > 1 else 25.0
 classes = (
@@ -62,7 +67,8 @@ image.SetSpacing(spacing)
 image.SetOrigin([float(v) for v in lps[:3, 3]])
 image.SetDirection([float(v) for v in direction.flatten()])
 
-extractor = featureextractor.RadiomicsFeatureExtractor(binWidth=bin_width)
+settings = {"binWidth": bin_width} if bin_count is None else {"binCount": bin_count}
+extractor = featureextractor.RadiomicsFeatureExtractor(**settings)
 extractor.disableAllFeatures()
 for c in classes:
     extractor.enableFeatureClassByName(c)

@@ -138,6 +138,16 @@ pub fn analyze_patient(
                 value: r.bin_width,
             });
         }
+        if let Some(n) = r.bin_count {
+            if !(1..=crate::radiomics::MAX_BIN_COUNT).contains(&n) {
+                return Err(AnalysisError::BadOption {
+                    patient,
+                    option: "radiomics bin_count",
+                    expected: "a whole number from 1 to 65536",
+                    value: n as f64,
+                });
+            }
+        }
         if let Some(class) = r.unknown_class() {
             return Err(AnalysisError::UnknownRadiomicsClass {
                 patient,

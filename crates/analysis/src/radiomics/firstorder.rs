@@ -2,7 +2,7 @@
 //! `voxelArrayShift` is 0), entropy and uniformity of the binned histogram. The deprecated
 //! `StandardDeviation` is left out, as pyradiomics leaves it out by default.
 
-use super::discretize::{bin_edges, digitize};
+use super::discretize::{digitize, Binning};
 use super::{name, Features};
 
 /// numpy's `spacing(1)`, added inside the entropy's logarithm.
@@ -29,7 +29,12 @@ fn mean(values: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// Adds the `firstorder` features of the region's `hu` values (non-empty).
-pub(crate) fn firstorder_features(hu: &[i16], voxel_mm3: f64, bin_width: f64, out: &mut Features) {
+pub(crate) fn firstorder_features(
+    hu: &[i16],
+    voxel_mm3: f64,
+    binning: Binning,
+    out: &mut Features,
+) {
     let mut add = |feature: &str, value: f64| {
         out.insert(name("firstorder", feature), value);
     };
@@ -62,7 +67,7 @@ pub(crate) fn firstorder_features(hu: &[i16], voxel_mm3: f64, bin_width: f64, ou
     let robust_mean = mean(robust.iter().copied());
 
     // The histogram of the binned values: only occupied bins count.
-    let edges = bin_edges(min, max, bin_width);
+    let edges = binning.edges(min, max);
     let mut counts = std::collections::BTreeMap::<usize, usize>::new();
     for &v in &x {
         *counts.entry(digitize(v, &edges)).or_default() += 1;
@@ -118,7 +123,7 @@ mod tests {
     #[test]
     fn a_flat_region_has_zero_spread() {
         let mut out = Features::new();
-        firstorder_features(&[40; 7], 2.0, 25.0, &mut out);
+        firstorder_features(&[40; 7], 2.0, Binning::WidthHu(25.0), &mut out);
         assert_eq!(out["original_firstorder_Variance"], 0.0);
         assert_eq!(out["original_firstorder_Skewness"], 0.0);
         assert_eq!(out["original_firstorder_Uniformity"], 1.0);

@@ -30,11 +30,18 @@ pub type Features = BTreeMap<String, f64>;
 /// has at most 6.6 million bins.
 pub const MIN_BIN_WIDTH_HU: f64 = 0.01;
 
+/// Largest bin count accepted: one bin per int16 value already separates every CT value.
+pub const MAX_BIN_COUNT: usize = 65_536;
+
 /// The settings users change most, as pyradiomics names them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RadiomicsOptions {
     /// Fixed bin width of the grey-level discretisation, in HU (pyradiomics `binWidth`).
     pub bin_width: f64,
+    /// Fixed bin count (pyradiomics `binCount`); when set it is used instead of `bin_width`, as
+    /// pyradiomics does.
+    #[serde(default)]
+    pub bin_count: Option<usize>,
     /// Structures (organs) measured too, by name (ASCII case-insensitive); tumours always are.
     #[serde(default)]
     pub structures: Vec<String>,
@@ -51,6 +58,7 @@ impl Default for RadiomicsOptions {
     fn default() -> Self {
         RadiomicsOptions {
             bin_width: 25.0,
+            bin_count: None,
             structures: Vec::new(),
             classes: all_classes(),
         }
@@ -58,6 +66,14 @@ impl Default for RadiomicsOptions {
 }
 
 impl RadiomicsOptions {
+    /// The grey-level binning these options ask for.
+    pub(crate) fn binning(&self) -> discretize::Binning {
+        match self.bin_count {
+            Some(n) => discretize::Binning::Count(n),
+            None => discretize::Binning::WidthHu(self.bin_width),
+        }
+    }
+
     /// Whether feature class `class` (one of [`CLASSES`]) is computed.
     pub fn wants_class(&self, class: &str) -> bool {
         self.classes.iter().any(|c| c == class)
@@ -168,7 +184,7 @@ pub fn region_features(
             .map(|(_, &v)| v)
             .collect();
         let voxel_mm3 = spacing_mm.iter().product();
-        firstorder::firstorder_features(&hu, voxel_mm3, options.bin_width, &mut out);
+        firstorder::firstorder_features(&hu, voxel_mm3, options.binning(), &mut out);
     }
     let texture: [(&str, TextureClass); 5] = [
         ("glcm", glcm::glcm_features),
@@ -178,7 +194,7 @@ pub fn region_features(
         ("ngtdm", ngtdm::ngtdm_features),
     ];
     if texture.iter().any(|(c, _)| options.wants_class(c)) {
-        if let Some(levels) = texture::Levels::new(mask, dims, hu_box, options.bin_width) {
+        if let Some(levels) = texture::Levels::new(mask, dims, hu_box, options.binning()) {
             for (class, features) in texture {
                 if options.wants_class(class) {
                     features(&levels, &mut out);

@@ -3,7 +3,7 @@
 //! of its HU, binned as `firstorder`'s histogram (`discretize.rs`) — and 0 outside the region.
 //! Also what the texture classes share: their neighbourhoods and the mean over directions.
 
-use super::discretize::{bin_edges, digitize};
+use super::discretize::{digitize, Binning};
 
 /// numpy's `spacing(1)`, added inside the texture classes' logarithms and divisions.
 pub(crate) const EPS: f64 = f64::EPSILON;
@@ -22,12 +22,12 @@ pub(crate) struct Levels {
 
 impl Levels {
     /// The region `mask` (box of `dims`, non-zero inside) of `hu_box` (the same box's HU),
-    /// binned with `bin_width`; `None` for an empty region.
-    pub fn new(mask: &[u8], dims: [usize; 3], hu_box: &[i16], bin_width: f64) -> Option<Self> {
+    /// binned by `binning`; `None` for an empty region.
+    pub fn new(mask: &[u8], dims: [usize; 3], hu_box: &[i16], binning: Binning) -> Option<Self> {
         let inside = || mask.iter().zip(hu_box).filter(|(m, _)| **m != 0);
         let min = inside().map(|(_, &v)| v).min()?;
         let max = inside().map(|(_, &v)| v).max()?;
-        let edges = bin_edges(f64::from(min), f64::from(max), bin_width);
+        let edges = binning.edges(f64::from(min), f64::from(max));
         let mut level = vec![0u32; mask.len()];
         let mut seen = Vec::new();
         for (n, (&m, &v)) in mask.iter().zip(hu_box).enumerate() {
@@ -171,7 +171,7 @@ mod tests {
         // Two voxels in the region (HU 54 and 166), one outside (HU −1000).
         let mask = [1u8, 0, 1];
         let hu = [54i16, -1000, 166];
-        let l = Levels::new(&mask, [3, 1, 1], &hu, 25.0).unwrap();
+        let l = Levels::new(&mask, [3, 1, 1], &hu, Binning::WidthHu(25.0)).unwrap();
         assert_eq!(l.level, vec![1, 0, 5]);
         assert_eq!(l.present, vec![1, 5]);
         assert_eq!(l.max_level(), 5);
