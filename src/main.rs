@@ -40,6 +40,12 @@ enum Command {
     #[command(after_help = outcome::EXIT_CODES_HELP)]
     Analyze(cmd::analyze::Args),
     #[command(after_help = outcome::EXIT_CODES_HELP)]
+    Plan(cmd::plan::Args),
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
+    Run(cmd::run::Args),
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
+    Merge(cmd::merge::Args),
+    #[command(after_help = outcome::EXIT_CODES_HELP)]
     Render(cmd::render::Args),
     #[command(after_help = outcome::EXIT_CODES_HELP)]
     Response(cmd::response::Args),
@@ -63,6 +69,9 @@ fn main() -> ExitCode {
         Command::Organize(args) => cmd::organize::execute(args, &ui),
         Command::Metadata(args) => cmd::metadata::execute(args, &ui),
         Command::Analyze(args) => cmd::analyze::execute(args, &ui),
+        Command::Plan(args) => cmd::plan::execute(args, &ui),
+        Command::Run(args) => cmd::run::execute(args, &ui),
+        Command::Merge(args) => cmd::merge::execute(args, &ui),
         Command::Render(args) => cmd::render::execute(args, &ui),
         Command::Response(args) => cmd::response::execute(args, &ui),
         Command::Export(args) => cmd::export::execute(args, &ui),

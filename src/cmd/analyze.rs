@@ -19,8 +19,8 @@ use tumorscope_core::PatientImage;
 use tumorscope_dataset::{Dataset, Exam, Skipped};
 use tumorscope_render::{encode_png, render_tumor_thumbnail};
 use tumorscope_report::{
-    console_line, patients_csv, radiomics_csv, report_html, stats_json, tumors_csv, PatientReport,
-    Provenance, Report, StudyRef,
+    console_line, parquet_tables, patients_csv, radiomics_csv, report_html, stats_json, tumors_csv,
+    Failure, PatientReport, Provenance, Report, StudyRef,
 };
 use tumorscope_sources::{load_exam, LoadOptions};
 
@@ -55,6 +55,10 @@ pub struct AnalysisArgs {
     /// No tumor thumbnails in the HTML report (faster on large cohorts).
     #[arg(long)]
     pub no_thumbnails: bool,
+    /// Also write the tables as Parquet: patients.parquet, tumors.parquet, organs.parquet,
+    /// failures.parquet (and radiomics.parquet), what `merge` writes for a batch run.
+    #[arg(long)]
+    pub parquet: bool,
 }
 
 /// What makes a tumour: shared by `analyze` and `export --dicom-seg` (whose tumour segments
@@ -141,6 +145,7 @@ impl Default for AnalysisArgs {
                 radiomics_classes: Vec::new(),
             },
             no_thumbnails: false,
+            parquet: false,
         }
     }
 }
@@ -225,59 +230,126 @@ pub fn run(
 
     let mut skipped = dataset.skipped.clone();
     let mut patients = Vec::new();
+    let mut failures = Vec::new();
     for (label, r) in results {
         match r {
             Ok((report, s)) => {
                 patients.push(report);
                 skipped.extend(s);
             }
-            Err(e) => skipped.push(Skipped {
+            Err(e) => failures.push(Failure {
+                patient: label.clone(),
+                kind: "failed".into(),
+                message: format!("{e:#}"),
                 origin: label,
-                reason: format!("{e:#}"),
             }),
         }
     }
     for p in dataset.patients.iter().filter(|p| p.exams().is_empty()) {
-        skipped.push(Skipped {
+        failures.push(Failure {
+            patient: p.label.clone(),
+            kind: "failed".into(),
+            message: "no CT volume to analyze".into(),
             origin: p.label.clone(),
-            reason: "no CT volume to analyze".into(),
         });
     }
-    let stats: Vec<PatientStats> = patients.iter().map(|p| p.stats.clone()).collect();
-    let cohort = summarize_cohort(&stats);
-    let provenance = Provenance {
+    tracing::debug!(ms = ms_since(started), "every patient measured");
+    let inputs: Vec<String> = inputs
+        .paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let provenance = provenance(inputs, settings_json(settings));
+    write_results(
+        out,
+        &provenance,
+        &patients,
+        &skipped,
+        &failures,
+        settings.parquet,
+    )?;
+    tracing::debug!(ms = ms_since(started), "report written");
+    let mut all = skipped;
+    all.extend(failures.iter().map(failure_as_skipped));
+    report_skipped(&all);
+    Ok(Outcome::of(&all))
+}
+
+/// The settings of a run as the provenance records them.
+pub(crate) fn settings_json(settings: &AnalysisArgs) -> serde_json::Value {
+    serde_json::json!({
+        "connectivity": settings.measure.connectivity,
+        "min_volume_ml": settings.measure.min_volume_ml,
+        "vessel_margin_mm": settings.measure.vessel_margin_mm,
+        "radiomics": settings.measure.options().radiomics,
+        "tumor_masks": settings.measure.tumor_masks.clone().map(serde_json::Value::from)
+            .unwrap_or_else(|| tumorscope_analysis::TUMOR_MASK_RULE.into()),
+    })
+}
+
+/// This tool, now, these inputs and settings.
+pub(crate) fn provenance(inputs: Vec<String>, settings: serde_json::Value) -> Provenance {
+    Provenance {
         tool: concat!("tumorscope ", env!("CARGO_PKG_VERSION")).to_owned(),
         generated_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
-        inputs: inputs
-            .paths
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect(),
-        settings: serde_json::json!({
-            "connectivity": settings.measure.connectivity,
-            "min_volume_ml": settings.measure.min_volume_ml,
-            "vessel_margin_mm": settings.measure.vessel_margin_mm,
-            "radiomics": settings.measure.options().radiomics,
-            "tumor_masks": settings.measure.tumor_masks.clone().map(serde_json::Value::from)
-                .unwrap_or_else(|| tumorscope_analysis::TUMOR_MASK_RULE.into()),
-        }),
-    };
+        inputs,
+        settings,
+    }
+}
+
+/// A failure as the skipped list of stats.json and stderr show it.
+pub(crate) fn failure_as_skipped(f: &Failure) -> Skipped {
+    Skipped {
+        origin: f.origin.clone(),
+        reason: f.message.clone(),
+    }
+}
+
+/// Writes `stats.json`, `patients.csv`, `tumors.csv`, `radiomics.csv` (when there are
+/// features), `report.html` and, with `parquet`, the Parquet tables, each atomically; prints
+/// the one-line summary. Shared by `analyze` and `merge`.
+pub(crate) fn write_results(
+    out: &Path,
+    provenance: &Provenance,
+    patients: &[PatientReport],
+    skipped: &[Skipped],
+    failures: &[Failure],
+    parquet: bool,
+) -> anyhow::Result<()> {
+    let stats: Vec<PatientStats> = patients.iter().map(|p| p.stats.clone()).collect();
+    let cohort = summarize_cohort(&stats);
     let skipped_pairs: Vec<(String, String)> = skipped
         .iter()
-        .map(|s| (s.origin.clone(), s.reason.clone()))
+        .cloned()
+        .chain(failures.iter().map(failure_as_skipped))
+        .map(|s| (s.origin, s.reason))
         .collect();
     let report = Report {
-        provenance: &provenance,
+        provenance,
         cohort: &cohort,
-        patients: &patients,
+        patients,
         skipped: &skipped_pairs,
     };
-    tracing::debug!(ms = ms_since(started), "every patient measured");
     write_atomic(&out.join("stats.json"), &stats_json(&report)?)?;
-    write_atomic(&out.join("patients.csv"), &patients_csv(&patients))?;
-    write_atomic(&out.join("tumors.csv"), &tumors_csv(&patients))?;
-    if let Some(table) = radiomics_csv(&patients) {
+    write_atomic(&out.join("patients.csv"), &patients_csv(patients))?;
+    write_atomic(&out.join("tumors.csv"), &tumors_csv(patients))?;
+    if let Some(table) = radiomics_csv(patients) {
         write_atomic(&out.join("radiomics.csv"), &table)?;
+    }
+    if parquet {
+        let mut rows: Vec<Failure> = skipped
+            .iter()
+            .map(|s| Failure {
+                patient: String::new(),
+                kind: "skipped".into(),
+                message: s.reason.clone(),
+                origin: s.origin.clone(),
+            })
+            .collect();
+        rows.extend(failures.iter().cloned());
+        for (name, bytes) in parquet_tables(patients, &rows)? {
+            write_atomic(&out.join(name), &bytes)?;
+        }
     }
     write_atomic(&out.join("report.html"), &report_html(&report)?)?;
     outln!(
@@ -287,9 +359,7 @@ pub fn run(
         cohort.lesions,
         out.join("report.html").display()
     );
-    tracing::debug!(ms = ms_since(started), "report written");
-    report_skipped(&skipped);
-    Ok(Outcome::of(&skipped))
+    Ok(())
 }
 
 /// Refuses `--tumor-masks` names that no patient has, before any patient is loaded.
@@ -336,9 +406,9 @@ fn ms_since(start: Instant) -> f64 {
 }
 
 /// One patient's report and the files skipped while loading it.
-type PatientOutcome = anyhow::Result<(PatientReport, Vec<Skipped>)>;
+pub(crate) type PatientOutcome = anyhow::Result<(PatientReport, Vec<Skipped>)>;
 
-fn analyze_one(
+pub(crate) fn analyze_one(
     dataset: &Dataset,
     exam: &Exam,
     load: &LoadOptions,

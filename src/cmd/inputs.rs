@@ -35,6 +35,19 @@ pub struct LimitArgs {
     pub max_ratio: u64,
 }
 
+impl Default for LimitArgs {
+    fn default() -> Self {
+        let l = Limits::default();
+        LimitArgs {
+            max_depth: l.max_depth,
+            max_entries: l.max_entries,
+            max_entry_mib: l.max_entry_bytes >> 20,
+            max_total_mib: l.max_total_bytes >> 20,
+            max_ratio: l.max_ratio,
+        }
+    }
+}
+
 impl InputArgs {
     /// Checks the paths exist and builds walk options.
     pub fn walk_options(&self) -> anyhow::Result<WalkOptions> {

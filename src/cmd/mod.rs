@@ -5,10 +5,13 @@ pub mod demo;
 pub mod export;
 pub mod export_seg;
 pub mod inputs;
+pub mod merge;
 pub mod metadata;
 pub mod organize;
+pub mod plan;
 pub mod render;
 pub mod response;
+pub mod run;
 pub mod scan;
 pub mod view;
 

@@ -71,7 +71,11 @@ pub struct TumorStats {
     #[serde(default)]
     pub vessels: Vec<VesselDistance>,
     /// Radiomics features by pyradiomics' names, when the analysis asked for them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::radiomics::features_with_nulls"
+    )]
     pub radiomics: Option<crate::radiomics::Features>,
 }
 

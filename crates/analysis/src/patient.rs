@@ -27,7 +27,11 @@ pub struct OrganStats {
     pub voxels: usize,
     pub volume_ml: f64,
     /// Radiomics features, when the analysis asked for this structure's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::radiomics::features_with_nulls"
+    )]
     pub radiomics: Option<crate::radiomics::Features>,
 }
 
@@ -52,8 +56,27 @@ impl Serialize for LiverInclusion {
     }
 }
 
+impl<'de> Deserialize<'de> for LiverInclusion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Spelled {
+            Bool(bool),
+            Text(String),
+        }
+        match Spelled::deserialize(d)? {
+            Spelled::Bool(true) => Ok(Self::Yes),
+            Spelled::Bool(false) => Ok(Self::No),
+            Spelled::Text(s) if s == "partial" => Ok(Self::Partial),
+            Spelled::Text(s) => Err(serde::de::Error::custom(format!(
+                "liver_mask_includes_tumors: expected true, false or \"partial\", got {s:?}"
+            ))),
+        }
+    }
+}
+
 /// The analysis of one patient. Field names are the public JSON/CSV schema.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientStats {
     pub patient: String,
     /// Every structure mask, in the image's order.

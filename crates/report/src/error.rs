@@ -10,6 +10,13 @@ pub enum ReportError {
         #[source]
         source: serde_json::Error,
     },
+    /// The Parquet writer refused a table.
+    #[error("cannot write `{what}` as Parquet")]
+    Parquet {
+        what: &'static str,
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
     /// A thumbnail handed in for the HTML page does not start with the PNG signature.
     #[error("thumbnail of tumor `{tumor_id}` of patient `{patient}` is not a PNG image")]
     NotPng { patient: String, tumor_id: u32 },

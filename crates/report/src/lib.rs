@@ -42,8 +42,11 @@ mod format;
 mod html;
 mod json;
 mod model;
+mod parquet;
 mod radiomics_table;
+mod record;
 mod response;
+mod table;
 mod tables;
 
 pub use console::console_line;
@@ -52,8 +55,13 @@ pub use error::ReportError;
 pub use html::report_html;
 pub use json::{stats_json, DEFINITIONS};
 pub use model::{PatientReport, Provenance, Report, StudyRef};
-pub use radiomics_table::radiomics_csv;
+pub use parquet::table_parquet;
+pub use radiomics_table::{radiomics_csv, radiomics_table};
 pub use response::{
     response_csv, response_html, response_json, ResponsePair, TimePoint, RESPONSE_DEFINITIONS,
 };
-pub use tables::{patients_csv, tumors_csv};
+pub use table::{Cell, IntoCell, Kind, Row, Table};
+pub use tables::{
+    failures_table, organs_table, parquet_tables, patients_csv, patients_table, tumors_csv,
+    tumors_table, Failure,
+};

@@ -34,7 +34,7 @@ pub struct PatientReport {
 
 /// Which study of the patient a result measures: a patient with several studies (baseline,
 /// follow-up) has one result per study.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StudyRef {
     /// The patient's label without the study suffix (the result's `patient` carries it).
     pub patient: String,

@@ -4,13 +4,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::csv::CsvWriter;
+use crate::table::{Kind, Table};
 use crate::PatientReport;
 
 /// The table, or `None` when no region carries radiomics features. Columns: `patient`,
 /// `region` (the tumour id, or the structure name), then every feature name any region has,
 /// sorted; a feature a region lacks, or NaN, is an empty cell.
 pub fn radiomics_csv(patients: &[PatientReport]) -> Option<Vec<u8>> {
+    radiomics_table(patients).map(|t| t.to_csv())
+}
+
+/// The rows of [`radiomics_csv`] (`radiomics.csv`, `radiomics.parquet`), features as doubles.
+pub fn radiomics_table(patients: &[PatientReport]) -> Option<Table> {
     type Row<'a> = (&'a str, String, &'a BTreeMap<String, f64>);
     let rows: Vec<Row<'_>> = patients
         .iter()
@@ -32,21 +37,15 @@ pub fn radiomics_csv(patients: &[PatientReport]) -> Option<Vec<u8>> {
     if names.is_empty() {
         return None;
     }
-    let header: Vec<&str> = ["patient", "region"]
-        .into_iter()
-        .chain(names.iter().copied())
-        .collect();
-    let mut w = CsvWriter::with_header(&header);
+    let mut columns = vec![("patient", Kind::Text), ("region", Kind::Text)];
+    columns.extend(names.iter().map(|n| (*n, Kind::Float)));
+    let mut table = Table::new(&columns);
     for (patient, region, features) in &rows {
-        w.text(patient);
-        w.text(region);
+        let mut row = table.row();
+        row.text(patient).text(region);
         for name in &names {
-            match features.get(*name).filter(|v| v.is_finite()) {
-                Some(v) => w.num(v),
-                None => w.empty(),
-            }
+            row.num(features.get(*name).copied().filter(|v| v.is_finite()));
         }
-        w.end_row();
     }
-    Some(w.finish())
+    Some(table)
 }

@@ -1,113 +1,122 @@
-//! The CSV tables: one row per patient and one row per tumor.
+//! The result tables: one row per patient, per tumor and per organ (CSV and Parquet).
 
 use tumorscope_analysis::{LiverInclusion, PatientStats};
 
-use crate::csv::CsvWriter;
+use crate::table::{Kind, Table};
 use crate::PatientReport;
 
-/// Columns of [`patients_csv`].
-const PATIENT_COLUMNS: [&str; 21] = [
-    "patient",
-    "source",
-    "tumor_count",
-    "tumor_volume_ml",
-    "liver_volume_ml",
-    "tumor_burden_pct",
-    "liver_mask_includes_tumors",
-    "largest_tumor_by_volume",
-    "largest_tumor_by_diameter",
-    "recist_targets",
-    "recist_sum_mm",
-    "tumor_structures",
-    "note",
-    "dropped_small",
-    "connectivity",
-    "organs",
-    "warnings",
-    "patient_label",
-    "study_uid",
-    "study_date",
-    "study_description",
+/// Columns of [`patients_table`].
+const PATIENT_COLUMNS: [(&str, Kind); 21] = [
+    ("patient", Kind::Text),
+    ("source", Kind::Text),
+    ("tumor_count", Kind::Int),
+    ("tumor_volume_ml", Kind::Float),
+    ("liver_volume_ml", Kind::Float),
+    ("tumor_burden_pct", Kind::Float),
+    ("liver_mask_includes_tumors", Kind::Text),
+    ("largest_tumor_by_volume", Kind::Int),
+    ("largest_tumor_by_diameter", Kind::Int),
+    ("recist_targets", Kind::Text),
+    ("recist_sum_mm", Kind::Float),
+    ("tumor_structures", Kind::Int),
+    ("note", Kind::Text),
+    ("dropped_small", Kind::Int),
+    ("connectivity", Kind::Int),
+    ("organs", Kind::Text),
+    ("warnings", Kind::Text),
+    ("patient_label", Kind::Text),
+    ("study_uid", Kind::Text),
+    ("study_date", Kind::Text),
+    ("study_description", Kind::Text),
 ];
 
-/// Columns of [`tumors_csv`]: every `TumorStats` field, arrays split per axis.
-const TUMOR_COLUMNS: [&str; 38] = [
-    "patient",
-    "id",
-    "voxels",
-    "volume_ml",
-    "centroid_mm_x",
-    "centroid_mm_y",
-    "centroid_mm_z",
-    "centroid_ijk_i",
-    "centroid_ijk_j",
-    "centroid_ijk_k",
-    "bbox_ijk_min_i",
-    "bbox_ijk_min_j",
-    "bbox_ijk_min_k",
-    "bbox_ijk_max_i",
-    "bbox_ijk_max_j",
-    "bbox_ijk_max_k",
-    "max_diameter_mm",
-    "axial_diameter_mm",
-    "axial_short_axis_mm",
-    "axial_slice_k",
-    "equivalent_diameter_mm",
-    "surface_area_mm2",
-    "mesh_volume_mm3",
-    "sphericity",
-    "hu_mean",
-    "hu_std",
-    "hu_min",
-    "hu_max",
-    "hu_p10",
-    "hu_median",
-    "hu_p90",
-    "sources",
-    "liver_overlap_pct",
-    "recist_target",
-    "closest_vessel",
-    "closest_vessel_mm",
-    "near_vessel",
-    "vessel_distances_mm",
+/// Columns of [`tumors_table`]: every `TumorStats` field, arrays split per axis.
+const TUMOR_COLUMNS: [(&str, Kind); 38] = [
+    ("patient", Kind::Text),
+    ("id", Kind::Int),
+    ("voxels", Kind::Int),
+    ("volume_ml", Kind::Float),
+    ("centroid_mm_x", Kind::Float),
+    ("centroid_mm_y", Kind::Float),
+    ("centroid_mm_z", Kind::Float),
+    ("centroid_ijk_i", Kind::Float),
+    ("centroid_ijk_j", Kind::Float),
+    ("centroid_ijk_k", Kind::Float),
+    ("bbox_ijk_min_i", Kind::Int),
+    ("bbox_ijk_min_j", Kind::Int),
+    ("bbox_ijk_min_k", Kind::Int),
+    ("bbox_ijk_max_i", Kind::Int),
+    ("bbox_ijk_max_j", Kind::Int),
+    ("bbox_ijk_max_k", Kind::Int),
+    ("max_diameter_mm", Kind::Float),
+    ("axial_diameter_mm", Kind::Float),
+    ("axial_short_axis_mm", Kind::Float),
+    ("axial_slice_k", Kind::Int),
+    ("equivalent_diameter_mm", Kind::Float),
+    ("surface_area_mm2", Kind::Float),
+    ("mesh_volume_mm3", Kind::Float),
+    ("sphericity", Kind::Float),
+    ("hu_mean", Kind::Float),
+    ("hu_std", Kind::Float),
+    ("hu_min", Kind::Int),
+    ("hu_max", Kind::Int),
+    ("hu_p10", Kind::Float),
+    ("hu_median", Kind::Float),
+    ("hu_p90", Kind::Float),
+    ("sources", Kind::Text),
+    ("liver_overlap_pct", Kind::Float),
+    ("recist_target", Kind::Bool),
+    ("closest_vessel", Kind::Text),
+    ("closest_vessel_mm", Kind::Float),
+    ("near_vessel", Kind::Bool),
+    ("vessel_distances_mm", Kind::Text),
+];
+
+/// Columns of [`organs_table`].
+const ORGAN_COLUMNS: [(&str, Kind); 5] = [
+    ("patient", Kind::Text),
+    ("organ", Kind::Text),
+    ("role", Kind::Text),
+    ("voxels", Kind::Int),
+    ("volume_ml", Kind::Float),
 ];
 
 /// One row per patient; `organs` holds `name=volume_ml` pairs joined with `;`, `recist_targets`
 /// the target ids joined with `;`, `warnings` the warnings joined with `; `.
 pub fn patients_csv(patients: &[PatientReport]) -> Vec<u8> {
-    let mut w = CsvWriter::with_header(&PATIENT_COLUMNS);
+    patients_table(patients).to_csv()
+}
+
+/// The rows of [`patients_csv`] (`patients.csv`, `patients.parquet`).
+pub fn patients_table(patients: &[PatientReport]) -> Table {
+    let mut table = Table::new(&PATIENT_COLUMNS);
     for p in patients {
         let s = &p.stats;
-        w.text(&s.patient);
-        w.text(&p.source);
-        w.num(s.tumor_count);
-        w.num(s.tumor_volume_ml);
-        w.opt(s.liver_volume_ml);
-        w.opt(s.tumor_burden_pct);
-        match s.liver_mask_includes_tumors {
-            Some(inclusion) => w.text(inclusion_text(inclusion)),
-            None => w.empty(),
-        }
-        w.opt(s.largest_tumor_by_volume);
-        w.opt(s.largest_tumor_by_diameter);
-        w.text(&join(s.recist.targets.iter(), ";"));
-        w.num(s.recist.sum_of_diameters_mm);
-        w.num(s.tumor_structures);
-        match &s.note {
-            Some(note) => w.text(note),
-            None => w.empty(),
-        }
-        w.num(s.dropped_small);
-        w.num(u8::from(s.connectivity));
-        w.text(&organs_cell(s));
-        w.text(&p.warnings.join("; "));
-        w.text(&p.study.patient);
-        w.text(&p.study.uid);
-        w.text(&p.study.date);
-        w.text(&p.study.description);
-        w.end_row();
+        table
+            .row()
+            .text(&s.patient)
+            .text(&p.source)
+            .num(s.tumor_count)
+            .num(s.tumor_volume_ml)
+            .num(s.liver_volume_ml)
+            .num(s.tumor_burden_pct)
+            .opt_text(s.liver_mask_includes_tumors.map(inclusion_text))
+            .num(s.largest_tumor_by_volume)
+            .num(s.largest_tumor_by_diameter)
+            .text(&join(s.recist.targets.iter(), ";"))
+            .num(s.recist.sum_of_diameters_mm)
+            .num(s.tumor_structures)
+            .opt_text(s.note.as_deref())
+            .num(s.dropped_small)
+            .num(u8::from(s.connectivity))
+            .text(&organs_cell(s))
+            .text(&p.warnings.join("; "))
+            .text(&p.study.patient)
+            .text(&p.study.uid)
+            .text(&p.study.date)
+            .text(&p.study.description);
     }
-    w.finish()
+    table
 }
 
 /// One row per tumor, every `TumorStats` field: arrays split into `_x/_y/_z` (patient mm) or
@@ -115,46 +124,75 @@ pub fn patients_csv(patients: &[PatientReport]) -> Vec<u8> {
 /// the tumor is a RECIST target of its patient; `vessel_distances_mm` holds `name=mm` pairs
 /// joined with `;` (empty without vessel structures).
 pub fn tumors_csv(patients: &[PatientReport]) -> Vec<u8> {
-    let mut w = CsvWriter::with_header(&TUMOR_COLUMNS);
+    tumors_table(patients).to_csv()
+}
+
+/// The rows of [`tumors_csv`] (`tumors.csv`, `tumors.parquet`).
+pub fn tumors_table(patients: &[PatientReport]) -> Table {
+    let mut table = Table::new(&TUMOR_COLUMNS);
     for s in patients.iter().map(|p| &p.stats) {
         for t in &s.tumors {
-            w.text(&s.patient);
-            w.num(t.id);
-            w.num(t.voxels);
-            w.num(t.volume_ml);
-            t.centroid_mm.iter().for_each(|v| w.num(v));
-            t.centroid_ijk.iter().for_each(|v| w.num(v));
-            t.bbox_ijk_min.iter().for_each(|v| w.num(v));
-            t.bbox_ijk_max.iter().for_each(|v| w.num(v));
-            w.num(t.max_diameter_mm);
-            w.num(t.axial_diameter_mm);
-            w.num(t.axial_short_axis_mm);
-            w.num(t.axial_slice_k);
-            w.num(t.equivalent_diameter_mm);
-            w.num(t.surface_area_mm2);
-            w.num(t.mesh_volume_mm3);
-            w.num(t.sphericity);
-            w.num(t.hu_mean);
-            w.num(t.hu_std);
-            w.num(t.hu_min);
-            w.num(t.hu_max);
-            w.num(t.hu_p10);
-            w.num(t.hu_median);
-            w.num(t.hu_p90);
-            w.text(&t.sources.join(";"));
-            w.opt(t.liver_overlap_pct);
-            w.num(s.recist.targets.contains(&t.id));
-            match &t.closest_vessel {
-                Some(name) => w.text(name),
-                None => w.empty(),
-            }
-            w.opt(t.closest_vessel_mm);
-            w.opt(t.near_vessel);
-            w.text(&vessel_cell(t));
-            w.end_row();
+            let mut row = table.row();
+            row.text(&s.patient)
+                .num(t.id)
+                .num(t.voxels)
+                .num(t.volume_ml);
+            t.centroid_mm.iter().for_each(|&v| {
+                row.num(v);
+            });
+            t.centroid_ijk.iter().for_each(|&v| {
+                row.num(v);
+            });
+            t.bbox_ijk_min.iter().chain(&t.bbox_ijk_max).for_each(|&v| {
+                row.num(v);
+            });
+            row.num(t.max_diameter_mm)
+                .num(t.axial_diameter_mm)
+                .num(t.axial_short_axis_mm)
+                .num(t.axial_slice_k)
+                .num(t.equivalent_diameter_mm)
+                .num(t.surface_area_mm2)
+                .num(t.mesh_volume_mm3)
+                .num(t.sphericity)
+                .num(t.hu_mean)
+                .num(t.hu_std)
+                .num(t.hu_min)
+                .num(t.hu_max)
+                .num(t.hu_p10)
+                .num(t.hu_median)
+                .num(t.hu_p90)
+                .text(&t.sources.join(";"))
+                .num(t.liver_overlap_pct)
+                .num(s.recist.targets.contains(&t.id))
+                .opt_text(t.closest_vessel.as_deref())
+                .num(t.closest_vessel_mm)
+                .num(t.near_vessel)
+                .text(&vessel_cell(t));
         }
     }
-    w.finish()
+    table
+}
+
+/// One row per measured structure of each patient (`organs.parquet`): name, role, voxels,
+/// volume.
+pub fn organs_table(patients: &[PatientReport]) -> Table {
+    let mut table = Table::new(&ORGAN_COLUMNS);
+    for s in patients.iter().map(|p| &p.stats) {
+        for o in &s.organs {
+            let role = serde_json::to_value(o.role)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            table
+                .row()
+                .text(&s.patient)
+                .text(&o.name)
+                .text(&role)
+                .num(o.voxels)
+                .num(o.volume_ml);
+        }
+    }
+    table
 }
 
 /// `portalvein=3.2;artery=12.5`: every vessel's distance, nearest first.
@@ -191,4 +229,70 @@ fn join<T: ToString>(items: impl Iterator<Item = T>, separator: &str) -> String 
         .map(|x| x.to_string())
         .collect::<Vec<_>>()
         .join(separator)
+}
+
+/// A patient (or input) that produced no result, as the `failures` table records it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Failure {
+    /// The patient's label, or empty for an input that belongs to no patient.
+    pub patient: String,
+    /// `skipped` (an input the scan or load could not read), `failed` (the analysis of a
+    /// patient stopped), `missing` (a planned patient not found when its shard ran).
+    pub kind: String,
+    pub message: String,
+    /// Where: the file (inside archives too) or the patient's location.
+    pub origin: String,
+}
+
+/// One row per [`Failure`] (`failures.parquet`).
+pub fn failures_table(failures: &[Failure]) -> Table {
+    let mut table = Table::new(&[
+        ("patient", Kind::Text),
+        ("kind", Kind::Text),
+        ("message", Kind::Text),
+        ("origin", Kind::Text),
+    ]);
+    for f in failures {
+        table
+            .row()
+            .text(&f.patient)
+            .text(&f.kind)
+            .text(&f.message)
+            .text(&f.origin);
+    }
+    table
+}
+
+/// Every Parquet table of a result set, as `(file name, bytes)`: `patients`, `tumors`,
+/// `organs`, `failures`, and `radiomics` when some region has features.
+pub fn parquet_tables(
+    patients: &[PatientReport],
+    failures: &[Failure],
+) -> Result<Vec<(&'static str, Vec<u8>)>, crate::ReportError> {
+    use crate::parquet::table_parquet;
+    let mut out = vec![
+        (
+            "patients.parquet",
+            table_parquet(&patients_table(patients), "patients.parquet")?,
+        ),
+        (
+            "tumors.parquet",
+            table_parquet(&tumors_table(patients), "tumors.parquet")?,
+        ),
+        (
+            "organs.parquet",
+            table_parquet(&organs_table(patients), "organs.parquet")?,
+        ),
+        (
+            "failures.parquet",
+            table_parquet(&failures_table(failures), "failures.parquet")?,
+        ),
+    ];
+    if let Some(table) = crate::radiomics_table(patients) {
+        out.push((
+            "radiomics.parquet",
+            table_parquet(&table, "radiomics.parquet")?,
+        ));
+    }
+    Ok(out)
 }

@@ -26,6 +26,18 @@ use serde::{Deserialize, Serialize};
 /// Feature name (`original_<class>_<Feature>`) → value; NaN where pyradiomics gives NaN.
 pub type Features = BTreeMap<String, f64>;
 
+/// Reads [`Features`] back from JSON, where serde_json wrote NaN as `null`.
+pub fn features_with_nulls<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Features>, D::Error> {
+    let read: Option<BTreeMap<String, Option<f64>>> = Deserialize::deserialize(deserializer)?;
+    Ok(read.map(|m| {
+        m.into_iter()
+            .map(|(k, v)| (k, v.unwrap_or(f64::NAN)))
+            .collect()
+    }))
+}
+
 /// Smallest bin width accepted, in HU: the histogram of a region spanning all of int16 then
 /// has at most 6.6 million bins.
 pub const MIN_BIN_WIDTH_HU: f64 = 0.01;
