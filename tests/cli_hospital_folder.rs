@@ -89,6 +89,7 @@ fn every_command_reads_a_hospital_folder_without_a_panic() {
             vec!["analyze", input, "--out", "rep", "--no-thumbnails"],
             vec!["export", input, "--nifti", "nii"],
             vec!["metadata", input, "--out", "m.csv"],
+            vec!["plan", input, "--out", "plan"],
             vec![
                 "render",
                 input,
