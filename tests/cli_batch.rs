@@ -180,6 +180,9 @@ fn plan_run_merge_equals_analyze_and_resumes() {
     assert_same_tables(&dir.path().join("plan/merged"), &dir.path().join("one"));
     check_parquet(&dir.path().join("plan/merged"), broken);
     check_parquet(&dir.path().join("one"), broken);
+    // Analysed again into the same folder without --parquet: no stale tables left beside it.
+    dir.run(&["analyze", "src", "--out", "one"]).expect_code(1);
+    assert!(!dir.path().join("one/tumors.parquet").exists());
 
     // A finished shard run again changes no file.
     let before = files(&dir.path().join("plan"));
@@ -261,7 +264,12 @@ fn plan_run_merge_equals_analyze_and_resumes() {
 fn shards_come_from_the_batch_environment() {
     let dir = Dir::new();
     cohort(&dir, 3);
-    dir.run(&["plan", "src", "--out", "plan"]).expect_code(0);
+    dir.run(&["plan", "src", "--out", "plan", "--max-depth", "3"])
+        .expect_code(0);
+    // The scan limits go with the plan to the tasks.
+    let plan: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("plan/plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["scan_limits"]["max_depth"], 3);
     // No flag and no batch variable: a usage error that says what to pass.
     let none = dir.run(&["run", "plan"]).expect_code(2);
     assert!(none.stderr().contains("--shard-index"), "{}", none.stderr());

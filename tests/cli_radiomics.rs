@@ -230,6 +230,9 @@ fn phantom_tumours_and_edge_cases_equal_pyradiomics() {
         .get("radiomics")
         .is_none());
     assert!(!dir.path().join("plain/radiomics.csv").exists());
+    // Nor is one left from an earlier run into the same folder.
+    dir.analyze("edge", "rep");
+    assert!(!dir.path().join("rep/radiomics.csv").exists());
 }
 
 #[test]

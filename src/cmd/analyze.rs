@@ -305,9 +305,34 @@ pub(crate) fn failure_as_skipped(f: &Failure) -> Skipped {
     }
 }
 
+/// Every Parquet table `write_results` may write.
+const PARQUET_TABLES: [&str; 5] = [
+    "patients.parquet",
+    "tumors.parquet",
+    "organs.parquet",
+    "failures.parquet",
+    "radiomics.parquet",
+];
+
+/// Removes a result file an earlier run left in the output folder, which this run's results
+/// would contradict.
+fn remove_stale(path: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(crate::Fatal::OutputNotWritable {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            }
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Writes `stats.json`, `patients.csv`, `tumors.csv`, `radiomics.csv` (when there are
-/// features), `report.html` and, with `parquet`, the Parquet tables, each atomically; prints
-/// the one-line summary. Shared by `analyze` and `merge`.
+/// features), `report.html` and, with `parquet`, the Parquet tables, each atomically, and
+/// removes those of them an earlier run left that this one does not write; prints the one-line
+/// summary. Shared by `analyze` and `merge`.
 pub(crate) fn write_results(
     out: &Path,
     provenance: &Provenance,
@@ -333,8 +358,10 @@ pub(crate) fn write_results(
     write_atomic(&out.join("stats.json"), &stats_json(&report)?)?;
     write_atomic(&out.join("patients.csv"), &patients_csv(patients))?;
     write_atomic(&out.join("tumors.csv"), &tumors_csv(patients))?;
-    if let Some(table) = radiomics_csv(patients) {
-        write_atomic(&out.join("radiomics.csv"), &table)?;
+    match radiomics_csv(patients) {
+        Some(table) => write_atomic(&out.join("radiomics.csv"), &table)?,
+        // A table from an earlier run into this folder would no longer match stats.json.
+        None => remove_stale(&out.join("radiomics.csv"))?,
     }
     if parquet {
         let mut rows: Vec<Failure> = skipped
@@ -347,8 +374,18 @@ pub(crate) fn write_results(
             })
             .collect();
         rows.extend(failures.iter().cloned());
-        for (name, bytes) in parquet_tables(patients, &rows)? {
+        let tables = parquet_tables(patients, &rows)?;
+        for name in PARQUET_TABLES {
+            if !tables.iter().any(|(written, _)| *written == name) {
+                remove_stale(&out.join(name))?;
+            }
+        }
+        for (name, bytes) in tables {
             write_atomic(&out.join(name), &bytes)?;
+        }
+    } else {
+        for name in PARQUET_TABLES {
+            remove_stale(&out.join(name))?;
         }
     }
     write_atomic(&out.join("report.html"), &report_html(&report)?)?;

@@ -16,7 +16,7 @@ pub struct InputArgs {
 }
 
 /// Archive limits (zip bombs, endless nesting); defaults are safe for real cohorts.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, clap::Args, serde::Serialize, serde::Deserialize)]
 pub struct LimitArgs {
     /// Deepest nesting of archives (a zip on disk is level 1).
     #[arg(long, default_value_t = Limits::default().max_depth, help_heading = "Archive limits")]

@@ -83,6 +83,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         .iter()
         .map(|s| (s.origin.clone(), s.reason.clone()))
         .collect();
+    plan.scan_limits = serde_json::to_value(&args.limits)?;
     let slurm = SlurmOptions {
         cpus_per_task: args.cpus_per_task as usize,
         mem: args.mem.clone(),

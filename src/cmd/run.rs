@@ -92,7 +92,9 @@ fn run_shard(dir: &Path, plan: &Plan, shard: Shard, ui: &Ui) -> anyhow::Result<O
             .collect();
         let inputs = InputArgs {
             paths: scan_paths.into_iter().collect(),
-            limits: LimitArgs::default(),
+            // The plan's limits (a plan written before they were recorded: the defaults).
+            limits: serde_json::from_value::<LimitArgs>(plan.scan_limits.clone())
+                .unwrap_or_default(),
         };
         let load = LoadOptions {
             walk: inputs.walk_options()?,

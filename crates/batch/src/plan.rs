@@ -39,6 +39,10 @@ pub struct Plan {
     /// as `analyze` would.
     #[serde(default)]
     pub skipped: Vec<(String, String)>,
+    /// The archive limits the plan's scan ran with, as the front end records them; tasks
+    /// re-scan with the same (`null`: the defaults).
+    #[serde(default)]
+    pub scan_limits: serde_json::Value,
 }
 
 /// One patient of the plan.
@@ -89,6 +93,7 @@ impl Plan {
             tasks: units.len().div_ceil(per_task).max(1),
             units,
             skipped: Vec::new(),
+            scan_limits: serde_json::Value::Null,
         }
     }
 
