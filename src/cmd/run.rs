@@ -68,20 +68,13 @@ fn run_shard(dir: &Path, plan: &Plan, shard: Shard, ui: &Ui) -> anyhow::Result<O
     }
     let mut done_now = 0usize;
     for (unit, message) in &hash_failures {
-        let result = UnitResult {
-            key: unit.key.clone(),
-            content_hash: String::new(),
-            options_hash: plan.options_hash.clone(),
-            tool: plan.tool.clone(),
-            exams: Vec::new(),
-            skipped: Vec::new(),
-            failures: vec![Failure {
-                patient: unit.key.clone(),
-                kind: "failed".into(),
-                message: message.clone(),
-                origin: unit.location.clone(),
-            }],
-        };
+        let mut result = UnitResult::new(plan, unit, "");
+        result.failures.push(Failure {
+            patient: unit.key.clone(),
+            kind: "failed".into(),
+            message: message.clone(),
+            origin: unit.location.clone(),
+        });
         write_atomic(&result_path(dir, &unit.key), &result.to_json())?;
         done_now += 1;
     }
@@ -123,15 +116,7 @@ fn run_shard(dir: &Path, plan: &Plan, shard: Shard, ui: &Ui) -> anyhow::Result<O
         let results: Vec<UnitResult> = found
             .par_iter()
             .map(|(unit, hash, at)| {
-                let mut result = UnitResult {
-                    key: unit.key.clone(),
-                    content_hash: hash.clone(),
-                    options_hash: plan.options_hash.clone(),
-                    tool: plan.tool.clone(),
-                    exams: Vec::new(),
-                    skipped: Vec::new(),
-                    failures: Vec::new(),
-                };
+                let mut result = UnitResult::new(plan, unit, hash);
                 let fail = |kind: &str, message: String| Failure {
                     patient: unit.key.clone(),
                     kind: kind.into(),

@@ -58,7 +58,9 @@ impl Shard {
 
     /// The units of this shard among `units`: `[index·n/count, (index+1)·n/count)`.
     pub fn units(&self, units: usize) -> Range<usize> {
-        (self.index * units / self.count)..((self.index + 1) * units / self.count)
+        // In u128: index · units cannot overflow whatever count the environment gave.
+        let at = |i: usize| (i as u128 * units as u128 / self.count as u128) as usize;
+        at(self.index)..at(self.index + 1)
     }
 }
 
@@ -79,6 +81,11 @@ mod tests {
                 assert_eq!(next, units);
             }
         }
+        let huge = Shard {
+            index: usize::MAX - 1,
+            count: usize::MAX,
+        };
+        assert_eq!(huge.units(10), 9..10);
     }
 
     #[test]

@@ -27,6 +27,19 @@ pub struct UnitResult {
 }
 
 impl UnitResult {
+    /// An empty result of `unit` made now from bytes hashing to `content_hash`.
+    pub fn new(plan: &Plan, unit: &Unit, content_hash: &str) -> UnitResult {
+        UnitResult {
+            key: unit.key.clone(),
+            content_hash: content_hash.to_owned(),
+            options_hash: plan.options_hash.clone(),
+            tool: plan.tool.clone(),
+            exams: Vec::new(),
+            skipped: Vec::new(),
+            failures: Vec::new(),
+        }
+    }
+
     /// Reads a result file.
     pub fn read(path: &Path) -> Result<UnitResult, BatchError> {
         let bytes = std::fs::read(path).map_err(|source| BatchError::Read {
