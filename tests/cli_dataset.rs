@@ -19,6 +19,83 @@ fn options(patients: usize, junk: bool, corrupt: bool) -> PhantomOptions {
 }
 
 #[test]
+fn a_rescan_reads_only_what_changed_and_says_the_same() {
+    let dir = Dir::new();
+    let written = dir.cohort("c", options(3, true, true), false);
+    let root = written.root.to_str().unwrap();
+    let scan = |json: &str| {
+        dir.run_talkative(&["scan", root, "--db", "cat.db", "--json", json])
+            .expect_code(1)
+    };
+    let first = scan("inv1.json");
+    assert!(
+        !first.stderr().contains("unchanged since the last scan"),
+        "{}",
+        first.stderr()
+    );
+    // Unchanged: nothing read, the same summary, inventory, skipped file and exit status.
+    let again = scan("inv2.json");
+    let files = walk_files(&written.root);
+    assert!(
+        again.stderr().contains(&format!(
+            "{files} file(s) unchanged since the last scan recorded in `cat.db`: not read again"
+        )),
+        "{}",
+        again.stderr()
+    );
+    let corrupt = written.corrupt.clone().unwrap();
+    assert!(again.stderr().contains(&format!("skipped: `{corrupt}`")));
+    assert_eq!(again.stdout(), first.stdout());
+    let read = |f: &str| std::fs::read(dir.path().join(f)).unwrap();
+    assert_eq!(read("inv2.json"), read("inv1.json"));
+    // A patient removed and a file touched: the rescan says what a scan without the catalog
+    // says.
+    std::fs::remove_dir_all(written.root.join("3Dircadb1.2")).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(written.root.join("3Dircadb1.1/MASKS_DICOM.zip"))
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(30))
+        .unwrap();
+    let changed = scan("inv3.json");
+    assert!(
+        changed.stderr().contains(&format!(
+            "{} file(s) unchanged since the last scan",
+            walk_files(&written.root) - 1
+        )),
+        "{}",
+        changed.stderr()
+    );
+    let fresh = dir
+        .run_talkative(&["scan", root, "--no-db", "--json", "inv4.json"])
+        .expect_code(1);
+    assert_eq!(changed.stdout(), fresh.stdout());
+    assert!(
+        changed.stdout().contains("2 patient(s)"),
+        "{}",
+        changed.stdout()
+    );
+    assert_eq!(read("inv3.json"), read("inv4.json"));
+}
+
+/// Files on disk under `root`.
+fn walk_files(root: &std::path::Path) -> usize {
+    let mut n = 0;
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+#[test]
 fn scan_reports_the_corrupt_file_and_exits_1() {
     let dir = Dir::new();
     let written = dir.cohort("c", options(4, true, true), true);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use tumorscope_catalog::Catalog;
 use tumorscope_dataset::{Dataset, Layout};
-use tumorscope_sources::{scan, ScanOptions};
+use tumorscope_sources::{scan, scan_with_memo, MemoUpdate, ScanMemo, ScanOptions};
 
 use super::inputs::InputArgs;
 use crate::ui::{report_skipped, write_atomic, Ui};
@@ -28,12 +28,33 @@ pub struct Args {
 }
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
-    let dataset = scan_inputs(&args.inputs, ui)?;
-    crate::ui::write_out_raw(&summary(&dataset));
-    if !args.no_db {
+    let dataset = if args.no_db {
+        scan_inputs(&args.inputs, ui)?
+    } else {
+        // The catalog remembers what the last scan read from each file: only files whose size
+        // or modification time changed are read again.
         let mut catalog = Catalog::open(&args.db)?;
-        catalog.record_scan(&dataset)?;
-    }
+        let paths = &args.inputs.paths;
+        let memo =
+            ScanMemo::from_rows(catalog.scan_memo(paths)?).with_tree(catalog.scan_tree(paths)?);
+        let (dataset, update) = scan_inputs_with_memo(&args.inputs, ui, &memo)?;
+        if update.files_not_read > 0 && !ui.quiet {
+            crate::ui::write_err(format_args!(
+                "{} file(s) unchanged since the last scan recorded in `{}`: not read again\n",
+                update.files_not_read,
+                args.db.display()
+            ));
+        }
+        if !update.nothing_changed {
+            catalog.record_scan(&dataset)?;
+            catalog.record_scan_memo(paths, &update.fresh, &update.unchanged)?;
+            if let Some(tree) = &update.tree {
+                catalog.record_scan_tree(paths, tree)?;
+            }
+        }
+        dataset
+    };
+    crate::ui::write_out_raw(&summary(&dataset));
     if let Some(path) = &args.json {
         let json = serde_json::to_vec_pretty(&dataset.inventory())
             .context("cannot encode the inventory")?;
@@ -51,6 +72,26 @@ pub fn scan_inputs(inputs: &InputArgs, ui: &Ui) -> anyhow::Result<Dataset> {
     let bar = ui.file_counter("scanning");
     let dataset = scan(&inputs.paths, &options, &|| bar.inc(1));
     bar.finish_and_clear();
+    checked(dataset, inputs)
+}
+
+/// [`scan_inputs`] reading only the files `memo` does not know unchanged.
+pub fn scan_inputs_with_memo(
+    inputs: &InputArgs,
+    ui: &Ui,
+    memo: &ScanMemo,
+) -> anyhow::Result<(Dataset, MemoUpdate)> {
+    let options = ScanOptions {
+        walk: inputs.walk_options()?,
+    };
+    let bar = ui.file_counter("scanning");
+    let (dataset, update) = scan_with_memo(&inputs.paths, &options, memo, &|| bar.inc(1));
+    bar.finish_and_clear();
+    Ok((checked(dataset, inputs)?, update))
+}
+
+/// Logs what the scan found; no image data at all is fatal.
+fn checked(dataset: Dataset, inputs: &InputArgs) -> anyhow::Result<Dataset> {
     log_findings(&dataset);
     if dataset.patients.is_empty() {
         report_skipped(&dataset.skipped);

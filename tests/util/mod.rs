@@ -38,11 +38,17 @@ impl Dir {
             .expect_code(0)
     }
 
-    /// Runs `tumorscope ARGS` in this folder.
+    /// Runs `tumorscope ARGS --quiet` in this folder.
     pub fn run(&self, args: &[&str]) -> Run {
+        let mut args = args.to_vec();
+        args.push("--quiet");
+        self.run_talkative(&args)
+    }
+
+    /// Runs `tumorscope ARGS` in this folder, with the notes `--quiet` leaves out.
+    pub fn run_talkative(&self, args: &[&str]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_tumorscope"))
             .args(args)
-            .arg("--quiet")
             .current_dir(self.path())
             .output()
             .expect("run tumorscope");

@@ -6,6 +6,7 @@
 //! alone, so one catalog can index several datasets. Analysis results are stored per patient
 //! as JSON documents.
 
+mod scan_memo;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -137,6 +138,7 @@ impl Catalog {
             source,
         };
         let tx = self.conn.transaction().map_err(&e)?;
+        scan_memo::forget_trees_of(&tx, &dataset.roots).map_err(&e)?;
         for root in &dataset.roots {
             let root = root.display().to_string();
             tx.execute("DELETE FROM patients WHERE root = ?1", params![root])

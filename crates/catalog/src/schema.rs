@@ -77,4 +77,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // root writes them anew).
     "ALTER TABLE series RENAME COLUMN header_json TO info_json;
      UPDATE patients SET patient_json = NULL;",
+    // 4: the scan memo: what the last scan read from each file on disk, under its size and
+    // modification time, so a rescan reads only changed files; and the last whole scan of a
+    // list of roots under the digest of their files' stamps (records are opaque here).
+    "CREATE TABLE scan_files (
+        path TEXT PRIMARY KEY,
+        size_bytes INTEGER NOT NULL,
+        modified_ns INTEGER NOT NULL,
+        record BLOB NOT NULL
+     );
+     CREATE TABLE scan_trees (
+        roots_json TEXT PRIMARY KEY,
+        digest TEXT NOT NULL,
+        record BLOB NOT NULL
+     );",
 ];

@@ -12,8 +12,9 @@ use crate::rtstruct::{
 use crate::seg::{is_segmentation, parse_seg, SegHeader};
 use crate::InstanceHeader;
 
-/// What reading one entry's header gave.
-#[derive(Debug)]
+/// What reading one entry's header gave. Serializable, so a scan can remember it for a file
+/// that has not changed (`tumorscope-sources`' scan memo).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum EntryHeader {
     /// A DICOM header.
     Header(Box<InstanceHeader>),

@@ -9,7 +9,7 @@ use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 
 /// What the functional groups say about one frame.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FrameGroups {
     /// Plane Position (Patient): Image Position (Patient) of the frame.
     pub position_mm: Option<[f64; 3]>,
@@ -29,15 +29,29 @@ pub struct FrameGroups {
 /// and the Dimension Index Values of every dimension that is not a place within a stack (a
 /// phase, an echo, a b-value …). Frames of one stack share one key; a file whose frames have
 /// several keys holds several volumes at the same positions. Empty when the file says nothing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct StackKey(Vec<(StackPart, u64, String)>);
 
 /// What one component of a [`StackKey`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 enum StackPart {
     StackId,
     Temporal,
-    Dimension(Tag),
+    /// The dimension's tag as (group, element): dicom-rs' `Tag` has no serde.
+    Dimension(u16, u16),
 }
 
 impl StackKey {
@@ -56,7 +70,9 @@ impl std::fmt::Display for StackKey {
             match part {
                 StackPart::StackId => write!(f, "stack `{value}`")?,
                 StackPart::Temporal => write!(f, "temporal position {value}")?,
-                StackPart::Dimension(tag) => write!(f, "dimension {tag} = {value}")?,
+                StackPart::Dimension(group, element) => {
+                    write!(f, "dimension {} = {value}", Tag(*group, *element))?
+                }
             }
         }
         Ok(())
@@ -162,7 +178,7 @@ fn stack_key(content: &InMemDicomObject, dimensions: &[Option<Tag>]) -> StackKey
     for (value, dimension) in values.iter().zip(dimensions) {
         if let Some(tag) = dimension {
             key.push((
-                StackPart::Dimension(*tag),
+                StackPart::Dimension(tag.group(), tag.element()),
                 u64::from(*value),
                 value.to_string(),
             ));
@@ -201,4 +217,42 @@ pub(crate) fn floats<const N: usize>(obj: &InMemDicomObject, tag: Tag) -> Option
     let mut out = [0.0; N];
     out.copy_from_slice(&v[..N]);
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EntryHeader;
+
+    /// A scan remembers multi-frame headers (the scan memo): every field, the stack key's
+    /// dimension tags included, must come back equal.
+    #[test]
+    fn a_multiframe_entry_round_trips_through_its_record() {
+        let frames = vec![
+            FrameGroups {
+                position_mm: Some([1.0, -2.5, 3.25]),
+                orientation: Some([1.0, 0.0, 0.0, 0.0, 1.0, 0.0]),
+                spacing_mm: Some([0.7, 0.8]),
+                rescale: Some((1.0, -1024.0)),
+                segment: Some(2),
+                stack: StackKey(vec![
+                    (StackPart::StackId, 1, "1".into()),
+                    (StackPart::Temporal, 3, "3".into()),
+                    (StackPart::Dimension(0x0018, 0x9087), 800, "800".into()),
+                ]),
+            },
+            FrameGroups::default(),
+        ];
+        let entry = EntryHeader::MultiFrame(Box::default(), frames);
+        let json = serde_json::to_vec(&entry).unwrap();
+        let back: EntryHeader = serde_json::from_slice(&json).unwrap();
+        assert_eq!(back, entry);
+        let EntryHeader::MultiFrame(_, frames) = back else {
+            unreachable!("a multi-frame entry reads back as one")
+        };
+        assert_eq!(
+            frames[0].stack.to_string(),
+            "stack `1`, temporal position 3, dimension (0018,9087) = 800"
+        );
+    }
 }

@@ -28,7 +28,7 @@ pub fn is_rtstruct(sop_class_uid: &str) -> bool {
 }
 
 /// What an RT Structure Set holds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RtStruct {
     pub study_uid: String,
     pub series_uid: String,
@@ -40,7 +40,7 @@ pub struct RtStruct {
 }
 
 /// One region of interest.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Roi {
     pub number: i64,
     pub name: String,
@@ -52,7 +52,7 @@ pub struct Roi {
 }
 
 /// One contour of a ROI.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Contour {
     /// Contour Geometric Type: `CLOSED_PLANAR`, `POINT`, `OPEN_PLANAR` … (upper case).
     pub geometric_type: String,

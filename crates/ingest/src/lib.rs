@@ -54,6 +54,7 @@ mod positional;
 mod read;
 mod safe_path;
 mod source;
+mod stamp;
 mod stream;
 #[cfg(test)]
 mod test_support;
@@ -67,4 +68,5 @@ pub use origin_set::OriginSet;
 pub use positional::Positional;
 pub use read::read_entry;
 pub use safe_path::{safe_relative_path, UnsafePath};
+pub use stamp::{tree_digest, FileStamp, MemoRow, TreeRecord};
 pub use walk::{walk, walk_bytes, Select, Visit, Visitor, WalkResult};

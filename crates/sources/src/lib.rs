@@ -13,8 +13,11 @@
 mod duplicates;
 mod error;
 mod load;
+mod memo;
 mod scan;
 
 pub use error::LoadError;
 pub use load::{load_exam, load_patient, load_series, LoadOptions};
-pub use scan::{scan, ScanOptions};
+pub use memo::{MemoUpdate, ScanMemo};
+pub use scan::{scan, scan_with_memo, ScanOptions};
+pub use tumorscope_ingest::{FileStamp, MemoRow, TreeRecord};

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::duplicates::drop_duplicates;
+use crate::memo::{scan_digest, scan_record, MemoFiles, MemoUpdate, ScanMemo};
 use tumorscope_dataset::{make_labels_unique, natural_cmp, Dataset, NonImageObject, Skipped};
 use tumorscope_dicom::layout::classify_path_and_folder;
 use tumorscope_dicom::{
@@ -28,6 +29,27 @@ pub struct ScanOptions {
 /// Scans `paths` (folders, files, zip archives at any depth) and organizes what it finds.
 /// `on_entry` is called once per entry read (for progress bars).
 pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Sync)) -> Dataset {
+    scan_inner(paths, options, None, on_entry).0
+}
+
+/// [`scan`], reading only the files on disk whose size or modification time changed since the
+/// scan `memo` remembers: the others' entries are taken from their records (see [`ScanMemo`]).
+/// The dataset is the one [`scan`] would return; the update says what to store for next time.
+pub fn scan_with_memo(
+    paths: &[PathBuf],
+    options: &ScanOptions,
+    memo: &ScanMemo,
+    on_entry: &(dyn Fn() + Sync),
+) -> (Dataset, MemoUpdate) {
+    scan_inner(paths, options, Some(memo), on_entry)
+}
+
+fn scan_inner(
+    paths: &[PathBuf],
+    options: &ScanOptions,
+    memo: Option<&ScanMemo>,
+    on_entry: &(dyn Fn() + Sync),
+) -> (Dataset, MemoUpdate) {
     // A path given twice (or two spellings of one path) is read once.
     let mut seen = std::collections::HashSet::new();
     let paths: Vec<PathBuf> = paths
@@ -36,6 +58,20 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
         .cloned()
         .collect();
     let paths = paths.as_slice();
+    // Stamps are taken before anything is read: a file that changes during the scan then
+    // differs from its stamp next time, and is read again.
+    let digest = memo.map(|_| scan_digest(paths, &options.walk));
+    if let (Some(memo), Some((digest, files))) = (memo, &digest) {
+        if let Some(dataset) = memo.unchanged_scan(digest, paths) {
+            let update = MemoUpdate {
+                nothing_changed: true,
+                files_not_read: *files,
+                ..MemoUpdate::default()
+            };
+            return (dataset, update);
+        }
+    }
+    let files = memo.map(|memo| MemoFiles::new(paths, memo, &options.walk));
     // NIfTI files are read by their own discovery below (on disk) and never count as junk;
     // inside an archive they cannot be read yet, and the user is told.
     let nifti_in_archives = Mutex::new(Vec::new());
@@ -48,6 +84,8 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
                     .push(o.to_string());
             }
             Visit::Skip
+        } else if files.as_ref().is_some_and(|f| f.reuse(o)) {
+            Visit::Skip
         } else {
             Visit::Enter
         }
@@ -57,9 +95,20 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
         on_entry();
         out
     };
-    let result = walk(paths, &options.walk, &select, &visit);
+    let mut result = walk(paths, &options.walk, &select, &visit);
+    let mut nifti_in_archives = nifti_in_archives
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    let mut memo_update = MemoUpdate::default();
+    let mut remembered_skips = Vec::new();
+    if let Some(files) = files {
+        // Records of the files read now are made before their entries are consumed; the
+        // entries of unchanged files join the walk's as if it had read them.
+        memo_update = files.finish(&mut result, &mut nifti_in_archives, &mut remembered_skips);
+    }
 
     let mut skipped: Vec<Skipped> = result.errors.iter().map(Skipped::from).collect();
+    skipped.extend(remembered_skips);
     let mut ignored = Vec::new();
     let mut instances = Vec::new();
     let mut non_image = Vec::new();
@@ -154,10 +203,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
             }),
         }
     }
-    for origin in nifti_in_archives
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-    {
+    for origin in nifti_in_archives {
         skipped.push(Skipped {
             origin,
             reason:
@@ -189,7 +235,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
     make_labels_unique(&mut patients, paths);
     patients.sort_by(|a, b| natural_cmp(&a.label, &b.label));
     skipped.sort_by(|a, b| a.origin.cmp(&b.origin));
-    Dataset {
+    let dataset = Dataset {
         roots: paths.to_vec(),
         patients,
         ignored: ignored.len(),
@@ -198,7 +244,11 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, on_entry: &(dyn Fn() + Syn
         non_image,
         duplicates,
         skipped,
+    };
+    if let Some((digest, _)) = digest {
+        memo_update.tree = scan_record(&dataset, digest);
     }
+    (dataset, memo_update)
 }
 
 /// How many stacks the frames of one multi-frame file fall into.
