@@ -169,7 +169,7 @@ fn plan_run_merge_equals_analyze_and_resumes() {
         "{}",
         second.stderr()
     );
-    let merge = dir.run(&["merge", "plan"]).expect_code(1);
+    let merge = dir.run(&["merge", "plan", "--db", "cat.db"]).expect_code(1);
     assert!(
         merge.stderr().contains(broken.as_str()),
         "{}",
@@ -180,6 +180,27 @@ fn plan_run_merge_equals_analyze_and_resumes() {
     assert_same_tables(&dir.path().join("plan/merged"), &dir.path().join("one"));
     check_parquet(&dir.path().join("plan/merged"), broken);
     check_parquet(&dir.path().join("one"), broken);
+    // The merged results went to the catalog: `analyze --db` of the same inputs measures only
+    // the broken patient (failures are not stored), with the same tables.
+    let from_db = dir
+        .run_talkative(&[
+            "analyze",
+            "src",
+            "--out",
+            "from-db",
+            "--parquet",
+            "--db",
+            "cat.db",
+        ])
+        .expect_code(1);
+    assert!(
+        from_db
+            .stderr()
+            .contains("3 patient(s) unchanged since their results were stored in `cat.db`"),
+        "{}",
+        from_db.stderr()
+    );
+    assert_same_tables(&dir.path().join("from-db"), &dir.path().join("one"));
     // Analysed again into the same folder without --parquet: no stale tables left beside it.
     dir.run(&["analyze", "src", "--out", "one"]).expect_code(1);
     assert!(!dir.path().join("one/tumors.parquet").exists());

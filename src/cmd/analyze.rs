@@ -25,12 +25,15 @@ use tumorscope_report::{
 use tumorscope_sources::{load_exam, LoadOptions};
 
 use super::inputs::{InputArgs, LimitArgs};
-use super::scan::scan_inputs;
+use super::scan::{scan_inputs, scan_into_catalog};
+use super::stored::{say_reused, StoredResults};
 use crate::ui::outln;
 use crate::ui::{
     check_output_dir, isolate_panics, report_skipped, write_atomic, Line, OrderedLines, Ui,
 };
 use crate::Outcome;
+use tumorscope_batch::options_hash;
+use tumorscope_catalog::{Catalog, StoredAnalysis};
 
 /// Measure every tumor and write the cohort report.
 #[derive(Debug, clap::Args)]
@@ -45,6 +48,11 @@ pub struct Args {
     pub out: PathBuf,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
+    /// SQLite catalog to read and store results in: the scan reads only changed files, and a
+    /// patient whose inputs, options and tumorscope version are those of its stored result is
+    /// not measured again (`view --db` shows the stored results too).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
 }
 
 /// Settings of the measurement; defaults are `AnalysisOptions::default()`'s.
@@ -181,14 +189,16 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         paths: args.paths.clone(),
         limits: args.limits.clone(),
     };
-    run(&inputs, &args.out, &args.analysis, ui)
+    run(&inputs, &args.out, &args.analysis, args.db.as_deref(), ui)
 }
 
-/// Scans, analyzes and writes the report; shared with `demo`.
+/// Scans, analyzes and writes the report (with a catalog: reusing and storing results); shared
+/// with `demo`.
 pub fn run(
     inputs: &InputArgs,
     out: &Path,
     settings: &AnalysisArgs,
+    db: Option<&Path>,
     ui: &Ui,
 ) -> anyhow::Result<Outcome> {
     let started = Instant::now();
@@ -197,41 +207,80 @@ pub fn run(
         walk: inputs.walk_options()?,
     };
     check_output_dir(out)?;
-    let dataset = scan_inputs(inputs, ui)?;
+    let mut catalog = db.map(Catalog::open).transpose()?;
+    let dataset = match (&mut catalog, db) {
+        (Some(catalog), Some(db)) => scan_into_catalog(inputs, ui, catalog, db)?,
+        _ => scan_inputs(inputs, ui)?,
+    };
     tracing::debug!(ms = ms_since(started), "scan done");
     if let Some(names) = &settings.measure.tumor_masks {
         check_structure_names(&dataset, names)?;
     }
     let options = settings.measure.options();
+    // Results stored in the catalog from the same inputs, options and tool are not measured
+    // again.
+    let mut stored = match &catalog {
+        Some(c) => Some(StoredResults::look_up(
+            c,
+            &dataset,
+            &options_hash(&options, !settings.no_thumbnails),
+        )?),
+        None => None,
+    };
+    if let (Some(s), Some(db)) = (&stored, db) {
+        say_reused(s.len(), db, ui.quiet);
+    }
     // One result per study with a volume: a patient's baseline and follow-up are measured
     // apart, never merged and never one dropped.
-    let exams: Vec<Exam> = dataset.patients.iter().flat_map(|p| p.exams()).collect();
+    let mut exams: Vec<(usize, Exam, Option<Measured>)> = Vec::new();
+    for (n, p) in dataset.patients.iter().enumerate() {
+        let mut reused = stored.as_mut().and_then(|s| s.take(n));
+        for (j, exam) in p.exams().into_iter().enumerate() {
+            let known = reused.as_mut().map(|r| {
+                // The patient's skipped files go with its first exam, as loading reports them.
+                let skipped = if j == 0 {
+                    std::mem::take(&mut r.skipped)
+                } else {
+                    Vec::new()
+                };
+                (r.reports.remove(0), skipped)
+            });
+            exams.push((n, exam, known));
+        }
+    }
     let bar = ui.bar(exams.len() as u64, "analyzing");
     let lines = OrderedLines::new();
-    let results: Vec<(String, PatientOutcome)> = exams
-        .par_iter()
+    let results: Vec<(usize, String, bool, PatientOutcome)> = exams
+        .into_par_iter()
         .enumerate()
-        .map(|(n, exam)| {
-            let r = isolate_panics(|| {
-                analyze_one(&dataset, exam, &load, &options, !settings.no_thumbnails)
-            });
+        .map(|(i, (n, exam, known))| {
+            let was_stored = known.is_some();
+            let r = match known {
+                Some(known) => Ok(known),
+                None => isolate_panics(|| {
+                    analyze_one(&dataset, &exam, &load, &options, !settings.no_thumbnails)
+                }),
+            };
             let line = match &r {
                 Ok((report, _)) => Line::Out(console_line(&report.stats)),
                 Err(e) => Line::Err(format!("{}: failed: {e:#}", exam.label)),
             };
             // `suspend` prints above the bar, and prints plainly when the bar is hidden; lines
             // come out in input order whatever order the workers finish in.
-            lines.put(n, line, |l| bar.suspend(|| l.print()));
+            lines.put(i, line, |l| bar.suspend(|| l.print()));
             bar.inc(1);
-            (exam.label.clone(), r)
+            (n, exam.label.clone(), was_stored, r)
         })
         .collect();
     bar.finish_and_clear();
+    if let (Some(catalog), Some(stored)) = (&mut catalog, &stored) {
+        catalog.store_analyses(&fresh_rows(&dataset, stored, &results)?)?;
+    }
 
     let mut skipped = dataset.skipped.clone();
     let mut patients = Vec::new();
     let mut failures = Vec::new();
-    for (label, r) in results {
+    for (_, label, _, r) in results {
         match r {
             Ok((report, s)) => {
                 patients.push(report);
@@ -273,6 +322,36 @@ pub fn run(
     all.extend(failures.iter().map(failure_as_skipped));
     report_skipped(&all);
     Ok(Outcome::of(&all))
+}
+
+/// The catalog rows of the patients measured now whose every exam succeeded (a failure is
+/// measured again next time).
+fn fresh_rows(
+    dataset: &Dataset,
+    stored: &StoredResults,
+    results: &[(usize, String, bool, PatientOutcome)],
+) -> anyhow::Result<Vec<StoredAnalysis>> {
+    let mut rows = Vec::new();
+    let mut at = 0;
+    while at < results.len() {
+        let n = results[at].0;
+        let end = at + results[at..].iter().take_while(|r| r.0 == n).count();
+        let patient = &results[at..end];
+        if !patient.iter().any(|r| r.2) && patient.iter().all(|r| r.3.is_ok()) {
+            let reports: Vec<&PatientReport> = patient
+                .iter()
+                .filter_map(|r| r.3.as_ref().ok().map(|(report, _)| report))
+                .collect();
+            let skipped: Vec<Skipped> = patient
+                .iter()
+                .filter_map(|r| r.3.as_ref().ok())
+                .flat_map(|(_, s)| s.iter().cloned())
+                .collect();
+            rows.push(stored.row(dataset, n, &reports, &skipped)?);
+        }
+        at = end;
+    }
+    Ok(rows)
 }
 
 /// The settings of a run as the provenance records them.
@@ -442,8 +521,11 @@ fn ms_since(start: Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1000.0
 }
 
-/// One patient's report and the files skipped while loading it.
-pub(crate) type PatientOutcome = anyhow::Result<(PatientReport, Vec<Skipped>)>;
+/// One exam's report and the files skipped while loading it.
+pub(crate) type Measured = (PatientReport, Vec<Skipped>);
+
+/// An exam measured, or why it could not be.
+pub(crate) type PatientOutcome = anyhow::Result<Measured>;
 
 pub(crate) fn analyze_one(
     dataset: &Dataset,

@@ -84,6 +84,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         &inputs,
         &args.out.join("report"),
         &AnalysisArgs::default(),
+        None,
         ui,
     )?;
     if args.no_view {
@@ -102,7 +103,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         open: args.open,
         ..super::view::ServeOptions::default()
     };
-    super::view::serve_dataset(dataset, options, ui)
+    super::view::serve_dataset(dataset, Vec::new(), options, ui)
 }
 
 /// The archive limits' defaults, as clap would fill them.

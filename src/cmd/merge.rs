@@ -21,6 +21,12 @@ pub struct Args {
     /// Output folder (default PLAN/merged).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Also store the results in this SQLite catalog (what `analyze --db` stores): an
+    /// `analyze --db` or `view --db` of the plan's inputs then reads them instead of measuring.
+    /// Tasks never write the catalog themselves: hundreds of writers on a shared filesystem is
+    /// what SQLite is not for.
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
 }
 
 pub fn execute(args: Args, _ui: &Ui) -> anyhow::Result<Outcome> {
@@ -60,6 +66,10 @@ pub fn execute(args: Args, _ui: &Ui) -> anyhow::Result<Outcome> {
             plan.units.len()
         );
         return Ok(Outcome::of(&missing));
+    }
+    if let Some(db) = &args.db {
+        let mut catalog = tumorscope_catalog::Catalog::open(db)?;
+        catalog.store_analyses(&super::stored::batch_rows(&plan, &results))?;
     }
     let mut patients = Vec::new();
     let mut skipped: Vec<Skipped> = plan

@@ -13,6 +13,7 @@ pub mod render;
 pub mod response;
 pub mod run;
 pub mod scan;
+pub mod stored;
 pub mod view;
 
 /// A patient label or structure name as one safe path component (labels come from files).

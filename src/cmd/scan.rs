@@ -1,6 +1,6 @@
 //! `tumorscope scan PATH…`: find, organize and catalog every patient, series and mask.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use tumorscope_catalog::Catalog;
@@ -31,28 +31,8 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let dataset = if args.no_db {
         scan_inputs(&args.inputs, ui)?
     } else {
-        // The catalog remembers what the last scan read from each file: only files whose size
-        // or modification time changed are read again.
         let mut catalog = Catalog::open(&args.db)?;
-        let paths = &args.inputs.paths;
-        let memo =
-            ScanMemo::from_rows(catalog.scan_memo(paths)?).with_tree(catalog.scan_tree(paths)?);
-        let (dataset, update) = scan_inputs_with_memo(&args.inputs, ui, &memo)?;
-        if update.files_not_read > 0 && !ui.quiet {
-            crate::ui::write_err(format_args!(
-                "{} file(s) unchanged since the last scan recorded in `{}`: not read again\n",
-                update.files_not_read,
-                args.db.display()
-            ));
-        }
-        if !update.nothing_changed {
-            catalog.record_scan(&dataset)?;
-            catalog.record_scan_memo(paths, &update.fresh, &update.unchanged)?;
-            if let Some(tree) = &update.tree {
-                catalog.record_scan_tree(paths, tree)?;
-            }
-        }
-        dataset
+        scan_into_catalog(&args.inputs, ui, &mut catalog, &args.db)?
     };
     crate::ui::write_out_raw(&summary(&dataset));
     if let Some(path) = &args.json {
@@ -62,6 +42,34 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     }
     report_skipped(&dataset.skipped);
     Ok(Outcome::of(&dataset.skipped))
+}
+
+/// Scans with the catalog's memo of the last scan (only files whose size or modification time
+/// changed are read; nothing at all when none did) and records the scan in it.
+pub fn scan_into_catalog(
+    inputs: &InputArgs,
+    ui: &Ui,
+    catalog: &mut Catalog,
+    db: &Path,
+) -> anyhow::Result<Dataset> {
+    let paths = &inputs.paths;
+    let memo = ScanMemo::from_rows(catalog.scan_memo(paths)?).with_tree(catalog.scan_tree(paths)?);
+    let (dataset, update) = scan_inputs_with_memo(inputs, ui, &memo)?;
+    if update.files_not_read > 0 && !ui.quiet {
+        crate::ui::write_err(format_args!(
+            "{} file(s) unchanged since the last scan recorded in `{}`: not read again\n",
+            update.files_not_read,
+            db.display()
+        ));
+    }
+    if !update.nothing_changed {
+        catalog.record_scan(&dataset)?;
+        catalog.record_scan_memo(paths, &update.fresh, &update.unchanged)?;
+        if let Some(tree) = &update.tree {
+            catalog.record_scan_tree(paths, tree)?;
+        }
+    }
+    Ok(dataset)
 }
 
 /// Scans with a progress counter; shared by the commands that start from paths.

@@ -6,6 +6,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
+use tumorscope_analysis::PatientStats;
 use tumorscope_dataset::Dataset;
 use tumorscope_server::{start, DatasetSource, ServerOptions};
 use tumorscope_sources::LoadOptions;
@@ -84,6 +85,7 @@ impl Default for ServeOptions {
 }
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
+    let mut known_stats = Vec::new();
     let dataset = match &args.db {
         Some(db) => {
             anyhow::ensure!(
@@ -105,6 +107,8 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                     ""
                 }
             );
+            // Results `analyze --db` stored, while current, fill the patient list at once.
+            known_stats = super::stored::current_stats(&catalog, &dataset)?;
             dataset
         }
         None => scan_inputs(
@@ -121,14 +125,20 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         open: args.open,
         cache_mib: args.cache_mib,
     };
-    serve_dataset(dataset, options, ui)
+    serve_dataset(dataset, known_stats, options, ui)
 }
 
-/// Serves `dataset` until Ctrl-C; prints the URL (and opens it when asked).
-pub fn serve_dataset(dataset: Dataset, options: ServeOptions, _ui: &Ui) -> anyhow::Result<Outcome> {
+/// Serves `dataset` until Ctrl-C (with the statistics of `known_stats`' exams already known);
+/// prints the URL (and opens it when asked).
+pub fn serve_dataset(
+    dataset: Dataset,
+    known_stats: Vec<(String, PatientStats)>,
+    options: ServeOptions,
+    _ui: &Ui,
+) -> anyhow::Result<Outcome> {
     report_skipped(&dataset.skipped);
     let outcome = Outcome::of(&dataset.skipped);
-    let source = DatasetSource::new(dataset, LoadOptions::default());
+    let source = DatasetSource::new(dataset, LoadOptions::default()).with_stats(known_stats);
     if source.is_empty() {
         anyhow::bail!("no patient with a CT volume was found\nhint: `tumorscope scan PATH…` lists what the inputs hold");
     }

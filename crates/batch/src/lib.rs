@@ -17,7 +17,10 @@ mod unit_result;
 
 pub use cpus::allocated_cpus;
 pub use error::BatchError;
-pub use plan::{content_hash, disk_files, file_owners, unit_of, Plan, Unit, PLAN_FILE};
+pub use plan::{
+    content_hash, disk_files, file_owners, options_hash, stamps_hash, unit_of, Plan, Unit,
+    PLAN_FILE,
+};
 pub use scripts::{k8s_job_yaml, slurm_script, SlurmOptions};
 pub use shard::Shard;
 pub use unit_result::{result_path, UnitResult, RESULTS_DIR};

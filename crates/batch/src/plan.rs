@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tumorscope_analysis::AnalysisOptions;
 use tumorscope_dataset::{Patient, SeriesSource, Structure};
-use tumorscope_ingest::ARCHIVE_SEPARATOR;
+use tumorscope_ingest::{FileStamp, ARCHIVE_SEPARATOR};
 
 use crate::BatchError;
 
@@ -79,9 +79,7 @@ impl Plan {
         units: Vec<Unit>,
     ) -> Plan {
         let per_task = per_task.max(1);
-        let options_hash = hex(&Sha256::digest(
-            serde_json::to_vec(&(&options, thumbnails)).unwrap_or_default(),
-        ));
+        let options_hash = options_hash(&options, thumbnails);
         Plan {
             tool: concat!("tumorscope ", env!("CARGO_PKG_VERSION")).to_owned(),
             inputs,
@@ -182,6 +180,38 @@ pub fn disk_files(patient: &Patient) -> BTreeSet<PathBuf> {
         .iter()
         .map(|o| PathBuf::from(o.split(ARCHIVE_SEPARATOR).next().unwrap_or_default()))
         .collect()
+}
+
+/// What a result depends on besides its inputs and the tool: the measurement options and whether
+/// it carries thumbnails, as a SHA-256.
+pub fn options_hash(options: &AnalysisOptions, thumbnails: bool) -> String {
+    hex(&Sha256::digest(
+        serde_json::to_vec(&(options, thumbnails)).unwrap_or_default(),
+    ))
+}
+
+/// `stamps:` and a SHA-256 over each file's absolute path, size and modification time, in path
+/// order: what `analyze --db` keys a stored result by, whatever spelling the paths were given in. Nothing is read, so checking a stored result
+/// costs a stat per file; a file changed in place without a new size or time goes unnoticed
+/// (the scan memo's test; [`content_hash`] reads every byte instead).
+pub fn stamps_hash(files: &BTreeSet<PathBuf>) -> String {
+    let absolute: BTreeSet<PathBuf> = files
+        .iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    let mut hash = Sha256::new();
+    for path in &absolute {
+        hash.update(path.to_string_lossy().as_bytes());
+        hash.update([0]);
+        match FileStamp::of(path) {
+            Some(s) => {
+                hash.update(s.size_bytes.to_le_bytes());
+                hash.update(s.modified_ns.to_le_bytes());
+            }
+            None => hash.update(b"missing"),
+        }
+    }
+    format!("stamps:{}", hex(&hash.finalize()))
 }
 
 /// SHA-256 over each file's path, size and bytes, in path order.

@@ -6,8 +6,11 @@
 //! alone, so one catalog can index several datasets. Analysis results are stored per patient
 //! as JSON documents.
 
+mod analyses;
 mod scan_memo;
 mod schema;
+
+pub use analyses::StoredAnalysis;
 
 use std::path::{Path, PathBuf};
 

@@ -91,4 +91,16 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         digest TEXT NOT NULL,
         record BLOB NOT NULL
      );",
+    // 5: analysis results per patient of a root, one per set of options, with the hash of the
+    // inputs and the tool they were made from (documents are opaque here); the newest row of a
+    // patient has the highest rowid (rows are replaced, never updated in place).
+    "CREATE TABLE analyses (
+        root TEXT NOT NULL,
+        patient TEXT NOT NULL,
+        options_hash TEXT NOT NULL,
+        inputs_hash TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        document TEXT NOT NULL,
+        PRIMARY KEY (root, patient, options_hash)
+     );",
 ];

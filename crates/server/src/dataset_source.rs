@@ -36,6 +36,17 @@ impl DatasetSource {
         }
     }
 
+    /// The source with the statistics of some exams already known (by exam label; stored
+    /// results, say): they are served as they are, not measured again.
+    pub fn with_stats(self, known: impl IntoIterator<Item = (String, PatientStats)>) -> Self {
+        for (label, stats) in known {
+            if let Some(id) = self.id_of(&label) {
+                self.known_stats().insert(id, stats);
+            }
+        }
+        self
+    }
+
     /// The dataset served.
     pub fn dataset(&self) -> &Dataset {
         &self.dataset
