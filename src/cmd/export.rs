@@ -6,14 +6,19 @@
 //! `labels.nii.gz` (every structure one value, see `labels.json`; where structures overlap the
 //! later one in the order other → liver → cyst → tumor wins) and `liver_tumor.nii.gz` (the
 //! LiTS/MSD convention: 1 liver, 2 tumor, tumor taking precedence).
+//!
+//! `--mesh DIR`: each structure's closed surface as `DIR/<patient>/<structure>.stl` (binary,
+//! millimetres, LPS unless `--mesh-coords ras`) and `.glb` (glTF binary with its colour), and
+//! `all.glb` with every structure (the liver see-through), for 3D printing, Slicer and Blender.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
-use tumorscope_core::{PatientImage, StructureRole};
+use tumorscope_core::{structure_colors, PatientImage, StructureRole};
 use tumorscope_dataset::{Exam, Skipped};
+use tumorscope_mesh::{glb, stl, structure_mesh, Coords, GlbItem, Mesh};
 use tumorscope_nifti::{write_mask_u8, write_volume_i16};
 use tumorscope_sources::{load_exam, LoadOptions};
 
@@ -30,17 +35,34 @@ pub struct Args {
     #[command(flatten)]
     pub inputs: InputArgs,
     /// Output folder for `<patient>/ct.nii.gz` …
-    #[arg(long, value_name = "DIR", required_unless_present = "dicom_seg")]
+    #[arg(long, value_name = "DIR", required_unless_present_any = ["dicom_seg", "mesh"])]
     pub nifti: Option<PathBuf>,
     /// Output folder for `<patient>/seg.dcm`: a DICOM Segmentation of every structure and every
     /// tumour (one segment each, as `analyze` counts them) over the CT it was drawn on.
     #[arg(long, value_name = "DIR")]
     pub dicom_seg: Option<PathBuf>,
+    /// Output folder for `<patient>/<structure>.stl` and `.glb`: every structure's closed
+    /// surface (marching cubes halfway between inside and outside voxels) in patient
+    /// millimetres, and `<patient>/all.glb` with all of them.
+    #[arg(long, value_name = "DIR")]
+    pub mesh: Option<PathBuf>,
+    /// The coordinates STL files are written in: `lps` (DICOM's, the default; 3D Slicer reads
+    /// the `SPACE=` in the header either way) or `ras` (NIfTI's and Slicer's display). glTF files
+    /// are always in glTF's own frame (metres, Y superior, Z anterior).
+    #[arg(long, value_enum, default_value = "lps", requires = "mesh")]
+    pub mesh_coords: MeshCoords,
     /// Only this patient.
     #[arg(long)]
     pub patient: Option<String>,
     #[command(flatten)]
     pub measure: MeasureArgs,
+}
+
+/// `--mesh-coords`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum MeshCoords {
+    Lps,
+    Ras,
 }
 
 #[derive(Debug, Serialize)]
@@ -54,7 +76,12 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let options = LoadOptions {
         walk: args.inputs.walk_options()?,
     };
-    let outputs: Vec<&PathBuf> = args.nifti.iter().chain(&args.dicom_seg).collect();
+    let outputs: Vec<&PathBuf> = args
+        .nifti
+        .iter()
+        .chain(&args.dicom_seg)
+        .chain(&args.mesh)
+        .collect();
     for dir in &outputs {
         check_output_dir(dir)?;
     }
@@ -97,6 +124,13 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                             reason: format!("{e:#}"),
                         }),
                     }
+                }
+                if let Some(out) = &args.mesh {
+                    let coords = match args.mesh_coords {
+                        MeshCoords::Lps => Coords::Lps,
+                        MeshCoords::Ras => Coords::Ras,
+                    };
+                    export_meshes(&loaded.image, &out.join(&name), coords)?;
                 }
                 for w in &loaded.warnings {
                     bar.suspend(|| errln!("warning: {}: {w}", exam.label));
@@ -155,6 +189,49 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         Some(e) => Err(e),
         None => Ok(Outcome::of(&skipped)),
     }
+}
+
+/// Writes the surface of each of a patient's structures into `dir` (an empty structure has
+/// none), and all of them as one glTF scene.
+pub fn export_meshes(
+    image: &PatientImage,
+    dir: &std::path::Path,
+    coords: Coords,
+) -> anyhow::Result<()> {
+    fs_err::create_dir_all(dir)?;
+    let g = &image.ct.geometry;
+    let colors = structure_colors(image.masks.iter().map(|m| (m.name.as_str(), m.role)));
+    let meshes: Vec<(String, Mesh)> = image
+        .masks
+        .par_iter()
+        .map(|m| Ok((super::organize_name(&m.name)?, structure_mesh(&m.bits, g))))
+        .collect::<anyhow::Result<_>>()?;
+    let mut items = Vec::new();
+    for ((name, mesh), (m, rgb)) in meshes.iter().zip(image.masks.iter().zip(&colors)) {
+        if mesh.triangles.is_empty() {
+            continue;
+        }
+        let item = GlbItem {
+            name,
+            mesh,
+            rgb: *rgb,
+            opacity: 1.0,
+        };
+        write_atomic(&dir.join(format!("{name}.stl")), &stl(mesh, coords, name))?;
+        write_atomic(
+            &dir.join(format!("{name}.glb")),
+            &glb(std::slice::from_ref(&item)),
+        )?;
+        // In the scene the liver is see-through, so what lies inside it shows.
+        let opacity = if m.role == StructureRole::Liver {
+            0.35
+        } else {
+            1.0
+        };
+        items.push(GlbItem { opacity, ..item });
+    }
+    write_atomic(&dir.join("all.glb"), &glb(&items))?;
+    Ok(())
 }
 
 /// Writes one patient's files into `dir`.
