@@ -42,6 +42,12 @@ pub struct Args {
     /// Memory for loaded patients, in MiB (least recently viewed are dropped first).
     #[arg(long, default_value_t = 2048)]
     pub cache_mib: u64,
+    /// Open on this patient (default: the first).
+    #[arg(long, value_name = "LABEL")]
+    pub patient: Option<String>,
+    /// Open centred on this structure (`liver`, `livertumor01` …) with its organ's window.
+    #[arg(long, value_name = "NAME")]
+    pub structure: Option<String>,
 }
 
 /// An IP address, or a host name resolved on this machine (IPv4 preferred).
@@ -71,6 +77,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub cache_mib: u64,
+    /// The page's hash to open on (`patient=…&structure=…`), empty for the first patient.
+    pub start_at: String,
 }
 
 impl Default for ServeOptions {
@@ -80,8 +88,68 @@ impl Default for ServeOptions {
             port: 0,
             open: false,
             cache_mib: 2048,
+            start_at: String::new(),
         }
     }
+}
+
+/// The hash that opens the page on `patient` (checked against the dataset's exams) centred on
+/// `structure` (checked against that exam's structures), as the viewer reads it.
+fn start_at(
+    dataset: &Dataset,
+    patient: Option<&str>,
+    structure: Option<&str>,
+) -> anyhow::Result<String> {
+    if patient.is_none() && structure.is_none() {
+        return Ok(String::new());
+    }
+    let exams: Vec<_> = dataset.patients.iter().flat_map(|p| p.exams()).collect();
+    let exam = match patient {
+        Some(label) => exams.iter().find(|e| e.label == label).ok_or_else(|| {
+            let labels: Vec<String> = exams.iter().map(|e| format!("`{}`", e.label)).collect();
+            anyhow::anyhow!(
+                "no patient `{label}` with a CT volume\nhint: the patients are {}",
+                labels.join(", ")
+            )
+        })?,
+        None => exams
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("no patient with a CT volume was found"))?,
+    };
+    let mut hash = format!("patient={}", encode_component(&exam.label));
+    if let Some(name) = structure {
+        let names: Vec<&str> = exam
+            .series
+            .structures
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        anyhow::ensure!(
+            names.iter().any(|n| n.eq_ignore_ascii_case(name)),
+            "patient `{}` has no structure `{name}`\nhint: its structures are {}",
+            exam.label,
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        hash.push_str(&format!("&structure={}", encode_component(name)));
+    }
+    Ok(hash)
+}
+
+/// `s` as a URL query component: unreserved characters as they are, every other byte `%XX`.
+fn encode_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
@@ -124,6 +192,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         port: args.port.unwrap_or(0),
         open: args.open,
         cache_mib: args.cache_mib,
+        start_at: start_at(&dataset, args.patient.as_deref(), args.structure.as_deref())?,
     };
     serve_dataset(dataset, known_stats, options, ui)
 }
@@ -163,7 +232,11 @@ pub fn serve_dataset(
         .name("tumorscope-stats".into())
         .spawn(move || source.analyze_all())
         .map_err(|e| anyhow::anyhow!("cannot start the statistics thread: {e}"))?;
-    let url = server.url();
+    let url = if options.start_at.is_empty() {
+        server.url()
+    } else {
+        format!("{}#{}", server.url(), options.start_at)
+    };
     outln!("tumorscope viewer: {url}  ({count} patient(s); Ctrl-C to stop)");
     if options.open {
         open_browser(&url);

@@ -194,7 +194,11 @@ mod tests {
             tumorscope_analysis::surface::MeshStyle::Watertight,
         )
         .volume_mm3;
-        assert!((mesh.volume_mm3() - want).abs() < 1e-9 * want, "{}", mesh.volume_mm3());
+        assert!(
+            (mesh.volume_mm3() - want).abs() < 1e-9 * want,
+            "{}",
+            mesh.volume_mm3()
+        );
         let xs = mesh.positions_lps_mm.iter().map(|p| p[0]);
         let min_x = xs.fold(f64::MAX, f64::min);
         assert!((min_x - (-100.0 + 0.5 * 0.8)).abs() < 1e-9, "{min_x}");

@@ -3,6 +3,10 @@
 // Loading order for fast first views: the patient document (geometry, structures) and a coarse
 // CT + mask payload (every 2^level-th column and row) are fetched at once and drawn; the full
 // volume follows, then the statistics (which need the analysis).
+// Layout: the views fill the window (2×2 or 1×3, or one maximised), canvases resized with their
+// boxes. The URL's hash keeps the state (patient, cursor, window, layout, zoom, maximised view),
+// so a reload or a shared link comes back to the same place; `structure=NAME` in it centres the
+// first views on that structure with its organ's window (what `tumorscope view --structure` opens).
 // Test hook: `window.tumorscope` = { state, ready, viewToCanvas(view, ijk), ... }.
 
 import { drawView, makeOffscreen, overlaysOf } from './draw.js';
@@ -28,6 +32,9 @@ const state = {
   structures: [],
   views: Object.fromEntries(VIEW_NAMES.map((n) => [n, { zoom: 1, panX: 0, panY: 0 }])),
   active: 'axial',
+  layout: '2x2',
+  maximized: null,
+  sidebar: true,
   crosshair: true,
   drawn: 0,
   frameMs: [],
@@ -109,6 +116,146 @@ function setCursor(ijk) {
     sliceLabels[name].textContent = `${state.cursor[fixed] + 1} / ${state.geom.dims[fixed]}`;
   }
   requestDraw();
+  saveHash();
+}
+
+// ---------- layout ----------
+
+/** Gives every canvas the size of its box (CSS pixels), so the views fill the window. */
+function fitCanvases() {
+  let changed = false;
+  for (const name of VIEW_NAMES) {
+    const canvas = canvases[name];
+    const box = canvas.parentElement;
+    const w = Math.max(1, Math.floor(box.clientWidth));
+    const h = Math.max(1, Math.floor(box.clientHeight));
+    if (box.offsetParent === null) continue; // hidden (another view is maximised)
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+      changed = true;
+    }
+  }
+  if (changed) drawNow();
+}
+
+function applyLayoutClasses() {
+  document.body.classList.toggle('layout-2x2', state.layout === '2x2');
+  document.body.classList.toggle('layout-1x3', state.layout === '1x3');
+  document.body.classList.toggle('maximized', state.maximized !== null);
+  document.body.classList.toggle('sidebar-hidden', !state.sidebar);
+  for (const name of VIEW_NAMES) {
+    $(`.view[data-view=${name}]`).classList.toggle('maximized', state.maximized === name);
+  }
+  for (const b of document.querySelectorAll('#layouts button')) {
+    b.classList.toggle('active', b.dataset.layout === state.layout && state.maximized === null);
+  }
+  fitCanvases();
+  saveHash();
+}
+
+function setLayout(layout) {
+  if (layout !== '2x2' && layout !== '1x3') return;
+  state.layout = layout;
+  state.maximized = null;
+  applyLayoutClasses();
+}
+
+/** Maximises view `name`, or restores the layout when it already is. */
+function toggleMaximized(name) {
+  state.maximized = state.maximized === name ? null : name;
+  applyLayoutClasses();
+}
+
+function setActive(name) {
+  if (state.active === name) return;
+  state.active = name;
+  for (const n of VIEW_NAMES) $(`.view[data-view=${n}]`).classList.toggle('active', n === name);
+}
+
+// ---------- the URL's hash ----------
+
+let hashTimer = null;
+
+/** The state a link keeps, as the hash's parameters. */
+function hashParams() {
+  const p = new URLSearchParams();
+  if (state.doc) {
+    p.set('patient', state.doc.label);
+    p.set('cursor', state.cursor.join(','));
+    p.set('zoom', VIEW_NAMES.map((n) => +state.views[n].zoom.toFixed(3)).join(','));
+  }
+  p.set('ww', state.window.width);
+  p.set('wl', state.window.center);
+  p.set('layout', state.layout);
+  if (state.maximized) p.set('max', state.maximized);
+  if (!state.sidebar) p.set('panel', 'hidden');
+  return p;
+}
+
+/** Writes the hash soon (once per burst of changes), without adding history entries. */
+function saveHash() {
+  if (state.restoring) return;
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(() => {
+    history.replaceState(null, '', `#${hashParams().toString()}`);
+  }, 120);
+}
+
+/** What the hash asks for: `{ patient, cursor, window, layout, zoom, max, panel, structure }`. */
+function readHash() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  const numbers = (key, n) => {
+    const v = (p.get(key) || '').split(',').map(Number);
+    return v.length === n && v.every(Number.isFinite) ? v : null;
+  };
+  const ww = Number(p.get('ww'));
+  const wl = Number(p.get('wl'));
+  return {
+    patient: p.get('patient'),
+    cursor: numbers('cursor', 3),
+    zoom: numbers('zoom', 3),
+    window: p.has('ww') && p.has('wl') && Number.isFinite(ww) && Number.isFinite(wl) ? { width: ww, center: wl } : null,
+    layout: p.get('layout'),
+    max: VIEW_NAMES.includes(p.get('max')) ? p.get('max') : null,
+    panel: p.get('panel'),
+    structure: p.get('structure'),
+  };
+}
+
+/** The preset a structure is best seen in. */
+function presetFor(s) {
+  const name = s.name.toLowerCase();
+  if (s.role === 'liver' || s.role === 'tumor' || s.role === 'cyst') return 'liver';
+  if (name.includes('lung')) return 'lung';
+  if (name.includes('bone') || name.includes('vertebr') || name.includes('rib')) return 'bone';
+  return 'abdomen';
+}
+
+/** Centres the views on structure `wanted` (by name, any case): the centroid of its voxels,
+ * its organ's window, and it shown. False when the patient has no such structure. */
+function focusStructure(wanted) {
+  const s = state.structures.find((x) => x.name.toLowerCase() === wanted.toLowerCase());
+  if (!s || s.bit === null || !state.masks) return false;
+  const { dims, step, data } = state.masks;
+  const bit = s.bit;
+  let n = 0;
+  const sum = [0, 0, 0];
+  let at = 0;
+  for (let k = 0; k < dims[2]; k++) {
+    for (let j = 0; j < dims[1]; j++) {
+      for (let i = 0; i < dims[0]; i++, at++) {
+        if ((data[at] >> bit) & 1) { n++; sum[0] += i * step; sum[1] += j * step; sum[2] += k; }
+      }
+    }
+  }
+  if (n === 0) return false;
+  s.visible = true;
+  refreshStructures();
+  const preset = state.presets.find((p) => p.name === presetFor(s));
+  if (preset) setWindow(preset.width, preset.center);
+  centreOn(sum.map((v) => v / n));
+  return true;
 }
 
 function moveSlice(name, delta) {
@@ -119,6 +266,7 @@ function moveSlice(name, delta) {
 }
 
 function setWindow(width, center) {
+  saveHash();
   state.window = { width: Math.max(1, Math.round(width)), center: Math.round(center) };
   $('#win-width').value = state.window.width;
   $('#win-center').value = state.window.center;
@@ -155,6 +303,7 @@ function zoomAt(name, factor, cx, cy) {
   vs.panX = cx - u * after.px[0] - after.ox;
   vs.panY = cy - v * after.px[1] - after.oy;
   requestDraw();
+  saveHash();
 }
 
 // ---------- probe ----------
@@ -187,9 +336,14 @@ let drag = null;
 function bindView(name) {
   const canvas = canvases[name];
   canvas.addEventListener('contextmenu', (e) => e.preventDefault());
+  canvas.addEventListener('dblclick', (e) => {
+    e.preventDefault();
+    setActive(name);
+    toggleMaximized(name);
+  });
   canvas.addEventListener('mousedown', (e) => {
     if (!state.vol) return;
-    state.active = name;
+    setActive(name);
     e.preventDefault();
     if (e.button === 2) {
       drag = { mode: 'window', x: e.clientX, y: e.clientY, w: state.window.width, c: state.window.center };
@@ -203,7 +357,7 @@ function bindView(name) {
     }
   });
   canvas.addEventListener('mousemove', (e) => {
-    state.active = name;
+    setActive(name);
     probeAt(name, e);
     if (drag && drag.mode === 'cursor' && drag.name === name) {
       const ijk = canvasToVoxel(name, state.geom, canvas, state.views[name], e.offsetX, e.offsetY, state.cursor);
@@ -213,7 +367,7 @@ function bindView(name) {
   canvas.addEventListener('wheel', (e) => {
     if (!state.vol) return;
     e.preventDefault();
-    state.active = name;
+    setActive(name);
     if (e.ctrlKey) zoomAt(name, e.deltaY < 0 ? 1.25 : 0.8, e.offsetX, e.offsetY);
     else moveSlice(name, e.deltaY > 0 ? 1 : -1);
   }, { passive: false });
@@ -238,11 +392,37 @@ window.addEventListener('mousemove', (e) => {
   }
 });
 window.addEventListener('mouseup', () => { drag = null; });
+const PRESET_KEYS = ['brain', 'lung', 'mediastinum', 'abdomen', 'liver', 'bone'];
+
+function toggleKeys(show) {
+  $('#keys').hidden = show === undefined ? !$('#keys').hidden : !show;
+}
+
 document.addEventListener('keydown', (e) => {
-  if (!state.vol || e.target instanceof HTMLInputElement) return;
+  if (e.target instanceof HTMLInputElement || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key === '?') { toggleKeys(); return; }
+  if (e.key === 'Escape') { toggleKeys(false); return; }
+  if (e.key === 'l') { setLayout(state.layout === '2x2' ? '1x3' : '2x2'); return; }
+  if (e.key === 'm') { toggleMaximized(state.active); return; }
+  if (e.key === 'b') { state.sidebar = !state.sidebar; applyLayoutClasses(); return; }
+  if (e.key === 'c') { state.crosshair = !state.crosshair; $('#crosshair').checked = state.crosshair; requestDraw(); return; }
+  if (e.key === 'r') { resetViews(); return; }
+  const digit = Number(e.key);
+  if (Number.isInteger(digit) && digit >= 1 && digit <= PRESET_KEYS.length) {
+    const p = state.presets.find((x) => x.name === PRESET_KEYS[digit - 1]);
+    if (p) setWindow(p.width, p.center);
+    return;
+  }
+  if (!state.vol) return;
   const steps = { ArrowUp: -1, ArrowDown: 1, PageUp: -10, PageDown: 10 };
   if (e.key in steps) { e.preventDefault(); moveSlice(state.active, steps[e.key]); }
 });
+
+function resetViews() {
+  for (const name of VIEW_NAMES) state.views[name] = { zoom: 1, panX: 0, panY: 0 };
+  requestDraw();
+  saveHash();
+}
 
 // ---------- loading ----------
 
@@ -260,7 +440,7 @@ function refreshStructures() {
   renderStructures($('#structures tbody'), state.structures, requestDraw);
 }
 
-async function selectPatient(id) {
+async function selectPatient(id, restore = null) {
   const gen = ++state.gen;
   const stale = () => gen !== state.gen;
   const summary = state.patients.find((p) => p.id === id);
@@ -298,7 +478,9 @@ async function selectPatient(id) {
     if (stale()) return;
     state.vol = ct;
     state.masks = masks;
-    setCursor(doc.dims.map((d) => Math.floor(d / 2)));
+    if (restore && restore.zoom) VIEW_NAMES.forEach((n, a) => { state.views[n].zoom = Math.max(0.25, Math.min(32, restore.zoom[a])); });
+    setCursor(restore && restore.cursor ? restore.cursor : doc.dims.map((d) => Math.floor(d / 2)));
+    if (restore && restore.zoom) centreOn(state.cursor);
     drawNow();
     state.timings.firstViewsMs = performance.now() - t0;
     performance.measure('ts-first-views', 'ts-choose');
@@ -311,6 +493,9 @@ async function selectPatient(id) {
       drawNow();
     }
     state.full = true;
+    if (restore && restore.structure && !focusStructure(restore.structure)) {
+      status(`${summary.label} has no structure \`${restore.structure}\``);
+    }
     state.timings.fullMs = performance.now() - t0;
     performance.measure('ts-full-volume', 'ts-choose');
     const withStats = await getJson(base);
@@ -369,10 +554,12 @@ async function init() {
     const c = typed($('#win-center'));
     if (c !== null) setWindow(state.window.width, c);
   });
-  $('#reset-view').addEventListener('click', () => {
-    for (const name of VIEW_NAMES) state.views[name] = { zoom: 1, panX: 0, panY: 0 };
-    requestDraw();
-  });
+  $('#reset-view').addEventListener('click', resetViews);
+  for (const b of document.querySelectorAll('#layouts button')) b.addEventListener('click', () => setLayout(b.dataset.layout));
+  $('#toggle-sidebar').addEventListener('click', () => { state.sidebar = !state.sidebar; applyLayoutClasses(); });
+  $('#show-keys').addEventListener('click', () => toggleKeys());
+  for (const name of VIEW_NAMES) new ResizeObserver(fitCanvases).observe(canvases[name].parentElement);
+  window.addEventListener('resize', fitCanvases);
   $('#crosshair').addEventListener('change', () => { state.crosshair = $('#crosshair').checked; requestDraw(); });
   $('#screenshot').addEventListener('click', saveScreenshot);
   const [presets, patients] = await Promise.all([getJson('api/presets'), getJson('api/patients')]);
@@ -389,12 +576,25 @@ async function init() {
     b.addEventListener('click', () => setWindow(p.width, p.center));
     $('#presets').append(b);
   }
+  // The hash's state, else the defaults: 2×2, abdomen window, the first patient opened.
+  const asked = readHash();
+  state.restoring = true;
   const abdomen = presets.find((p) => p.name === 'abdomen');
-  if (abdomen) setWindow(abdomen.width, abdomen.center);
+  if (asked.window) setWindow(asked.window.width, asked.window.center);
+  else if (abdomen) setWindow(abdomen.width, abdomen.center);
+  state.layout = asked.layout === '1x3' ? '1x3' : '2x2';
+  state.maximized = asked.max;
+  state.sidebar = asked.panel !== 'hidden';
+  if (asked.max) setActive(asked.max);
+  state.restoring = false;
+  applyLayoutClasses();
   refreshPatients();
   status(`${patients.length} patient(s)`);
-  const m = location.hash.match(/patient=(\d+)/);
-  if (m) selectPatient(Number(m[1]));
+  const byLabel = patients.find((p) => p.label === asked.patient);
+  const byId = /^\d+$/.test(asked.patient || '') ? patients.find((p) => p.id === Number(asked.patient)) : null;
+  const chosen = byLabel || byId;
+  if (chosen) selectPatient(chosen.id, asked);
+  else if (patients.length > 0) selectPatient(patients[0].id, asked.structure ? { structure: asked.structure } : null);
 }
 
 const ready = init().catch((err) => { state.error = String(err); status(`error: ${err.message || err}`); });
@@ -404,6 +604,10 @@ window.tumorscope = {
   ready,
   selectPatient,
   setWindow,
+  setLayout,
+  toggleMaximized,
+  fitCanvases,
+  focusStructure,
   setCursor,
   centreOn,
   requestDraw,

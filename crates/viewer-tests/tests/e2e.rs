@@ -83,12 +83,19 @@ async fn open_patient(client: &Client, url: &str, id: u32) {
         LOAD_TIMEOUT,
     )
     .await;
-    let row = client
+    let row = format!("#patients tbody tr[data-id='{id}']");
+    client
         .wait()
-        .for_element(Locator::Css(&format!("#patients tbody tr[data-id='{id}']")))
+        .for_element(Locator::Css(&row))
         .await
         .expect("patient row");
-    row.click().await.expect("click patient");
+    // The page opens the first patient by itself and redraws the list as it loads: the row is
+    // found and clicked in one step, never through a handle the redraw could make stale.
+    js(
+        client,
+        &format!("document.querySelector(\"{row}\").click();"),
+    )
+    .await;
     wait_js(
         client,
         "window.tumorscope.state.full && window.tumorscope.state.stats !== null",
