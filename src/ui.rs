@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -233,6 +233,67 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     // The persist error repeats its io::Error as its source: keep only the io::Error.
     tmp.persist(path).map_err(|e| not_writable(e.error))?;
     Ok(())
+}
+
+/// A file written in pieces and put in place at once: its bytes go to a temporary file in the
+/// same folder, renamed over `path` by [`commit`](Self::commit); dropped uncommitted, it leaves
+/// nothing behind. Errors are [`Fatal::OutputNotWritable`] naming `path` (exit status 4).
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| not_writable(path, &e))?;
+        let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| not_writable(path, &e))?;
+        Ok(Self {
+            path: path.to_owned(),
+            tmp,
+        })
+    }
+
+    /// A buffered writer into the temporary file.
+    pub fn writer(&self) -> anyhow::Result<Box<dyn Write + Send>> {
+        let file = self
+            .tmp
+            .as_file()
+            .try_clone()
+            .map_err(|e| not_writable(&self.path, &e))?;
+        Ok(Box::new(std::io::BufWriter::with_capacity(1 << 16, file)))
+    }
+
+    /// Puts the file in place (the writers must have been flushed).
+    pub fn commit(self) -> anyhow::Result<()> {
+        let path = self.path;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            self.tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .map_err(|e| not_writable(&path, &e))?;
+        }
+        self.tmp
+            .persist(&path)
+            .map_err(|e| not_writable(&path, &e.error))?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn not_writable(path: &Path, e: &std::io::Error) -> Fatal {
+    Fatal::OutputNotWritable {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    }
 }
 
 /// Whether `e` is the file system refusing to store more (a full disk, a quota, a file-size

@@ -13,14 +13,14 @@ use rayon::prelude::*;
 use tumorscope_analysis::{
     analyze_patient,
     radiomics::{RadiomicsOptions, CLASSES, MAX_BIN_COUNT, MIN_BIN_WIDTH_HU},
-    summarize_cohort, AnalysisOptions, Connectivity, PatientStats,
+    AnalysisOptions, Connectivity, PatientStats,
 };
 use tumorscope_core::PatientImage;
 use tumorscope_dataset::{Dataset, Exam, Skipped};
 use tumorscope_render::{encode_png, render_tumor_thumbnail};
 use tumorscope_report::{
-    console_line, parquet_tables, patients_csv, radiomics_csv, report_html, stats_json, tumors_csv,
-    Failure, PatientReport, Provenance, Report, StudyRef,
+    console_line, Failure, Overview, OverviewBuilder, ParquetSinks, PatientReport, Provenance,
+    ReportStream, Sinks, StudyRef,
 };
 use tumorscope_sources::{load_exam, LoadOptions};
 
@@ -29,7 +29,7 @@ use super::scan::{scan_inputs, scan_into_catalog};
 use super::stored::{say_reused, StoredResults};
 use crate::ui::outln;
 use crate::ui::{
-    check_output_dir, isolate_panics, report_skipped, write_atomic, Line, OrderedLines, Ui,
+    check_output_dir, isolate_panics, report_skipped, AtomicFile, Line, OrderedLines, Ui,
 };
 use crate::Outcome;
 use tumorscope_batch::options_hash;
@@ -408,10 +408,7 @@ fn remove_stale(path: &Path) -> anyhow::Result<()> {
     }
 }
 
-/// Writes `stats.json`, `patients.csv`, `tumors.csv`, `radiomics.csv` (when there are
-/// features), `report.html` and, with `parquet`, the Parquet tables, each atomically, and
-/// removes those of them an earlier run left that this one does not write; prints the one-line
-/// summary. Shared by `analyze` and `merge`.
+/// Writes every output file of a result set held in memory (see [`write_streamed`]).
 pub(crate) fn write_results(
     out: &Path,
     provenance: &Provenance,
@@ -420,54 +417,123 @@ pub(crate) fn write_results(
     failures: &[Failure],
     parquet: bool,
 ) -> anyhow::Result<()> {
-    let stats: Vec<PatientStats> = patients.iter().map(|p| p.stats.clone()).collect();
-    let cohort = summarize_cohort(&stats);
+    let mut overview = OverviewBuilder::default();
+    for p in patients {
+        overview.add(p);
+    }
+    let mut each = patients.iter().cloned().map(Ok);
+    write_streamed(
+        out,
+        provenance,
+        &overview.finish(),
+        &mut each,
+        skipped,
+        failures,
+        parquet,
+    )
+}
+
+/// Writes `stats.json`, `patients.csv`, `tumors.csv`, `radiomics.csv` (when some region has
+/// features), `report.html` and, with `parquet`, the Parquet tables, one patient at a time:
+/// `patients` yields them in `overview`'s order, and only one is held at once. Every file
+/// appears at once when all are written (none is changed when one fails); a file of an earlier
+/// run that this one does not write is removed (it would contradict `stats.json`).
+pub(crate) fn write_streamed(
+    out: &Path,
+    provenance: &Provenance,
+    overview: &Overview,
+    patients: &mut dyn Iterator<Item = anyhow::Result<PatientReport>>,
+    skipped: &[Skipped],
+    failures: &[Failure],
+    parquet: bool,
+) -> anyhow::Result<()> {
+    let file = |name: &str| AtomicFile::create(&out.join(name));
+    let radiomics = overview.has_radiomics();
+    let mut files = vec![
+        file("stats.json")?,
+        file("patients.csv")?,
+        file("tumors.csv")?,
+        file("report.html")?,
+    ];
+    let radiomics_csv = radiomics.then(|| file("radiomics.csv")).transpose()?;
+    let tables = if parquet {
+        let mut t = vec![
+            file("patients.parquet")?,
+            file("tumors.parquet")?,
+            file("organs.parquet")?,
+            file("failures.parquet")?,
+        ];
+        if radiomics {
+            t.push(file("radiomics.parquet")?);
+        }
+        t
+    } else {
+        Vec::new()
+    };
+    let sinks = Sinks {
+        stats_json: files[0].writer()?,
+        patients_csv: files[1].writer()?,
+        tumors_csv: files[2].writer()?,
+        radiomics_csv: radiomics_csv.as_ref().map(AtomicFile::writer).transpose()?,
+        report_html: files[3].writer()?,
+        parquet: if parquet {
+            Some(ParquetSinks {
+                patients: tables[0].writer()?,
+                tumors: tables[1].writer()?,
+                organs: tables[2].writer()?,
+                failures: tables[3].writer()?,
+                radiomics: tables.get(4).map(AtomicFile::writer).transpose()?,
+            })
+        } else {
+            None
+        },
+    };
+    let storage = |e: tumorscope_report::ReportError| -> anyhow::Error {
+        match e {
+            tumorscope_report::ReportError::Write { what, source } => {
+                crate::Fatal::OutputNotWritable {
+                    path: out.join(what),
+                    reason: source.to_string(),
+                }
+                .into()
+            }
+            other => other.into(),
+        }
+    };
+    let mut stream = ReportStream::start(sinks, provenance, overview).map_err(storage)?;
+    for p in patients {
+        stream.patient(&p?).map_err(storage)?;
+    }
     let skipped_pairs: Vec<(String, String)> = skipped
         .iter()
         .cloned()
         .chain(failures.iter().map(failure_as_skipped))
         .map(|s| (s.origin, s.reason))
         .collect();
-    let report = Report {
-        provenance,
-        cohort: &cohort,
-        patients,
-        skipped: &skipped_pairs,
-    };
-    write_atomic(&out.join("stats.json"), &stats_json(&report)?)?;
-    write_atomic(&out.join("patients.csv"), &patients_csv(patients))?;
-    write_atomic(&out.join("tumors.csv"), &tumors_csv(patients))?;
-    match radiomics_csv(patients) {
-        Some(table) => write_atomic(&out.join("radiomics.csv"), &table)?,
-        // A table from an earlier run into this folder would no longer match stats.json.
-        None => remove_stale(&out.join("radiomics.csv"))?,
+    let mut rows: Vec<Failure> = skipped
+        .iter()
+        .map(|s| Failure {
+            patient: String::new(),
+            kind: "skipped".into(),
+            message: s.reason.clone(),
+            origin: s.origin.clone(),
+        })
+        .collect();
+    rows.extend(failures.iter().cloned());
+    stream.finish(&skipped_pairs, &rows).map_err(storage)?;
+    files.extend(radiomics_csv);
+    files.extend(tables);
+    let written: Vec<PathBuf> = files.iter().map(|f| f.path().to_owned()).collect();
+    for f in files {
+        f.commit()?;
     }
-    if parquet {
-        let mut rows: Vec<Failure> = skipped
-            .iter()
-            .map(|s| Failure {
-                patient: String::new(),
-                kind: "skipped".into(),
-                message: s.reason.clone(),
-                origin: s.origin.clone(),
-            })
-            .collect();
-        rows.extend(failures.iter().cloned());
-        let tables = parquet_tables(patients, &rows)?;
-        for name in PARQUET_TABLES {
-            if !tables.iter().any(|(written, _)| *written == name) {
-                remove_stale(&out.join(name))?;
-            }
-        }
-        for (name, bytes) in tables {
-            write_atomic(&out.join(name), &bytes)?;
-        }
-    } else {
-        for name in PARQUET_TABLES {
-            remove_stale(&out.join(name))?;
+    for name in PARQUET_TABLES.iter().chain(&["radiomics.csv"]) {
+        let path = out.join(name);
+        if !written.contains(&path) {
+            remove_stale(&path)?;
         }
     }
-    write_atomic(&out.join("report.html"), &report_html(&report)?)?;
+    let cohort = &overview.cohort;
     outln!(
         "{} patient(s), {} with tumors, {} tumor(s); report in `{}`",
         cohort.patients,

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use tumorscope_analysis::PatientStats;
-use tumorscope_batch::{disk_files, stamps_hash, Plan, UnitResult};
+use tumorscope_batch::{disk_files, stamps_hash, Plan, Unit, UnitResult};
 use tumorscope_catalog::{Catalog, StoredAnalysis};
 use tumorscope_dataset::{Dataset, Patient, Skipped};
 use tumorscope_report::PatientReport;
@@ -145,9 +145,9 @@ pub fn current_stats(
 /// The catalog rows of a batch plan's results (`merge --db`), under the plan's input path that
 /// holds each patient: a later `analyze --db` or `view --db` of the same inputs finds them. A
 /// result with a failure is not stored (it is measured again).
-pub fn batch_rows(plan: &Plan, results: &[UnitResult]) -> Vec<StoredAnalysis> {
+pub fn batch_rows(plan: &Plan, units: &[Unit], results: &[UnitResult]) -> Vec<StoredAnalysis> {
     let mut rows = Vec::new();
-    for (unit, result) in plan.units.iter().zip(results) {
+    for (unit, result) in units.iter().zip(results) {
         let root = unit.disk_files.first().and_then(|f| {
             plan.inputs
                 .iter()

@@ -78,48 +78,75 @@ pub struct CohortStats {
 
 /// Summarises analysed patients.
 pub fn summarize_cohort(patients: &[PatientStats]) -> CohortStats {
-    let counts: Vec<f64> = patients.iter().map(|p| p.tumor_count as f64).collect();
-    let volumes: Vec<f64> = patients.iter().map(|p| p.tumor_volume_ml).collect();
-    let burdens: Vec<f64> = patients.iter().filter_map(|p| p.tumor_burden_pct).collect();
-    let mut bins: Vec<VolumeBin> = Vec::with_capacity(VOLUME_BIN_EDGES_ML.len() + 1);
-    let mut lower = 0.0;
-    for &edge in &VOLUME_BIN_EDGES_ML {
-        let label = if lower == 0.0 {
-            format!("<{edge}")
-        } else {
-            format!("{lower}-{edge}")
-        };
+    let mut cohort = CohortAccumulator::default();
+    for p in patients {
+        cohort.add(p);
+    }
+    cohort.finish()
+}
+
+/// [`summarize_cohort`] one patient at a time, keeping three numbers per patient and the
+/// histogram's counts: a cohort's summary without holding its patients.
+#[derive(Debug, Clone, Default)]
+pub struct CohortAccumulator {
+    counts: Vec<f64>,
+    volumes: Vec<f64>,
+    burdens: Vec<f64>,
+    with_tumors: usize,
+    lesions: usize,
+    bins: [usize; VOLUME_BIN_EDGES_ML.len() + 1],
+}
+
+impl CohortAccumulator {
+    /// Counts one patient in.
+    pub fn add(&mut self, p: &PatientStats) {
+        self.counts.push(p.tumor_count as f64);
+        self.volumes.push(p.tumor_volume_ml);
+        self.burdens.extend(p.tumor_burden_pct);
+        self.with_tumors += usize::from(p.tumor_count > 0);
+        for t in &p.tumors {
+            self.lesions += 1;
+            let bin = VOLUME_BIN_EDGES_ML
+                .iter()
+                .take_while(|&&e| t.volume_ml >= e)
+                .count();
+            self.bins[bin] += 1;
+        }
+    }
+
+    /// The summary of the patients counted in.
+    pub fn finish(&self) -> CohortStats {
+        let mut bins: Vec<VolumeBin> = Vec::with_capacity(VOLUME_BIN_EDGES_ML.len() + 1);
+        let mut lower = 0.0;
+        for (n, &edge) in VOLUME_BIN_EDGES_ML.iter().enumerate() {
+            let label = if lower == 0.0 {
+                format!("<{edge}")
+            } else {
+                format!("{lower}-{edge}")
+            };
+            bins.push(VolumeBin {
+                label,
+                min_ml: lower,
+                max_ml: Some(edge),
+                count: self.bins[n],
+            });
+            lower = edge;
+        }
         bins.push(VolumeBin {
-            label,
+            label: format!(">={lower}"),
             min_ml: lower,
-            max_ml: Some(edge),
-            count: 0,
+            max_ml: None,
+            count: self.bins[VOLUME_BIN_EDGES_ML.len()],
         });
-        lower = edge;
-    }
-    bins.push(VolumeBin {
-        label: format!(">={lower}"),
-        min_ml: lower,
-        max_ml: None,
-        count: 0,
-    });
-    let mut lesions = 0;
-    for t in patients.iter().flat_map(|p| &p.tumors) {
-        lesions += 1;
-        let bin = VOLUME_BIN_EDGES_ML
-            .iter()
-            .take_while(|&&e| t.volume_ml >= e)
-            .count();
-        bins[bin].count += 1;
-    }
-    CohortStats {
-        patients: patients.len(),
-        patients_with_tumors: patients.iter().filter(|p| p.tumor_count > 0).count(),
-        lesions,
-        tumor_count: Summary::of(&counts),
-        tumor_volume_ml: Summary::of(&volumes),
-        tumor_burden_pct: Summary::of(&burdens),
-        lesion_volumes_ml: bins,
+        CohortStats {
+            patients: self.counts.len(),
+            patients_with_tumors: self.with_tumors,
+            lesions: self.lesions,
+            tumor_count: Summary::of(&self.counts),
+            tumor_volume_ml: Summary::of(&self.volumes),
+            tumor_burden_pct: Summary::of(&self.burdens),
+            lesion_volumes_ml: bins,
+        }
     }
 }
 

@@ -58,7 +58,9 @@ mod tumor_masks;
 mod vessels;
 mod volume_scan;
 
-pub use cohort::{summarize_cohort, CohortStats, Summary, VolumeBin, VOLUME_BIN_EDGES_ML};
+pub use cohort::{
+    summarize_cohort, CohortAccumulator, CohortStats, Summary, VolumeBin, VOLUME_BIN_EDGES_ML,
+};
 pub use components::{label_components, BadConnectivity, Components, Connectivity, LabelError};
 pub use error::AnalysisError;
 pub use hu::{hu_stats, HuStats};

@@ -21,6 +21,14 @@ impl CsvWriter {
         w
     }
 
+    /// Rows only, no header: the continuation of a table written in pieces.
+    pub fn rows_only() -> Self {
+        Self {
+            out: Vec::new(),
+            first_in_row: true,
+        }
+    }
+
     fn separator(&mut self) {
         if !self.first_in_row {
             self.out.push(b',');

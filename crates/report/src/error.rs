@@ -17,6 +17,13 @@ pub enum ReportError {
         #[source]
         source: parquet::errors::ParquetError,
     },
+    /// Writing a file's bytes into its sink failed (a full disk …).
+    #[error("cannot write `{what}`")]
+    Write {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
     /// A thumbnail handed in for the HTML page does not start with the PNG signature.
     #[error("thumbnail of tumor `{tumor_id}` of patient `{patient}` is not a PNG image")]
     NotPng { patient: String, tumor_id: u32 },

@@ -4,7 +4,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use tumorscope_analysis::{CohortStats, PatientStats, TUMOR_BURDEN_DEFINITION};
 
-use crate::{Report, ReportError};
+use crate::{PatientReport, Provenance, Report, ReportError};
 
 /// What the numbers mean, written into every JSON document (and the HTML page) so that a reader
 /// needs no other documentation. Keys are field names of the schema.
@@ -29,36 +29,84 @@ pub const DEFINITIONS: [(&str, &str); 13] = [
 /// Shape: `{ "tool", "generated_at", "inputs", "settings", "definitions", "cohort",
 /// "patients": [PatientStats + "source" + "study" + "warnings"], "skipped": [{"origin", "reason"}] }`.
 pub fn stats_json(report: &Report) -> Result<Vec<u8>, ReportError> {
-    let p = report.provenance;
+    let mut out = json_head(report.provenance, report.cohort)?;
+    for (n, p) in report.patients.iter().enumerate() {
+        out.push_str(&json_patient(p, n == 0)?);
+    }
+    out.push_str(&json_tail(report.skipped, !report.patients.is_empty())?);
+    Ok(out.into_bytes())
+}
+
+/// What every document holds after its patients: `"skipped": [],\n}`.
+const EMPTY_END: &str = "  \"patients\": [],\n  \"skipped\": []\n}";
+
+/// The document up to its first patient: everything before, ending with `"patients": [`. With
+/// [`json_patient`] and [`json_tail`] a document is written one patient at a time, the same
+/// bytes as one pretty-printing of the whole (each patient is pretty-printed alone and indented
+/// to its depth: JSON strings hold no raw line breaks, so indenting lines is exact).
+pub(crate) fn json_head(p: &Provenance, cohort: &CohortStats) -> Result<String, ReportError> {
     let doc = Document {
         tool: &p.tool,
         generated_at: &p.generated_at,
         inputs: &p.inputs,
         settings: &p.settings,
         definitions: Definitions,
-        cohort: report.cohort,
-        patients: report
-            .patients
-            .iter()
-            .map(|r| PatientEntry {
-                stats: &r.stats,
-                source: &r.source,
-                study: &r.study,
-                warnings: &r.warnings,
-            })
-            .collect(),
-        skipped: report
-            .skipped
-            .iter()
-            .map(|(origin, reason)| Skipped { origin, reason })
-            .collect(),
+        cohort,
+        patients: Vec::new(),
+        skipped: Vec::new(),
     };
-    let mut out = serde_json::to_vec_pretty(&doc).map_err(|source| ReportError::Json {
+    let text = serde_json::to_string_pretty(&doc).map_err(|source| ReportError::Json {
         what: "stats",
         source,
     })?;
-    out.push(b'\n');
-    Ok(out)
+    let head = text
+        .strip_suffix(EMPTY_END)
+        .unwrap_or_else(|| unreachable!("the document ends with its patients and skipped"));
+    Ok(format!("{head}  \"patients\": ["))
+}
+
+/// One patient of the document, after the head or the patient before it.
+pub(crate) fn json_patient(r: &PatientReport, first: bool) -> Result<String, ReportError> {
+    let entry = PatientEntry {
+        stats: &r.stats,
+        source: &r.source,
+        study: &r.study,
+        warnings: &r.warnings,
+    };
+    let text = serde_json::to_string_pretty(&entry).map_err(|source| ReportError::Json {
+        what: "stats",
+        source,
+    })?;
+    Ok(format!(
+        "{}\n    {}",
+        if first { "" } else { "," },
+        indented(&text, "    ")
+    ))
+}
+
+/// The end of the document: the patients' closing bracket, the skipped inputs, a final newline.
+pub(crate) fn json_tail(
+    skipped: &[(String, String)],
+    any_patient: bool,
+) -> Result<String, ReportError> {
+    let skipped: Vec<Skipped<'_>> = skipped
+        .iter()
+        .map(|(origin, reason)| Skipped { origin, reason })
+        .collect();
+    let text = serde_json::to_string_pretty(&skipped).map_err(|source| ReportError::Json {
+        what: "stats",
+        source,
+    })?;
+    Ok(format!(
+        "{},\n  \"skipped\": {}\n}}\n",
+        if any_patient { "\n  ]" } else { "]" },
+        indented(&text, "  ")
+    ))
+}
+
+/// `text` with every line but the first prefixed by `indent`.
+fn indented(text: &str, indent: &str) -> String {
+    text.replace('\n', &format!("\n{indent}"))
 }
 
 #[derive(Serialize)]
@@ -98,5 +146,87 @@ impl Serialize for Definitions {
             map.serialize_entry(key, text)?;
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tumorscope_analysis::{analyze_patient, summarize_cohort, AnalysisOptions};
+    use tumorscope_core::{Geometry, LabelMask, PatientImage, Volume};
+
+    fn patient(label: &str, tumor_at: usize) -> PatientReport {
+        let g = Geometry::axial([4, 4, 4], [1.0, 1.0, 1.0], [0.0; 3]);
+        let mut tumor = vec![0u8; 64];
+        tumor[tumor_at] = 1;
+        let image = PatientImage {
+            patient: label.into(),
+            ct: Volume::filled(g, 40i16),
+            masks: vec![
+                LabelMask::new("liver", vec![1; 64]),
+                LabelMask::new("livertumor1", tumor),
+            ],
+        };
+        PatientReport {
+            stats: analyze_patient(&image, &AnalysisOptions::default()).unwrap(),
+            warnings: vec![format!("a \"quoted\"\nwarning of {label}")],
+            source: "CT".into(),
+            study: crate::StudyRef::default(),
+            thumbnails: Default::default(),
+        }
+    }
+
+    /// Written a patient at a time, the document is the bytes of one pretty-printing.
+    #[test]
+    fn the_document_in_pieces_is_the_document_whole() {
+        let all = [patient("a", 21), patient("b", 22), patient("c", 42)];
+        let provenance = Provenance {
+            tool: "tumorscope 0".into(),
+            generated_at: "2026-01-01T00:00:00Z".into(),
+            inputs: vec!["in \"patients\": []".into()],
+            settings: serde_json::json!({"x": [1, {"y": []}]}),
+        };
+        for n in [0, 1, 3] {
+            for skipped in [vec![], vec![("o\nx".to_owned(), "r".to_owned()); 2]] {
+                let patients = &all[..n];
+                let stats: Vec<_> = patients.iter().map(|p| p.stats.clone()).collect();
+                let cohort = summarize_cohort(&stats);
+                let report = Report {
+                    provenance: &provenance,
+                    cohort: &cohort,
+                    patients,
+                    skipped: &skipped,
+                };
+                let whole = Document {
+                    tool: &provenance.tool,
+                    generated_at: &provenance.generated_at,
+                    inputs: &provenance.inputs,
+                    settings: &provenance.settings,
+                    definitions: Definitions,
+                    cohort: &cohort,
+                    patients: patients
+                        .iter()
+                        .map(|r| PatientEntry {
+                            stats: &r.stats,
+                            source: &r.source,
+                            study: &r.study,
+                            warnings: &r.warnings,
+                        })
+                        .collect(),
+                    skipped: skipped
+                        .iter()
+                        .map(|(origin, reason)| Skipped { origin, reason })
+                        .collect(),
+                };
+                let mut want = serde_json::to_vec_pretty(&whole).unwrap();
+                want.push(b'\n');
+                assert_eq!(
+                    String::from_utf8(stats_json(&report).unwrap()).unwrap(),
+                    String::from_utf8(want).unwrap(),
+                    "{n} patient(s), {} skipped",
+                    skipped.len()
+                );
+            }
+        }
     }
 }

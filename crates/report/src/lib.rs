@@ -11,6 +11,8 @@
 //! - [`report_html`]: one page with no network references (inline CSS, inline SVG, images as
 //!   `data:` URIs), every data-derived text HTML-escaped;
 //! - [`console_line`]: the one-line summary the CLI prints per patient;
+//! - [`ReportStream`]: all of a result set's files written one patient at a time, in the memory
+//!   of one patient, the same bytes as the writers above;
 //! - [`response_json`] / [`response_csv`] / [`response_html`]: the outputs of a response
 //!   assessment between scans.
 //!
@@ -46,20 +48,22 @@ mod parquet;
 mod radiomics_table;
 mod record;
 mod response;
+mod stream;
 mod table;
 mod tables;
 
 pub use console::console_line;
 pub use csv::CsvWriter;
 pub use error::ReportError;
-pub use html::report_html;
+pub use html::{report_html, PatientLine};
 pub use json::{stats_json, DEFINITIONS};
 pub use model::{PatientReport, Provenance, Report, StudyRef};
-pub use parquet::table_parquet;
+pub use parquet::{table_parquet, ParquetWriter, ROWS_PER_GROUP};
 pub use radiomics_table::{radiomics_csv, radiomics_table};
 pub use response::{
     response_csv, response_html, response_json, ResponsePair, TimePoint, RESPONSE_DEFINITIONS,
 };
+pub use stream::{Overview, OverviewBuilder, ParquetSinks, ReportStream, Sinks};
 pub use table::{Cell, IntoCell, Kind, Row, Table};
 pub use tables::{
     failures_table, organs_table, parquet_tables, patients_csv, patients_table, tumors_csv,

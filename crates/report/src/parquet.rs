@@ -15,51 +15,102 @@ use parquet::schema::types::Type;
 use crate::table::{Cell, Kind, Table};
 use crate::ReportError;
 
-/// Rows per row group.
-pub const ROWS_PER_GROUP: usize = 65_536;
+/// Rows per row group: what a streamed table buffers before writing, so it bounds a merge's
+/// memory (a tumour row is about 1.5 kB in memory); readers handle groups of this size well.
+pub const ROWS_PER_GROUP: usize = 8_192;
 
 /// The table as the bytes of a Parquet file; `what` names it in errors.
 pub fn table_parquet(table: &Table, what: &'static str) -> Result<Vec<u8>, ReportError> {
-    let failed = |source: parquet::errors::ParquetError| ReportError::Parquet { what, source };
-    let fields = table
+    let columns: Vec<(&str, Kind)> = table
         .columns
         .iter()
-        .map(|(name, kind)| {
-            let (physical, logical) = match kind {
-                Kind::Text => (Physical::BYTE_ARRAY, Some(LogicalType::String)),
-                Kind::Int => (Physical::INT64, None),
-                Kind::Float => (Physical::DOUBLE, None),
-                Kind::Bool => (Physical::BOOLEAN, None),
-            };
-            Type::primitive_type_builder(name, physical)
-                .with_repetition(Repetition::OPTIONAL)
-                .with_logical_type(logical)
+        .map(|(n, k)| (n.as_str(), *k))
+        .collect();
+    let mut writer = ParquetWriter::new(Vec::new(), &columns, what)?;
+    writer.rows(&table.rows)?;
+    writer.finish()
+}
+
+/// A Parquet file written as rows come: they are buffered up to [`ROWS_PER_GROUP`] and written
+/// as one row group, so a table of any length takes the memory of one group. The same rows
+/// give the same bytes as [`table_parquet`].
+pub struct ParquetWriter<W: std::io::Write + Send> {
+    writer: SerializedFileWriter<W>,
+    pending: Vec<Vec<Cell>>,
+    groups: usize,
+    what: &'static str,
+}
+
+impl<W: std::io::Write + Send> ParquetWriter<W> {
+    /// A file of `columns` written into `sink`; `what` names it in errors.
+    pub fn new(sink: W, columns: &[(&str, Kind)], what: &'static str) -> Result<Self, ReportError> {
+        let failed = |source: parquet::errors::ParquetError| ReportError::Parquet { what, source };
+        let fields = columns
+            .iter()
+            .map(|(name, kind)| {
+                let (physical, logical) = match kind {
+                    Kind::Text => (Physical::BYTE_ARRAY, Some(LogicalType::String)),
+                    Kind::Int => (Physical::INT64, None),
+                    Kind::Float => (Physical::DOUBLE, None),
+                    Kind::Bool => (Physical::BOOLEAN, None),
+                };
+                Type::primitive_type_builder(name, physical)
+                    .with_repetition(Repetition::OPTIONAL)
+                    .with_logical_type(logical)
+                    .build()
+                    .map(Arc::new)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(failed)?;
+        let schema = Arc::new(
+            Type::group_type_builder("schema")
+                .with_fields(fields)
                 .build()
-                .map(Arc::new)
+                .map_err(failed)?,
+        );
+        let properties = Arc::new(
+            WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_created_by(concat!("tumorscope ", env!("CARGO_PKG_VERSION")).to_owned())
+                .build(),
+        );
+        Ok(Self {
+            writer: SerializedFileWriter::new(sink, schema, properties).map_err(failed)?,
+            pending: Vec::new(),
+            groups: 0,
+            what,
         })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(failed)?;
-    let schema = Arc::new(
-        Type::group_type_builder("schema")
-            .with_fields(fields)
-            .build()
-            .map_err(failed)?,
-    );
-    let properties = Arc::new(
-        WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_created_by(concat!("tumorscope ", env!("CARGO_PKG_VERSION")).to_owned())
-            .build(),
-    );
-    let mut writer = SerializedFileWriter::new(Vec::new(), schema, properties).map_err(failed)?;
-    // An empty table still gets one (empty) row group, so readers see its schema.
-    let groups: Vec<&[Vec<Cell>]> = if table.rows.is_empty() {
-        vec![&[]]
-    } else {
-        table.rows.chunks(ROWS_PER_GROUP).collect()
-    };
-    for rows in groups {
-        let mut group = writer.next_row_group().map_err(failed)?;
+    }
+
+    /// Adds rows (each as long as the columns).
+    pub fn rows(&mut self, rows: &[Vec<Cell>]) -> Result<(), ReportError> {
+        for row in rows {
+            self.pending.push(row.clone());
+            if self.pending.len() == ROWS_PER_GROUP {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the last rows and the footer; returns the sink.
+    pub fn finish(mut self) -> Result<W, ReportError> {
+        // An empty table still gets one (empty) row group, so readers see its schema.
+        if !self.pending.is_empty() || self.groups == 0 {
+            self.flush()?;
+        }
+        let what = self.what;
+        self.writer
+            .into_inner()
+            .map_err(|source| ReportError::Parquet { what, source })
+    }
+
+    /// Writes the buffered rows as one row group.
+    fn flush(&mut self) -> Result<(), ReportError> {
+        let what = self.what;
+        let failed = |source: parquet::errors::ParquetError| ReportError::Parquet { what, source };
+        let rows = std::mem::take(&mut self.pending);
+        let mut group = self.writer.next_row_group().map_err(failed)?;
         let mut column = 0;
         while let Some(mut out) = group.next_column().map_err(failed)? {
             let cells = rows.iter().map(|r| r.get(column).unwrap_or(&Cell::Null));
@@ -111,8 +162,9 @@ pub fn table_parquet(table: &Table, what: &'static str) -> Result<Vec<u8>, Repor
             column += 1;
         }
         group.close().map_err(failed)?;
+        self.groups += 1;
+        Ok(())
     }
-    writer.into_inner().map_err(failed)
 }
 
 #[cfg(test)]

@@ -16,8 +16,19 @@ pub fn radiomics_csv(patients: &[PatientReport]) -> Option<Vec<u8>> {
 
 /// The rows of [`radiomics_csv`] (`radiomics.csv`, `radiomics.parquet`), features as doubles.
 pub fn radiomics_table(patients: &[PatientReport]) -> Option<Table> {
-    type Row<'a> = (&'a str, String, &'a BTreeMap<String, f64>);
-    let rows: Vec<Row<'_>> = patients
+    let names = radiomics_names(patients);
+    if names.is_empty() {
+        return None;
+    }
+    Some(radiomics_rows(
+        &names.into_iter().collect::<Vec<_>>(),
+        patients,
+    ))
+}
+
+/// The regions with features: `(patient, region, features)`, tumours first.
+fn regions(patients: &[PatientReport]) -> Vec<(&str, String, &BTreeMap<String, f64>)> {
+    patients
         .iter()
         .flat_map(|p| {
             let s = &p.stats;
@@ -29,23 +40,28 @@ pub fn radiomics_table(patients: &[PatientReport]) -> Option<Table> {
             });
             tumors.chain(organs)
         })
-        .collect();
-    let names: BTreeSet<&str> = rows
+        .collect()
+}
+
+/// Every feature name some region of `patients` has.
+pub(crate) fn radiomics_names(patients: &[PatientReport]) -> BTreeSet<String> {
+    regions(patients)
         .iter()
-        .flat_map(|(_, _, f)| f.keys().map(String::as_str))
-        .collect();
-    if names.is_empty() {
-        return None;
-    }
+        .flat_map(|(_, _, f)| f.keys().cloned())
+        .collect()
+}
+
+/// The table's rows for `patients` with the feature columns `names` (sorted).
+pub(crate) fn radiomics_rows(names: &[String], patients: &[PatientReport]) -> Table {
     let mut columns = vec![("patient", Kind::Text), ("region", Kind::Text)];
-    columns.extend(names.iter().map(|n| (*n, Kind::Float)));
+    columns.extend(names.iter().map(|n| (n.as_str(), Kind::Float)));
     let mut table = Table::new(&columns);
-    for (patient, region, features) in &rows {
+    for (patient, region, features) in regions(patients) {
         let mut row = table.row();
-        row.text(patient).text(region);
-        for name in &names {
-            row.num(features.get(*name).copied().filter(|v| v.is_finite()));
+        row.text(patient).text(&region);
+        for name in names {
+            row.num(features.get(name).copied().filter(|v| v.is_finite()));
         }
     }
-    Some(table)
+    table
 }

@@ -90,7 +90,21 @@ impl Table {
     /// Rust's shortest round-trip form, booleans `true`/`false`, missing values empty).
     pub fn to_csv(&self) -> Vec<u8> {
         let header: Vec<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
-        let mut w = CsvWriter::with_header(&header);
+        self.write_rows(CsvWriter::with_header(&header))
+    }
+
+    /// The rows as CSV without the header line: what a table written in pieces appends.
+    pub fn csv_rows(&self) -> Vec<u8> {
+        self.write_rows(CsvWriter::rows_only())
+    }
+
+    /// The header line alone (`to_csv` of the table without rows).
+    pub fn csv_header(&self) -> Vec<u8> {
+        let header: Vec<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
+        CsvWriter::with_header(&header).finish()
+    }
+
+    fn write_rows(&self, mut w: CsvWriter) -> Vec<u8> {
         for row in &self.rows {
             for cell in row {
                 match cell {

@@ -7,8 +7,8 @@ use tumorscope_analysis::VolumeBin;
 
 use super::axis::Axis;
 use super::svg::{self, Plot};
+use super::PatientLine;
 use crate::format::{escape, two};
-use crate::PatientReport;
 
 /// Width of one patient's band in the burden chart; the chart grows with the cohort (and
 /// scrolls sideways on screen) rather than squeezing labels together.
@@ -23,17 +23,17 @@ const CATEGORY_BOTTOM_PX: f64 = 110.0;
 const NUMERIC_BOTTOM_PX: f64 = 48.0;
 
 /// Bar chart of tumor burden (%) per patient, in report order; each bar links to the patient.
-pub(crate) fn burden_chart(out: &mut String, patients: &[PatientReport]) -> fmt::Result {
+pub(crate) fn burden_chart(out: &mut String, patients: &[PatientLine]) -> fmt::Result {
     let n = patients.len();
     let plot = Plot::new((n as f64 * BAND_PX).max(MIN_PLOT_PX), CATEGORY_BOTTOM_PX);
     let max = patients
         .iter()
-        .filter_map(|p| p.stats.tumor_burden_pct)
+        .filter_map(|p| p.tumor_burden_pct)
         .fold(0.0, f64::max);
     let axis = Axis::covering(max, false);
     let without_liver = patients
         .iter()
-        .filter(|p| p.stats.tumor_burden_pct.is_none())
+        .filter(|p| p.tumor_burden_pct.is_none())
         .count();
 
     out.push_str(r#"<figure id="chart-burden"><div class="scroll">"#);
@@ -42,7 +42,7 @@ pub(crate) fn burden_chart(out: &mut String, patients: &[PatientReport]) -> fmt:
     let band = plot.width / n.max(1) as f64;
     let bar = (band * 0.7).min(MAX_BAR_PX);
     for (index, p) in patients.iter().enumerate() {
-        let s = &p.stats;
+        let s = p;
         let x = plot.left + band * index as f64;
         let centre = x + band / 2.0;
         write!(out, r##"<a href="#p-{}">"##, index + 1)?;
@@ -141,18 +141,18 @@ fn lesions(n: usize) -> String {
 
 /// Scatter plot of liver volume (x) against tumor volume (y), one dot per patient with a liver
 /// mask; each dot names its patient in a tooltip and links to the patient.
-pub(crate) fn volume_scatter(out: &mut String, patients: &[PatientReport]) -> fmt::Result {
+pub(crate) fn volume_scatter(out: &mut String, patients: &[PatientLine]) -> fmt::Result {
     let plot = Plot::new(MIN_PLOT_PX, NUMERIC_BOTTOM_PX);
-    let points: Vec<(usize, &PatientReport, f64)> = patients
+    let points: Vec<(usize, &PatientLine, f64)> = patients
         .iter()
         .enumerate()
-        .filter_map(|(n, p)| p.stats.liver_volume_ml.map(|liver| (n, p, liver)))
+        .filter_map(|(n, p)| p.liver_volume_ml.map(|liver| (n, p, liver)))
         .collect();
     let x_axis = Axis::covering(points.iter().map(|p| p.2).fold(0.0, f64::max), false);
     let y_axis = Axis::covering(
         points
             .iter()
-            .map(|p| p.1.stats.tumor_volume_ml)
+            .map(|p| p.1.tumor_volume_ml)
             .fold(0.0, f64::max),
         false,
     );
@@ -162,7 +162,7 @@ pub(crate) fn volume_scatter(out: &mut String, patients: &[PatientReport]) -> fm
     svg::x_grid(out, &plot, &x_axis)?;
     svg::y_grid(out, &plot, &y_axis, "tumor volume (mL)")?;
     for (index, p, liver) in &points {
-        let s = &p.stats;
+        let s = p;
         write!(
             out,
             r##"<a href="#p-{}"><circle class="dot" cx="{:.1}" cy="{:.1}" r="5"><title>{}: liver {} mL, tumors {} mL</title></circle></a>"##,

@@ -12,7 +12,7 @@ use crate::tables::inclusion_text;
 use crate::PatientReport;
 
 /// The overview table, one row per patient, each linking to its section `#p-<n>`.
-pub(crate) fn patients_table(out: &mut String, patients: &[PatientReport]) -> fmt::Result {
+pub(crate) fn patients_table(out: &mut String, patients: &[PatientLine]) -> fmt::Result {
     if patients.is_empty() {
         out.push_str("<p class=\"muted\">no patient was analysed</p>\n");
         return Ok(());
@@ -25,8 +25,7 @@ pub(crate) fn patients_table(out: &mut String, patients: &[PatientReport]) -> fm
         r#"<th class="num">RECIST sum (mm)</th><th>note</th></tr></thead><tbody>"#,
         "\n"
     ));
-    for (index, p) in patients.iter().enumerate() {
-        let s = &p.stats;
+    for (index, s) in patients.iter().enumerate() {
         write!(
             out,
             concat!(
@@ -41,18 +40,49 @@ pub(crate) fn patients_table(out: &mut String, patients: &[PatientReport]) -> fm
             two(s.tumor_volume_ml),
             two_or_na(s.liver_volume_ml),
             two_or_na(s.tumor_burden_pct),
-            largest(s, s.largest_tumor_by_volume, |t| {
-                format!("{} mL", two(t.volume_ml))
-            }),
-            largest(s, s.largest_tumor_by_diameter, |t| {
-                format!("{} mm", two(t.max_diameter_mm))
-            }),
-            recist_sum(s),
+            s.largest_by_volume,
+            s.largest_by_diameter,
+            s.recist_sum,
             s.note.as_deref().map(escape).unwrap_or_default(),
         )?;
     }
     out.push_str("</tbody></table></div>\n");
     Ok(())
+}
+
+/// What the overview (the patients table and the cohort charts) shows of one patient: a few
+/// numbers and texts, so a page can be written without holding every patient's results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientLine {
+    pub(crate) patient: String,
+    pub(crate) tumor_count: usize,
+    pub(crate) tumor_volume_ml: f64,
+    pub(crate) liver_volume_ml: Option<f64>,
+    pub(crate) tumor_burden_pct: Option<f64>,
+    pub(crate) largest_by_volume: String,
+    pub(crate) largest_by_diameter: String,
+    pub(crate) recist_sum: String,
+    pub(crate) note: Option<String>,
+}
+
+impl PatientLine {
+    pub fn of(s: &PatientStats) -> Self {
+        PatientLine {
+            patient: s.patient.clone(),
+            tumor_count: s.tumor_count,
+            tumor_volume_ml: s.tumor_volume_ml,
+            liver_volume_ml: s.liver_volume_ml,
+            tumor_burden_pct: s.tumor_burden_pct,
+            largest_by_volume: largest(s, s.largest_tumor_by_volume, |t| {
+                format!("{} mL", two(t.volume_ml))
+            }),
+            largest_by_diameter: largest(s, s.largest_tumor_by_diameter, |t| {
+                format!("{} mm", two(t.max_diameter_mm))
+            }),
+            recist_sum: recist_sum(s),
+            note: s.note.clone(),
+        }
+    }
 }
 
 /// `#2 (12.34 mL)` for the tumor `id`, empty without one.
