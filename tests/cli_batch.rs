@@ -169,6 +169,19 @@ fn plan_run_merge_equals_analyze_and_resumes() {
         "{}",
         second.stderr()
     );
+    // A file touched after its task ran: the merged result is stored under the stamps the task
+    // took, so the catalog does not take it as current for the file as it is now.
+    let touched = dir
+        .path()
+        .join("src")
+        .join(&labels[0])
+        .join("MASKS_DICOM.zip");
+    std::fs::File::options()
+        .write(true)
+        .open(&touched)
+        .unwrap()
+        .set_modified(SystemTime::now() + Duration::from_secs(30))
+        .unwrap();
     let merge = dir.run(&["merge", "plan", "--db", "cat.db"]).expect_code(1);
     assert!(
         merge.stderr().contains(broken.as_str()),
@@ -181,7 +194,7 @@ fn plan_run_merge_equals_analyze_and_resumes() {
     check_parquet(&dir.path().join("plan/merged"), broken);
     check_parquet(&dir.path().join("one"), broken);
     // The merged results went to the catalog: `analyze --db` of the same inputs measures only
-    // the broken patient (failures are not stored), with the same tables.
+    // the broken patient (failures are not stored) and the touched one, with the same tables.
     let from_db = dir
         .run_talkative(&[
             "analyze",
@@ -196,7 +209,7 @@ fn plan_run_merge_equals_analyze_and_resumes() {
     assert!(
         from_db
             .stderr()
-            .contains("3 patient(s) unchanged since their results were stored in `cat.db`"),
+            .contains("2 patient(s) unchanged since their results were stored in `cat.db`"),
         "{}",
         from_db.stderr()
     );

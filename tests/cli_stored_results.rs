@@ -104,6 +104,13 @@ fn analyze_reuses_stored_results_and_measures_what_changed() {
         stats_without_time(&dir.path().join("r4")),
         stats_without_time(&r1)
     );
+    // Other archive limits: the scan may see other entries, so everything is measured again.
+    let limits = analyze("r5", &["--max-depth", "9"]);
+    assert!(
+        !limits.stderr().contains("not measured again"),
+        "{}",
+        limits.stderr()
+    );
 }
 
 /// GET `path` from `http://127.0.0.1:port`, the body as JSON.

@@ -224,6 +224,7 @@ pub fn run(
             c,
             &dataset,
             &options_hash(&options, !settings.no_thumbnails),
+            &load.walk,
         )?),
         None => None,
     };
@@ -435,9 +436,11 @@ pub(crate) fn write_results(
 
 /// Writes `stats.json`, `patients.csv`, `tumors.csv`, `radiomics.csv` (when some region has
 /// features), `report.html` and, with `parquet`, the Parquet tables, one patient at a time:
-/// `patients` yields them in `overview`'s order, and only one is held at once. Every file
-/// appears at once when all are written (none is changed when one fails); a file of an earlier
-/// run that this one does not write is removed (it would contradict `stats.json`).
+/// `patients` yields them in `overview`'s order, and only one is held at once. Files are
+/// written beside their places and renamed into them once all are complete: a failure while
+/// writing changes none (a failed rename, in the same folder, could leave some replaced); a
+/// file of an earlier run that this one does not write is removed (it would contradict
+/// `stats.json`).
 pub(crate) fn write_streamed(
     out: &Path,
     provenance: &Provenance,

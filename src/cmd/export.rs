@@ -201,13 +201,31 @@ pub fn export_meshes(
     fs_err::create_dir_all(dir)?;
     let g = &image.ct.geometry;
     let colors = structure_colors(image.masks.iter().map(|m| (m.name.as_str(), m.role)));
-    let meshes: Vec<(String, Mesh)> = image
+    // File names unique ignoring case (macOS and Windows folders ignore it), `all` kept for
+    // the scene: a clash gets `-2`, `-3` …
+    let mut used: std::collections::HashSet<String> = ["all".to_owned()].into();
+    let mut names = Vec::new();
+    for m in &image.masks {
+        let base = super::organize_name(&m.name)?;
+        let mut name = base.clone();
+        let mut n = 1;
+        while !used.insert(name.to_lowercase()) {
+            n += 1;
+            name = format!("{base}-{n}");
+        }
+        names.push(name);
+    }
+    let meshes: Vec<Mesh> = image
         .masks
         .par_iter()
-        .map(|m| Ok((super::organize_name(&m.name)?, structure_mesh(&m.bits, g))))
-        .collect::<anyhow::Result<_>>()?;
+        .map(|m| structure_mesh(&m.bits, g))
+        .collect();
     let mut items = Vec::new();
-    for ((name, mesh), (m, rgb)) in meshes.iter().zip(image.masks.iter().zip(&colors)) {
+    for ((name, mesh), (m, rgb)) in names
+        .iter()
+        .zip(&meshes)
+        .zip(image.masks.iter().zip(&colors))
+    {
         if mesh.triangles.is_empty() {
             continue;
         }
@@ -229,6 +247,9 @@ pub fn export_meshes(
             1.0
         };
         items.push(GlbItem { opacity, ..item });
+    }
+    if items.is_empty() {
+        return Ok(());
     }
     write_atomic(&dir.join("all.glb"), &glb(&items))?;
     Ok(())

@@ -84,6 +84,9 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         .map(|s| (s.origin.clone(), s.reason.clone()))
         .collect();
     plan.scan_limits = serde_json::to_value(&args.limits)?;
+    // The build that planned: its tasks' results are stored under it (`merge --db`), and only
+    // this build takes them as current (`analyze --db`).
+    plan.tool = super::stored::TOOL.to_owned();
     let slurm = SlurmOptions {
         cpus_per_task: args.cpus_per_task as usize,
         mem: args.mem.clone(),

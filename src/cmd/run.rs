@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use rayon::prelude::*;
-use tumorscope_batch::{allocated_cpus, content_hash, result_path, Plan, Shard, UnitResult};
+use tumorscope_batch::{
+    allocated_cpus, content_hash, inputs_stamp, result_path, Plan, Shard, UnitResult,
+};
 use tumorscope_dataset::Skipped;
 use tumorscope_report::{table_parquet, tumors_table, Failure, PatientReport};
 use tumorscope_sources::LoadOptions;
@@ -125,6 +127,9 @@ fn run_shard(dir: &Path, plan: &Plan, shard: Shard, ui: &Ui) -> anyhow::Result<O
                 };
                 match (dataset.as_ref(), at) {
                     (Some(d), Some(n)) => {
+                        // Taken before the patient is loaded: a file changed while it is
+                        // measured makes the stored result stale, never the other way round.
+                        result.inputs_stamp = inputs_stamp(&d.patients[*n], &load.walk);
                         let exams = d.patients[*n].exams();
                         if exams.is_empty() {
                             result

@@ -53,7 +53,9 @@ pub fn scan_into_catalog(
     db: &Path,
 ) -> anyhow::Result<Dataset> {
     let paths = &inputs.paths;
-    let memo = ScanMemo::from_rows(catalog.scan_memo(paths)?).with_tree(catalog.scan_tree(paths)?);
+    let memo = ScanMemo::from_rows(catalog.scan_memo(paths)?)
+        .with_tree(catalog.scan_tree(paths)?)
+        .for_build(env!("TUMORSCOPE_BUILD_ID"));
     let (dataset, update) = scan_inputs_with_memo(inputs, ui, &memo)?;
     if update.files_not_read > 0 && !ui.quiet {
         crate::ui::write_err(format_args!(

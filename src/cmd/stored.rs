@@ -5,17 +5,24 @@
 //! the same way. A stored result is the batch runner's per-patient document (`UnitResult`), so
 //! every front end reads the same thing.
 
-use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::Path;
 
 use tumorscope_analysis::PatientStats;
-use tumorscope_batch::{disk_files, stamps_hash, Plan, Unit, UnitResult};
+use tumorscope_batch::{inputs_stamp, Plan, Unit, UnitResult};
 use tumorscope_catalog::{Catalog, StoredAnalysis};
-use tumorscope_dataset::{Dataset, Patient, Skipped};
+use tumorscope_dataset::{Dataset, Skipped};
+use tumorscope_ingest::WalkOptions;
 use tumorscope_report::PatientReport;
 
-/// The tool a result was made by.
-const TOOL: &str = concat!("tumorscope ", env!("CARGO_PKG_VERSION"));
+/// The tool a result was made by: the version and the build (a digest of the sources, see
+/// build.rs), so a result is never taken as current by a build that may measure differently.
+pub const TOOL: &str = concat!(
+    "tumorscope ",
+    env!("CARGO_PKG_VERSION"),
+    " build ",
+    env!("TUMORSCOPE_BUILD_ID")
+);
 
 /// A patient's current stored result, read back.
 pub struct Reused {
@@ -40,6 +47,7 @@ impl StoredResults {
         catalog: &Catalog,
         dataset: &Dataset,
         options_hash: &str,
+        walk: &WalkOptions,
     ) -> anyhow::Result<Self> {
         let mut stored: HashMap<(usize, String), StoredAnalysis> = HashMap::new();
         for (n, root) in dataset.roots.iter().enumerate() {
@@ -47,7 +55,11 @@ impl StoredResults {
                 stored.insert((n, row.patient.clone()), row);
             }
         }
-        let inputs: Vec<String> = dataset.patients.iter().map(inputs_hash).collect();
+        let inputs: Vec<String> = dataset
+            .patients
+            .iter()
+            .map(|p| inputs_stamp(p, walk))
+            .collect();
         let mut reused = HashMap::new();
         for (n, p) in dataset.patients.iter().enumerate() {
             let Some(row) = stored.remove(&(p.root, p.label.clone())) else {
@@ -90,6 +102,7 @@ impl StoredResults {
         let document = UnitResult {
             key: p.label.clone(),
             content_hash: self.inputs[n].clone(),
+            inputs_stamp: self.inputs[n].clone(),
             options_hash: self.options_hash.clone(),
             tool: TOOL.to_owned(),
             exams: reports
@@ -118,6 +131,7 @@ impl StoredResults {
 pub fn current_stats(
     catalog: &Catalog,
     dataset: &Dataset,
+    walk: &WalkOptions,
 ) -> anyhow::Result<Vec<(String, PatientStats)>> {
     let mut out = Vec::new();
     for (n, root) in dataset.roots.iter().enumerate() {
@@ -130,7 +144,7 @@ pub fn current_stats(
             let Some(row) = latest.get(&p.label) else {
                 continue;
             };
-            if row.tool != TOOL || row.inputs_hash != inputs_hash(p) {
+            if row.tool != TOOL || row.inputs_hash != inputs_stamp(p, walk) {
                 continue;
             }
             if let Some(r) = read_back(&row.document, p.exams().len()) {
@@ -143,8 +157,10 @@ pub fn current_stats(
 }
 
 /// The catalog rows of a batch plan's results (`merge --db`), under the plan's input path that
-/// holds each patient: a later `analyze --db` or `view --db` of the same inputs finds them. A
-/// result with a failure is not stored (it is measured again).
+/// holds each patient and the inputs' stamp its task took before measuring it: a later
+/// `analyze --db` or `view --db` of the same inputs finds them, and a file changed since the
+/// task makes them stale. A result with a failure, or from a version that took no stamp, is
+/// not stored.
 pub fn batch_rows(plan: &Plan, units: &[Unit], results: &[UnitResult]) -> Vec<StoredAnalysis> {
     let mut rows = Vec::new();
     for (unit, result) in units.iter().zip(results) {
@@ -154,25 +170,22 @@ pub fn batch_rows(plan: &Plan, units: &[Unit], results: &[UnitResult]) -> Vec<St
                 .filter(|i| f.starts_with(i))
                 .max_by_key(|i| i.as_os_str().len())
         });
-        let (Some(root), true) = (root, result.failures.is_empty()) else {
+        let Some(root) = root else {
             continue;
         };
-        let files: BTreeSet<PathBuf> = unit.disk_files.iter().cloned().collect();
+        if !result.failures.is_empty() || result.inputs_stamp.is_empty() {
+            continue;
+        }
         rows.push(StoredAnalysis {
             root: root.clone(),
             patient: unit.key.clone(),
             options_hash: plan.options_hash.clone(),
-            inputs_hash: stamps_hash(&files),
+            inputs_hash: result.inputs_stamp.clone(),
             tool: plan.tool.clone(),
             document: String::from_utf8_lossy(&result.to_json()).into_owned(),
         });
     }
     rows
-}
-
-/// A patient's inputs as results are keyed by: the stamps of the files on disk holding it.
-fn inputs_hash(p: &Patient) -> String {
-    stamps_hash(&disk_files(p))
 }
 
 /// A stored document read back, when it holds one report per exam and no failure (a failure

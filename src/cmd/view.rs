@@ -176,7 +176,13 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                 }
             );
             // Results `analyze --db` stored, while current, fill the patient list at once.
-            known_stats = super::stored::current_stats(&catalog, &dataset)?;
+            // Keyed as `analyze --db` keyed them: by the inputs under these archive limits.
+            let walk = InputArgs {
+                paths: Vec::new(),
+                limits: args.limits.clone(),
+            }
+            .walk_options()?;
+            known_stats = super::stored::current_stats(&catalog, &dataset, &walk)?;
             dataset
         }
         None => scan_inputs(

@@ -18,7 +18,7 @@ mod unit_result;
 pub use cpus::allocated_cpus;
 pub use error::BatchError;
 pub use plan::{
-    content_hash, disk_files, file_owners, options_hash, stamps_hash, unit_of, Plan, Unit,
+    content_hash, disk_files, file_owners, inputs_stamp, options_hash, unit_of, Plan, Unit,
     PLAN_FILE,
 };
 pub use scripts::{k8s_job_yaml, slurm_script, SlurmOptions};

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tumorscope_analysis::AnalysisOptions;
 use tumorscope_dataset::{Patient, SeriesSource, Structure};
-use tumorscope_ingest::{FileStamp, ARCHIVE_SEPARATOR};
+use tumorscope_ingest::{FileStamp, WalkOptions, ARCHIVE_SEPARATOR};
 
 use crate::BatchError;
 
@@ -190,20 +190,34 @@ pub fn options_hash(options: &AnalysisOptions, thumbnails: bool) -> String {
     ))
 }
 
-/// `stamps:` and a SHA-256 over each file's absolute path, size and modification time, in path
-/// order: what `analyze --db` keys a stored result by, whatever spelling the paths were given in. Nothing is read, so checking a stored result
-/// costs a stat per file; a file changed in place without a new size or time goes unnoticed
-/// (the scan memo's test; [`content_hash`] reads every byte instead).
-pub fn stamps_hash(files: &BTreeSet<PathBuf>) -> String {
-    let absolute: BTreeSet<PathBuf> = files
-        .iter()
-        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-        .collect();
+/// `stamps:` and a SHA-256 over what a result of `patient` is made from, as far as it can be
+/// told without reading a byte: the archive limits the scan ran under (`walk`), which entries
+/// make the patient (its origins, with the file on disk named by its absolute path), and each of
+/// those files' size and modification time. What `analyze --db` and `merge --db` key a stored
+/// result by; a file changed in place without a new size or time goes unnoticed (the scan
+/// memo's test; [`content_hash`] reads every byte instead).
+pub fn inputs_stamp(patient: &Patient, walk: &WalkOptions) -> String {
+    let mut absolute: BTreeMap<String, String> = BTreeMap::new();
     let mut hash = Sha256::new();
-    for path in &absolute {
-        hash.update(path.to_string_lossy().as_bytes());
+    hash.update(format!("{walk:?}").as_bytes());
+    hash.update([0]);
+    for origin in origins(patient) {
+        let (file, rest) = origin
+            .split_once(ARCHIVE_SEPARATOR)
+            .map_or((origin.as_str(), ""), |(f, r)| (f, r));
+        let file = absolute.entry(file.to_owned()).or_insert_with(|| {
+            std::fs::canonicalize(file)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| file.to_owned())
+        });
+        hash.update(file.as_bytes());
+        hash.update(ARCHIVE_SEPARATOR.as_bytes());
+        hash.update(rest.as_bytes());
         hash.update([0]);
-        match FileStamp::of(path) {
+    }
+    for file in absolute.values() {
+        hash.update(file.as_bytes());
+        match FileStamp::of(Path::new(file)) {
             Some(s) => {
                 hash.update(s.size_bytes.to_le_bytes());
                 hash.update(s.modified_ns.to_le_bytes());

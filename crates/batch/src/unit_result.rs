@@ -17,6 +17,10 @@ pub const RESULTS_DIR: &str = "results";
 pub struct UnitResult {
     pub key: String,
     pub content_hash: String,
+    /// [`inputs_stamp`](crate::inputs_stamp) of the patient when its task scanned it: what the
+    /// catalog keys the result by (`merge --db`); empty in results of older versions.
+    #[serde(default)]
+    pub inputs_stamp: String,
     pub options_hash: String,
     pub tool: String,
     /// One `PatientReport` record per exam (`PatientReport::to_record`).
@@ -32,6 +36,7 @@ impl UnitResult {
         UnitResult {
             key: unit.key.clone(),
             content_hash: content_hash.to_owned(),
+            inputs_stamp: String::new(),
             options_hash: plan.options_hash.clone(),
             tool: plan.tool.clone(),
             exams: Vec::new(),

@@ -39,8 +39,13 @@ fn linear(c: u8) -> f64 {
     }
 }
 
-/// The scene of `items` as a glTF binary.
+/// The scene of `items` as a glTF binary (items without triangles are left out: glTF has no
+/// empty buffers).
 pub fn glb(items: &[GlbItem<'_>]) -> Vec<u8> {
+    let items: Vec<&GlbItem<'_>> = items
+        .iter()
+        .filter(|i| !i.mesh.triangles.is_empty())
+        .collect();
     let mut bin: Vec<u8> = Vec::new();
     let (mut views, mut accessors, mut meshes, mut nodes, mut materials) =
         (vec![], vec![], vec![], vec![], vec![]);
@@ -123,16 +128,19 @@ pub fn glb(items: &[GlbItem<'_>]) -> Vec<u8> {
         }));
         nodes.push(json!({ "name": item.name, "mesh": n }));
     }
+    // glTF's schema wants every array it names non-empty: a scene of nothing has none.
     let mut document = json!({
         "asset": { "version": "2.0", "generator": concat!("tumorscope ", env!("CARGO_PKG_VERSION")) },
-        "scene": 0,
-        "scenes": [{ "nodes": (0..items.len()).collect::<Vec<_>>() }],
-        "nodes": nodes,
-        "meshes": meshes,
-        "materials": materials,
-        "accessors": accessors,
-        "bufferViews": views,
     });
+    if !items.is_empty() {
+        document["scene"] = json!(0);
+        document["scenes"] = json!([{ "nodes": (0..items.len()).collect::<Vec<_>>() }]);
+        document["nodes"] = json!(nodes);
+        document["meshes"] = json!(meshes);
+        document["materials"] = json!(materials);
+        document["accessors"] = json!(accessors);
+        document["bufferViews"] = json!(views);
+    }
     if !bin.is_empty() {
         document["buffers"] = json!([{ "byteLength": bin.len() }]);
     }

@@ -210,4 +210,29 @@ mod tests {
             .triangles
             .is_empty());
     }
+
+    /// glTF's schema wants no empty array: a scene of nothing names none.
+    #[test]
+    fn an_empty_scene_is_valid_gltf() {
+        let empty = Mesh::default();
+        let item = GlbItem {
+            name: "nothing",
+            mesh: &empty,
+            rgb: [1, 2, 3],
+            opacity: 1.0,
+        };
+        for bytes in [glb(&[]), glb(&[item])] {
+            assert_eq!(&bytes[..4], b"glTF");
+            let len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+            let json: serde_json::Value = serde_json::from_slice(&bytes[20..20 + len]).unwrap();
+            assert_eq!(bytes.len(), 20 + len, "no binary chunk");
+            for (key, value) in json.as_object().unwrap() {
+                assert!(
+                    value.as_array().is_none_or(|a| !a.is_empty()),
+                    "{key} is empty"
+                );
+            }
+            assert_eq!(json["asset"]["version"], "2.0");
+        }
+    }
 }

@@ -24,6 +24,10 @@ pub enum ReportError {
         #[source]
         source: std::io::Error,
     },
+    /// A streamed report was handed other patients than its first pass counted (a result file
+    /// changed between the passes, or one is missing).
+    #[error("the patients written differ from those counted before: {what}")]
+    Inconsistent { what: String },
     /// A thumbnail handed in for the HTML page does not start with the PNG signature.
     #[error("thumbnail of tumor `{tumor_id}` of patient `{patient}` is not a PNG image")]
     NotPng { patient: String, tumor_id: u32 },

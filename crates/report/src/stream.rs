@@ -108,6 +108,8 @@ pub struct ReportStream {
     report_html: Sink,
     parquet: Option<ParquetStreams>,
     radiomics: Vec<String>,
+    /// The first pass's lines: each patient written must be the one counted at its place.
+    lines: Vec<PatientLine>,
     written: usize,
 }
 
@@ -194,12 +196,22 @@ impl ReportStream {
             report_html,
             parquet,
             radiomics: overview.radiomics.clone(),
+            lines: overview.lines.clone(),
             written: 0,
         })
     }
 
     /// Writes one patient's parts of every file.
     pub fn patient(&mut self, p: &PatientReport) -> Result<(), ReportError> {
+        if self.lines.get(self.written) != Some(&PatientLine::of(&p.stats)) {
+            return Err(ReportError::Inconsistent {
+                what: format!(
+                    "patient {} is `{}`, not the one counted there",
+                    self.written + 1,
+                    p.stats.patient
+                ),
+            });
+        }
         let one = std::slice::from_ref(p);
         self.stats_json
             .write_all(json_patient(p, self.written == 0)?.as_bytes())
@@ -238,6 +250,11 @@ impl ReportStream {
         skipped: &[(String, String)],
         failures: &[Failure],
     ) -> Result<(), ReportError> {
+        if self.written != self.lines.len() {
+            return Err(ReportError::Inconsistent {
+                what: format!("{} written of {} counted", self.written, self.lines.len()),
+            });
+        }
         self.stats_json
             .write_all(json_tail(skipped, self.written > 0)?.as_bytes())
             .map_err(io("stats.json"))?;

@@ -166,3 +166,29 @@ fn a_streamed_parquet_table_of_several_groups_equals_the_whole() {
 fn tumorscope_report_rows() -> usize {
     tumorscope_report::ROWS_PER_GROUP * 2 + 123
 }
+
+#[test]
+fn a_patient_other_than_the_one_counted_is_refused() {
+    let all = cohort_patients();
+    let provenance = provenance();
+    let mut overview = OverviewBuilder::default();
+    overview.add(&all[0]);
+    overview.add(&all[1]);
+    let overview = overview.finish();
+    let sinks = || Sinks {
+        stats_json: Shared::default().sink(),
+        patients_csv: Shared::default().sink(),
+        tumors_csv: Shared::default().sink(),
+        radiomics_csv: None,
+        report_html: Shared::default().sink(),
+        parquet: None,
+    };
+    // Another patient in second place (its result changed between the passes).
+    let mut stream = ReportStream::start(sinks(), &provenance, &overview).unwrap();
+    stream.patient(&all[0]).unwrap();
+    assert!(stream.patient(&all[2]).is_err());
+    // One missing at the end.
+    let mut stream = ReportStream::start(sinks(), &provenance, &overview).unwrap();
+    stream.patient(&all[0]).unwrap();
+    assert!(stream.finish(&[], &[]).is_err());
+}

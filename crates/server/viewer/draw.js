@@ -24,9 +24,10 @@ export function makeOffscreen() {
 
 /**
  * Draws view `name` on `canvas`. `view` = { geom, vol, masks, cursor, vstate, lut, overlays,
- * offscreen, crosshair }: the full-resolution geometry, the payload (`vol.step` in-plane) and
+ * offscreen, crosshair, slabMm }: the full-resolution geometry, the payload (`vol.step` in-plane) and
  * its masks, the cursor `[i, j, k]`, the view's zoom and pan, the window's LUT, the visible
- * overlays (`renderSlice`'s form), the view's offscreen canvas, and whether to draw the crosshair.
+ * overlays (`renderSlice`'s form), the view's offscreen canvas, whether to draw the crosshair,
+ * and the thickness of a maximum-intensity slab in mm (0 or absent: the slice alone).
  */
 export function drawView(name, canvas, view) {
   const ctx = canvas.getContext('2d');
@@ -45,7 +46,12 @@ export function drawView(name, canvas, view) {
     off.image = new ImageData(w, h);
   }
   const index = Math.min(vol.dims[fixed] - 1, Math.floor(view.cursor[fixed] / stepAxis[fixed]));
-  renderSlice(vol, view.masks, { axes, fixed, flipY, index }, view.lut, view.overlays, off.image);
+  // A slab `view.slabMm` thick (0: one slice) as whole payload slices centred on the cursor's.
+  const slabMm = view.slabMm || 0;
+  const count = slabMm > 0 ? Math.max(1, Math.round(slabMm / (geom.spacing_mm[fixed] * stepAxis[fixed]))) : 1;
+  const before = Math.floor((count - 1) / 2);
+  const slice = { axes, fixed, flipY, index, before, after: count - 1 - before };
+  renderSlice(vol, view.masks, slice, view.lut, view.overlays, off.image);
   off.canvas.getContext('2d').putImageData(off.image, 0, 0);
   const L = layout(name, geom, canvas, view.vstate);
   ctx.imageSmoothingEnabled = false;

@@ -34,7 +34,9 @@ export function parseColor(hex) {
 
 /**
  * Renders one slice of `vol` into `image` (an ImageData of `w × h`).
- * `slice` = { axes: [a0, a1], fixed, flipY, index } in payload voxel units.
+ * `slice` = { axes: [a0, a1], fixed, flipY, index, before, after } in payload voxel units:
+ * with `before`/`after` > 0 the grey is the maximum intensity over slices `index - before` …
+ * `index + after` (a thick slab, MIP), clipped to the volume; overlays stay those of `index`.
  * `overlays` = [{ bit, color: [r,g,b], opacity, outline }] in drawing order (visible only).
  */
 export function renderSlice(vol, masks, slice, lut, overlays, image) {
@@ -45,8 +47,14 @@ export function renderSlice(vol, masks, slice, lut, overlays, image) {
   const h = vol.dims[a1];
   const s0 = stride[a0];
   const s1 = stride[a1];
-  const base = slice.index * stride[slice.fixed];
+  const sf = stride[slice.fixed];
+  const base = slice.index * sf;
   const data = vol.data;
+  // The slab's other slices, as offsets from the cursor's.
+  const first = Math.max(0, slice.index - (slice.before || 0));
+  const last = Math.min(vol.dims[slice.fixed] - 1, slice.index + (slice.after || 0));
+  const others = [];
+  for (let q = first; q <= last; q++) if (q !== slice.index) others.push((q - slice.index) * sf);
   const out = new Uint32Array(image.data.buffer);
   let visible = 0;
   for (const o of overlays) visible |= 1 << o.bit;
@@ -56,7 +64,9 @@ export function renderSlice(vol, masks, slice, lut, overlays, image) {
     const row = slice.flipY ? h - 1 - y : y;
     let n = base + row * s1;
     for (let x = 0; x < w; x++, n += s0) {
-      const g = lut[data[n] + 32768];
+      let v = data[n];
+      for (const d of others) if (data[n + d] > v) v = data[n + d];
+      const g = lut[v + 32768];
       const m = mdata === null ? 0 : mdata[n] & visible;
       if (m === 0) {
         out[p++] = 0xff000000 | (g << 16) | (g << 8) | g;

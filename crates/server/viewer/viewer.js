@@ -36,6 +36,7 @@ const state = {
   maximized: null,
   sidebar: true,
   crosshair: true,
+  slabMm: 0,
   drawn: 0,
   frameMs: [],
   gen: 0,
@@ -82,6 +83,7 @@ function drawOne(name, ov) {
     overlays: ov,
     offscreen: offscreen[name],
     crosshair: state.crosshair,
+    slabMm: state.slabMm,
   });
 }
 
@@ -189,6 +191,7 @@ function hashParams() {
   p.set('wl', state.window.center);
   p.set('layout', state.layout);
   if (state.maximized) p.set('max', state.maximized);
+  if (state.slabMm > 0) p.set('slab', state.slabMm);
   if (!state.sidebar) p.set('panel', 'hidden');
   return p;
 }
@@ -219,6 +222,7 @@ function readHash() {
     layout: p.get('layout'),
     max: VIEW_NAMES.includes(p.get('max')) ? p.get('max') : null,
     panel: p.get('panel'),
+    slab: Number(p.get('slab')) > 0 ? Number(p.get('slab')) : 0,
     structure: p.get('structure'),
   };
 }
@@ -418,6 +422,14 @@ document.addEventListener('keydown', (e) => {
   if (e.key in steps) { e.preventDefault(); moveSlice(state.active, steps[e.key]); }
 });
 
+/** Maximum intensity over a slab `mm` thick around each view's slice (0: the slice alone). */
+function setSlab(mm) {
+  state.slabMm = Number.isFinite(mm) && mm > 0 ? mm : 0;
+  $('#slab-mm').value = state.slabMm;
+  requestDraw();
+  saveHash();
+}
+
 function resetViews() {
   for (const name of VIEW_NAMES) state.views[name] = { zoom: 1, panX: 0, panY: 0 };
   requestDraw();
@@ -496,6 +508,7 @@ async function selectPatient(id, restore = null) {
     if (restore && restore.structure && !focusStructure(restore.structure)) {
       status(`${summary.label} has no structure \`${restore.structure}\``);
     }
+    restored();
     state.timings.fullMs = performance.now() - t0;
     performance.measure('ts-full-volume', 'ts-choose');
     const withStats = await getJson(base);
@@ -509,6 +522,7 @@ async function selectPatient(id, restore = null) {
     refreshPatients();
   } catch (err) {
     if (stale()) return;
+    restored();
     state.error = String(err);
     status(`error: ${err.message || err}`);
   }
@@ -558,6 +572,7 @@ async function init() {
   for (const b of document.querySelectorAll('#layouts button')) b.addEventListener('click', () => setLayout(b.dataset.layout));
   $('#toggle-sidebar').addEventListener('click', () => { state.sidebar = !state.sidebar; applyLayoutClasses(); });
   $('#show-keys').addEventListener('click', () => toggleKeys());
+  $('#slab-mm').addEventListener('change', () => setSlab(Number($('#slab-mm').value)));
   for (const name of VIEW_NAMES) new ResizeObserver(fitCanvases).observe(canvases[name].parentElement);
   window.addEventListener('resize', fitCanvases);
   $('#crosshair').addEventListener('change', () => { state.crosshair = $('#crosshair').checked; requestDraw(); });
@@ -585,16 +600,26 @@ async function init() {
   state.layout = asked.layout === '1x3' ? '1x3' : '2x2';
   state.maximized = asked.max;
   state.sidebar = asked.panel !== 'hidden';
+  setSlab(asked.slab);
   if (asked.max) setActive(asked.max);
-  state.restoring = false;
   applyLayoutClasses();
   refreshPatients();
   status(`${patients.length} patient(s)`);
   const byLabel = patients.find((p) => p.label === asked.patient);
   const byId = /^\d+$/.test(asked.patient || '') ? patients.find((p) => p.id === Number(asked.patient)) : null;
   const chosen = byLabel || byId;
+  // The hash is left as it is until the patient it names is restored (a reload while loading
+  // keeps the link), then kept up to date.
   if (chosen) selectPatient(chosen.id, asked);
   else if (patients.length > 0) selectPatient(patients[0].id, asked.structure ? { structure: asked.structure } : null);
+  else state.restoring = false;
+}
+
+/** The state the hash asked for is in place (or could not be): changes are saved from now. */
+function restored() {
+  if (!state.restoring) return;
+  state.restoring = false;
+  saveHash();
 }
 
 const ready = init().catch((err) => { state.error = String(err); status(`error: ${err.message || err}`); });
@@ -605,6 +630,7 @@ window.tumorscope = {
   selectPatient,
   setWindow,
   setLayout,
+  setSlab,
   toggleMaximized,
   fitCanvases,
   focusStructure,

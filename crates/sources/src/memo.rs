@@ -37,6 +37,8 @@ const RECORD_FORMAT: u32 = 1;
 pub struct ScanMemo {
     files: HashMap<PathBuf, (FileStamp, Vec<u8>)>,
     tree: Option<TreeRecord>,
+    /// Which build's records are taken (see [`ScanMemo::for_build`]).
+    build: String,
 }
 
 impl ScanMemo {
@@ -48,7 +50,20 @@ impl ScanMemo {
                 .map(|r| (r.path, (r.stamp, r.record)))
                 .collect(),
             tree: None,
+            build: String::new(),
         }
+    }
+
+    /// Takes (and writes) only records of build `id`: the crate version alone cannot tell two
+    /// builds of the same version apart, and a build whose readers changed must read again.
+    pub fn for_build(mut self, id: &str) -> Self {
+        self.build = id.to_owned();
+        self
+    }
+
+    /// The reader a record names: this version and the build.
+    fn reader(&self) -> String {
+        format!("{}+{}", env!("CARGO_PKG_VERSION"), self.build)
     }
 
     /// The memo with the stored record of the last whole scan of the same roots.
@@ -61,7 +76,7 @@ impl ScanMemo {
     pub(crate) fn unchanged_scan(&self, digest: &str, paths: &[PathBuf]) -> Option<Dataset> {
         let tree = self.tree.as_ref().filter(|t| t.digest == digest)?;
         let record: ScanRecord = serde_json::from_slice(&tree.record).ok()?;
-        if record.format != RECORD_FORMAT || record.reader != env!("CARGO_PKG_VERSION") {
+        if record.format != RECORD_FORMAT || record.reader != self.reader() {
             return None;
         }
         // Only under the same spelling of the roots: a dataset's origins, locations and
@@ -90,7 +105,7 @@ impl ScanMemo {
         if *stored != stamp {
             return None;
         }
-        let record = FileRecord::decode(bytes)?;
+        let record = FileRecord::decode(bytes, &self.reader())?;
         (record.walk == walk_key(walk)).then_some(record)
     }
 }
@@ -124,12 +139,16 @@ struct ScanRecord {
 /// The digest a whole scan of `paths` is remembered under: the tree's files, the archive
 /// limits and the readers' version (a scan under other limits, or by another version, is not
 /// the same scan), and how many files there are.
-pub(crate) fn scan_digest(paths: &[PathBuf], walk: &WalkOptions) -> (String, usize) {
+pub(crate) fn scan_digest(
+    paths: &[PathBuf],
+    walk: &WalkOptions,
+    memo: &ScanMemo,
+) -> (String, usize) {
     let (tree, files) = tree_digest(paths, walk.follow_symlinks);
     (
         format!(
             "{tree}:{}:{RECORD_FORMAT}:{}",
-            env!("CARGO_PKG_VERSION"),
+            memo.reader(),
             walk_key(walk)
         ),
         files,
@@ -137,10 +156,14 @@ pub(crate) fn scan_digest(paths: &[PathBuf], walk: &WalkOptions) -> (String, usi
 }
 
 /// The whole scan's record, under `digest`.
-pub(crate) fn scan_record(dataset: &Dataset, digest: String) -> Option<TreeRecord> {
+pub(crate) fn scan_record(
+    dataset: &Dataset,
+    digest: String,
+    memo: &ScanMemo,
+) -> Option<TreeRecord> {
     let record = ScanRecord {
         format: RECORD_FORMAT,
-        reader: env!("CARGO_PKG_VERSION").to_owned(),
+        reader: memo.reader(),
         dataset: dataset.clone(),
     };
     Some(TreeRecord {
@@ -162,11 +185,11 @@ pub(crate) struct FileRecord {
 }
 
 impl FileRecord {
-    /// An empty record for a file read under `walk`.
-    pub fn new(walk: &WalkOptions) -> Self {
+    /// An empty record for a file read under `walk` by `reader`.
+    pub fn new(walk: &WalkOptions, reader: String) -> Self {
         Self {
             format: RECORD_FORMAT,
-            reader: env!("CARGO_PKG_VERSION").to_owned(),
+            reader,
             walk: walk_key(walk),
             ..Self::default()
         }
@@ -178,10 +201,9 @@ impl FileRecord {
         serde_json::to_vec(self).ok()
     }
 
-    fn decode(bytes: &[u8]) -> Option<Self> {
+    fn decode(bytes: &[u8], reader: &str) -> Option<Self> {
         let record: Self = serde_json::from_slice(bytes).ok()?;
-        (record.format == RECORD_FORMAT && record.reader == env!("CARGO_PKG_VERSION"))
-            .then_some(record)
+        (record.format == RECORD_FORMAT && record.reader == reader).then_some(record)
     }
 
     /// Turns a reading of this file back into skipped entries, origins under `file_origin`.
@@ -270,9 +292,21 @@ impl<'m> MemoFiles<'m> {
         skipped: &mut Vec<Skipped>,
     ) -> MemoUpdate {
         let read = self.read.into_inner().unwrap_or_else(|e| e.into_inner());
+        // A file the walk met twice (overlapping roots) gave its entries twice: it is not
+        // remembered, so a later scan reads it (and meets it twice) as a full scan does.
+        let mut times: HashMap<&str, usize> = HashMap::new();
+        for (origin, _, _) in &read {
+            *times.entry(origin.as_str()).or_default() += 1;
+        }
         let mut records: HashMap<String, FileRecord> = read
             .iter()
-            .map(|(origin, _, _)| (origin.clone(), FileRecord::new(self.walk)))
+            .filter(|(origin, _, _)| times[origin.as_str()] == 1)
+            .map(|(origin, _, _)| {
+                (
+                    origin.clone(),
+                    FileRecord::new(self.walk, self.memo.reader()),
+                )
+            })
             .collect();
         // The file on disk an origin lies in, and the rest of the origin after it.
         let split = |origin: &str| {

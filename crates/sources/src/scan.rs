@@ -60,7 +60,7 @@ fn scan_inner(
     let paths = paths.as_slice();
     // Stamps are taken before anything is read: a file that changes during the scan then
     // differs from its stamp next time, and is read again.
-    let digest = memo.map(|_| scan_digest(paths, &options.walk));
+    let digest = memo.map(|memo| scan_digest(paths, &options.walk, memo));
     if let (Some(memo), Some((digest, files))) = (memo, &digest) {
         if let Some(dataset) = memo.unchanged_scan(digest, paths) {
             let update = MemoUpdate {
@@ -245,8 +245,8 @@ fn scan_inner(
         duplicates,
         skipped,
     };
-    if let Some((digest, _)) = digest {
-        memo_update.tree = scan_record(&dataset, digest);
+    if let (Some((digest, _)), Some(memo)) = (digest, memo) {
+        memo_update.tree = scan_record(&dataset, digest, memo);
     }
     (dataset, memo_update)
 }

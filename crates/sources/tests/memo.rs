@@ -238,3 +238,20 @@ fn a_rescan_named_from_elsewhere_gives_that_spellings_origins() {
         assert_eq!(u.files_not_read, disk_files(&root));
     }
 }
+
+#[test]
+fn overlapping_roots_rescan_as_a_full_scan_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = inputs(dir.path());
+    let roots = [root.clone(), root.join("folders")];
+    let options = ScanOptions::default();
+    let expected = scan(&roots, &options, &|| {});
+    let (first, u1) = scan_with_memo(&roots, &options, &ScanMemo::default(), &|| {});
+    assert_same(&first, &expected, "first");
+    // Files met twice are not remembered: the rescan reads them (twice) as a full scan does.
+    let memo = ScanMemo::from_rows(u1.fresh.clone());
+    let (again, _) = scan_with_memo(&roots, &options, &memo, &|| {});
+    assert_same(&again, &expected, "rescan from file records");
+    let twice = root.join("folders").canonicalize().unwrap();
+    assert!(u1.fresh.iter().all(|r| !r.path.starts_with(&twice)));
+}

@@ -282,3 +282,74 @@ async fn the_url_brings_a_reload_back_and_opens_on_a_structure() {
     client.close().await.unwrap();
     server.shutdown().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thick_slab_shows_the_maximum_over_its_slices() {
+    let Some(tools) = Tools::find_or_skip("layout") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (source, labels) = phantom(dir.path());
+    let id = source.id_of(&labels[0]).unwrap();
+    let image = source.load(id).unwrap();
+    let g = image.ct.geometry.clone();
+    let server = serve(source.clone());
+    let driver = Driver::start(&tools);
+    let client = driver.browser(1400, 900).await;
+    client
+        .goto(&format!("{}#patient={}", server.url(), labels[0]))
+        .await
+        .unwrap();
+    wait_loaded(&client).await;
+    // Overlays and crosshair off, so the pixel is the grey alone; zoomed so each voxel owns its
+    // centre pixel.
+    let cursor = [g.dims[0] / 2, g.dims[1] / 2, g.dims[2] / 2];
+    let slab_mm = 8.0;
+    let before = drawn(&client).await;
+    js(
+        &client,
+        &format!(
+            "const t = window.tumorscope; t.state.structures.forEach(s => s.visible = false); t.state.crosshair = false;
+             t.setZoom(2); t.setCursor([{}, {}, {}]); t.setSlab({slab_mm});",
+            cursor[0], cursor[1], cursor[2]
+        ),
+    )
+    .await;
+    wait_drawn(&client, before).await;
+    wait_hash(&client, "slab=8").await;
+    let window = js(&client, "return window.tumorscope.state.window;").await;
+    let window = tumorscope_core::Window {
+        width: window["width"].as_f64().unwrap(),
+        center: window["center"].as_f64().unwrap(),
+    };
+    for (view, fixed) in [("axial", 2), ("coronal", 1), ("sagittal", 0)] {
+        let count = ((slab_mm / g.spacing_mm[fixed]).round() as usize).max(1);
+        let before = (count - 1) / 2;
+        let first = cursor[fixed].saturating_sub(before);
+        let last = (cursor[fixed] + (count - 1 - before)).min(g.dims[fixed] - 1);
+        // Voxels of the view's plane near the cursor, each checked against its slab's maximum.
+        for offset in [0usize, 3, 7] {
+            let mut ijk = cursor;
+            let across = if fixed == 0 { 1 } else { 0 };
+            ijk[across] = (cursor[across] + offset).min(g.dims[across] - 1);
+            let max_hu = (first..=last)
+                .map(|q| {
+                    let mut v = ijk;
+                    v[fixed] = q;
+                    image.ct.data[g.index(v)]
+                })
+                .max()
+                .unwrap();
+            let want = expected_rgb(max_hu, window, &[]);
+            let got = pixel(&client, view, ijk).await;
+            assert_eq!(
+                [got[0], got[1], got[2]],
+                want,
+                "{view} at {ijk:?}: slab {first}..={last}"
+            );
+        }
+    }
+    save_screenshot(&client, "slab-mip-8mm").await;
+    client.close().await.unwrap();
+    server.shutdown().unwrap();
+}
