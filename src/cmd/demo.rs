@@ -101,6 +101,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let dataset = super::scan::scan_inputs(&inputs, ui)?;
     let options = super::view::ServeOptions {
         open: args.open,
+        measurements_dir: Some(args.out.join("measurements")),
         ..super::view::ServeOptions::default()
     };
     super::view::serve_dataset(dataset, Vec::new(), options, ui)

@@ -4,6 +4,7 @@
 //! measures them on demand, and its router serves them.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tumorscope_analysis::PatientStats;
@@ -79,6 +80,8 @@ pub struct ServeOptions {
     pub cache_mib: u64,
     /// The page's hash to open on (`patient=…&structure=…`), empty for the first patient.
     pub start_at: String,
+    /// Where the viewer's measurements are saved, one JSON file per patient (`None`: not saved).
+    pub measurements_dir: Option<PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -89,6 +92,7 @@ impl Default for ServeOptions {
             open: false,
             cache_mib: 2048,
             start_at: String::new(),
+            measurements_dir: None,
         }
     }
 }
@@ -137,6 +141,16 @@ fn start_at(
         hash.push_str(&format!("&structure={}", encode_component(name)));
     }
     Ok(hash)
+}
+
+/// Where measurements are saved: beside the catalog (`cat.db` → `cat.measurements/`), or
+/// `tumorscope.measurements/` in the working folder (beside the default catalog) without one —
+/// never inside the inputs.
+fn measurements_dir(db: Option<&Path>) -> PathBuf {
+    match db {
+        Some(db) => db.with_extension("measurements"),
+        None => PathBuf::from("tumorscope.measurements"),
+    }
 }
 
 /// `s` as a URL query component: unreserved characters as they are, every other byte `%XX`.
@@ -199,6 +213,7 @@ pub fn execute(args: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         open: args.open,
         cache_mib: args.cache_mib,
         start_at: start_at(&dataset, args.patient.as_deref(), args.structure.as_deref())?,
+        measurements_dir: Some(measurements_dir(args.db.as_deref())),
     };
     serve_dataset(dataset, known_stats, options, ui)
 }
@@ -228,6 +243,7 @@ pub fn serve_dataset(
         host: options.host,
         port: options.port,
         cache_bytes: options.cache_mib.saturating_mul(1 << 20),
+        measurements_dir: options.measurements_dir.clone(),
         ..ServerOptions::default()
     };
     let source = Arc::new(source);

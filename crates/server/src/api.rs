@@ -6,6 +6,7 @@
 //! | `GET /api/patients/{id}?stats=` | geometry, structures (name, role, bit, colour), metadata, stats (loads and analyses unless `stats=false`) |
 //! | `GET /api/patients/{id}/ct?level=&k0=&k1=` | little-endian `Int16Array` bytes |
 //! | `GET /api/patients/{id}/masks?level=&k0=&k1=` | bit `n` = structure `n`, 1/2/4 bytes per voxel |
+//! | `GET`/`PUT /api/patients/{id}/measurements` | the viewer's measurements of a patient (JSON array; 404 when the server saves none) |
 //! | `GET /api/presets` | window presets of `tumorscope-core` |
 //! | `GET /`, `GET /{asset}` | the embedded page |
 //!
@@ -39,6 +40,8 @@ pub(crate) struct AppState {
     pub source: Arc<dyn PatientSource>,
     pub cache: Arc<ImageCache>,
     pub viewer_dir: Option<Arc<PathBuf>>,
+    /// Where measurements are saved (`None`: not saved).
+    pub measurements: Option<Arc<PathBuf>>,
 }
 
 /// The router of the API and the page over `source`, caching up to `cache_bytes` of images.
@@ -46,11 +49,13 @@ pub fn router(
     source: Arc<dyn PatientSource>,
     cache_bytes: u64,
     viewer_dir: Option<PathBuf>,
+    measurements_dir: Option<PathBuf>,
 ) -> Router {
     let state = AppState {
         source,
         cache: Arc::new(ImageCache::new(cache_bytes)),
         viewer_dir: viewer_dir.map(Arc::new),
+        measurements: measurements_dir.map(Arc::new),
     };
     Router::new()
         .route("/", get(index))
@@ -59,6 +64,10 @@ pub fn router(
         .route("/api/patients/{id}", get(patient))
         .route("/api/patients/{id}/ct", get(ct))
         .route("/api/patients/{id}/masks", get(masks))
+        .route(
+            "/api/patients/{id}/measurements",
+            get(crate::measurements::get_measurements).put(crate::measurements::put_measurements),
+        )
         .route("/{name}", get(static_file))
         .fallback(not_found)
         .with_state(state)

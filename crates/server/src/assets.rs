@@ -49,6 +49,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: JS,
         bytes: include_bytes!("../viewer/panels.js"),
     },
+    Asset {
+        name: "measure.js",
+        content_type: JS,
+        bytes: include_bytes!("../viewer/measure.js"),
+    },
 ];
 
 /// The asset called `name` (exact match against the fixed list, so no path is ever built from

@@ -21,6 +21,7 @@ mod assets;
 mod cache;
 mod dataset_source;
 pub mod encode;
+mod measurements;
 mod serve;
 mod source;
 
@@ -28,5 +29,6 @@ pub use api::router;
 pub use assets::{asset, Asset, ASSETS};
 pub use cache::{image_bytes, ImageCache, DEFAULT_CACHE_BYTES};
 pub use dataset_source::DatasetSource;
+pub use measurements::{measurements_file, MAX_BYTES as MAX_MEASUREMENT_BYTES};
 pub use serve::{start, RunningServer, ServerError, ServerOptions};
 pub use source::{PatientSource, PatientSummary, StructureSummary};

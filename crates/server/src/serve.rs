@@ -22,6 +22,8 @@ pub struct ServerOptions {
     pub cache_bytes: u64,
     /// Serve the page from this folder instead of the embedded copy (development).
     pub viewer_dir: Option<PathBuf>,
+    /// Save the viewer's measurements here, one JSON file per patient (`None`: not saved).
+    pub measurements_dir: Option<PathBuf>,
 }
 
 impl Default for ServerOptions {
@@ -32,6 +34,7 @@ impl Default for ServerOptions {
             port: 0,
             cache_bytes: DEFAULT_CACHE_BYTES,
             viewer_dir: std::env::var_os("TUMORSCOPE_VIEWER_DIR").map(PathBuf::from),
+            measurements_dir: None,
         }
     }
 }
@@ -89,7 +92,12 @@ pub fn start(
         addr: wanted,
         source,
     })?;
-    let app = router(source, options.cache_bytes, options.viewer_dir.clone());
+    let app = router(
+        source,
+        options.cache_bytes,
+        options.viewer_dir.clone(),
+        options.measurements_dir.clone(),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .thread_name("tumorscope-server")
         .enable_all()

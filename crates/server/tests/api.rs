@@ -97,7 +97,7 @@ fn app() -> (Router, Arc<Fake>) {
     let fake = Arc::new(Fake {
         loads: AtomicUsize::new(0),
     });
-    (router(fake.clone(), 1 << 30, None), fake)
+    (router(fake.clone(), 1 << 30, None, None), fake)
 }
 
 async fn get(app: &Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
@@ -343,7 +343,7 @@ async fn cache_evicts_least_recently_used_over_budget() {
     });
     // One image is 6·5·4 × 2 bytes of CT + 3 masks × 2 words of 8 bytes = 288 bytes: a
     // budget of 500 holds one.
-    let app = router(fake.clone(), 500, None);
+    let app = router(fake.clone(), 500, None, None);
     assert_eq!(get(&app, "/api/patients/0/ct").await.0, StatusCode::OK);
     assert_eq!(get(&app, "/api/patients/0/masks").await.0, StatusCode::OK);
     assert_eq!(fake.loads.load(Ordering::SeqCst), 1);
@@ -354,4 +354,58 @@ async fn cache_evicts_least_recently_used_over_budget() {
     // Patient 0 was evicted: asking again loads it again.
     assert_eq!(get(&app, "/api/patients/0/ct").await.0, StatusCode::OK);
     assert_eq!(fake.loads.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn measurements_are_kept_per_patient_as_json_arrays() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Arc::new(Fake {
+        loads: AtomicUsize::new(0),
+    });
+    let with = router(fake.clone(), 1 << 30, None, Some(dir.path().to_path_buf()));
+    let put = |uri: &str, body: &'static str| {
+        let app = with.clone();
+        let uri = uri.to_owned();
+        async move {
+            app.oneshot(Request::put(uri).body(Body::from(body)).unwrap())
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Nothing saved yet: an empty list.
+    let (status, _, body) = get(&with, "/api/patients/1/measurements").await;
+    assert_eq!(
+        (status, body.as_slice()),
+        (StatusCode::OK, b"[]".as_slice())
+    );
+    assert_eq!(
+        put("/api/patients/1/measurements", r#"[{"kind":"length"}]"#).await,
+        StatusCode::NO_CONTENT
+    );
+    let (_, _, body) = get(&with, "/api/patients/1/measurements").await;
+    assert_eq!(body, br#"[{"kind":"length"}]"#);
+    // Per patient, in the folder given, under a name made from the label.
+    let (_, _, other) = get(&with, "/api/patients/0/measurements").await;
+    assert_eq!(other, b"[]");
+    assert!(tumorscope_server::measurements_file(dir.path(), "fake1").is_file());
+    // Anything but a JSON array, an unknown patient: refused, nothing written.
+    assert_eq!(
+        put("/api/patients/1/measurements", "{}").await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        put("/api/patients/1/measurements", "not json").await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        put("/api/patients/7/measurements", "[]").await,
+        StatusCode::NOT_FOUND
+    );
+    let (_, _, body) = get(&with, "/api/patients/1/measurements").await;
+    assert_eq!(body, br#"[{"kind":"length"}]"#);
+    // A server without a folder saves none.
+    let (app, _) = app();
+    let (status, _, _) = get(&app, "/api/patients/1/measurements").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

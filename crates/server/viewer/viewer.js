@@ -13,6 +13,7 @@ import { drawView, makeOffscreen, overlaysOf } from './draw.js';
 import { makeLut } from './render.js';
 import { VIEW_AXES, VIEW_NAMES, canvasToVoxel, layout, voxelToCanvas } from './views.js';
 import { renderMetadata, renderPatients, renderProbe, renderStats, renderStructures, renderTumors } from './panels.js';
+import { canvasToPoint, drawMeasurements, label, measured, toCsv } from './measure.js';
 
 const DEFAULT_OPACITY = { other: 0.4, vessel: 0.4, liver: 0.3, cyst: 0.5, tumor: 0.6 };
 const COARSE_MAX = 128;
@@ -37,6 +38,10 @@ const state = {
   sidebar: true,
   crosshair: true,
   slabMm: 0,
+  tool: 'navigate',
+  measurements: [],
+  measurementsSaved: false,
+  draft: null,
   drawn: 0,
   frameMs: [],
   gen: 0,
@@ -73,6 +78,14 @@ async function getPayload(url, Type) {
 // ---------- drawing ----------
 
 function drawOne(name, ov) {
+  drawOneView(name, ov);
+  if (!state.geom) return;
+  const list = state.draft ? [...state.measurements, state.draft] : state.measurements;
+  const slice = state.cursor[VIEW_AXES[name].fixed];
+  drawMeasurements(canvases[name].getContext('2d'), name, state.geom, state.views[name], list, slice);
+}
+
+function drawOneView(name, ov) {
   drawView(name, canvases[name], {
     geom: state.geom,
     vol: state.vol,
@@ -354,6 +367,12 @@ function bindView(name) {
     } else if (e.button === 1 || (e.button === 0 && e.shiftKey)) {
       const vs = state.views[name];
       drag = { mode: 'pan', name, x: e.clientX, y: e.clientY, panX: vs.panX, panY: vs.panY };
+    } else if (e.button === 0 && state.tool !== 'navigate') {
+      if (!state.full) { status('measurements need the full volume: still loading'); return; }
+      const slice = state.cursor[VIEW_AXES[name].fixed];
+      const p = canvasToPoint(name, state.geom, canvas, state.views[name], e.offsetX, e.offsetY, slice);
+      state.draft = { kind: state.tool, view: name, slice, a: p, b: p.slice() };
+      drag = { mode: 'measure', name };
     } else if (e.button === 0) {
       drag = { mode: 'cursor', name };
       const ijk = canvasToVoxel(name, state.geom, canvas, state.views[name], e.offsetX, e.offsetY, state.cursor);
@@ -363,6 +382,10 @@ function bindView(name) {
   canvas.addEventListener('mousemove', (e) => {
     setActive(name);
     probeAt(name, e);
+    if (drag && drag.mode === 'measure' && drag.name === name && state.draft) {
+      state.draft.b = canvasToPoint(name, state.geom, canvas, state.views[name], e.offsetX, e.offsetY, state.draft.slice);
+      requestDraw();
+    }
     if (drag && drag.mode === 'cursor' && drag.name === name) {
       const ijk = canvasToVoxel(name, state.geom, canvas, state.views[name], e.offsetX, e.offsetY, state.cursor);
       if (ijk) setCursor(ijk);
@@ -395,7 +418,96 @@ window.addEventListener('mousemove', (e) => {
     requestDraw();
   }
 });
-window.addEventListener('mouseup', () => { drag = null; });
+window.addEventListener('mouseup', () => {
+  if (drag && drag.mode === 'measure') finishDraft();
+  drag = null;
+});
+
+// ---------- measurements ----------
+
+function setTool(tool) {
+  state.tool = ['length', 'ellipse'].includes(tool) ? tool : 'navigate';
+  for (const b of document.querySelectorAll('#tools button')) b.classList.toggle('active', b.dataset.tool === state.tool);
+}
+
+/** Keeps the drawn measurement unless it is a click (no extent). */
+function finishDraft() {
+  const d = state.draft;
+  state.draft = null;
+  if (!d) return;
+  const extent = Math.hypot(...[0, 1, 2].map((n) => d.b[n] - d.a[n]));
+  if (extent > 0.5) {
+    state.measurements.push(measured(d, state.geom, state.vol));
+    refreshMeasurements();
+    saveMeasurements();
+  }
+  requestDraw();
+}
+
+function refreshMeasurements() {
+  const body = $('#measurements tbody');
+  body.replaceChildren();
+  state.measurements.forEach((m, n) => {
+    const tr = document.createElement('tr');
+    tr.dataset.measurement = n + 1;
+    const cells = [`${n + 1}`, m.kind === 'length' ? 'length' : 'ROI', `${m.view} ${m.slice + 1}`, label(m)];
+    for (const text of cells) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    const del = document.createElement('button');
+    del.textContent = '×';
+    del.title = 'delete';
+    del.addEventListener('click', () => {
+      state.measurements.splice(n, 1);
+      refreshMeasurements();
+      saveMeasurements();
+      requestDraw();
+    });
+    const td = document.createElement('td');
+    td.append(del);
+    tr.append(td);
+    tr.addEventListener('click', (e) => { if (e.target !== del) centreOn(m.a.map((v, a) => (v + m.b[a]) / 2)); });
+    body.append(tr);
+  });
+  $('#measure-note').textContent = state.measurementsSaved
+    ? 'saved beside the catalog'
+    : 'not saved (this server keeps no measurements folder)';
+}
+
+async function saveMeasurements() {
+  if (!state.measurementsSaved || state.id === null) return;
+  const id = state.id;
+  const r = await fetch(`api/patients/${id}/measurements`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(state.measurements),
+  });
+  if (!r.ok) status(`measurements not saved: ${r.status} ${await r.text()}`);
+  state.savedAt = Date.now();
+}
+
+/** The patient's saved measurements, values computed again from the voxels shown. */
+async function loadMeasurements(id) {
+  const r = await fetch(`api/patients/${id}/measurements`);
+  state.measurementsSaved = r.ok;
+  const list = r.ok ? await r.json() : [];
+  if (id !== state.id) return;
+  state.measurements = list
+    .filter((m) => ['length', 'ellipse'].includes(m.kind) && m.a && m.b && m.view in VIEW_AXES)
+    .map((m) => measured({ kind: m.kind, view: m.view, slice: m.slice, a: m.a, b: m.b }, state.geom, state.vol));
+  refreshMeasurements();
+  requestDraw();
+}
+
+function download(name, type, text) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
 const PRESET_KEYS = ['brain', 'lung', 'mediastinum', 'abdomen', 'liver', 'bone'];
 
 function toggleKeys(show) {
@@ -405,7 +517,7 @@ function toggleKeys(show) {
 document.addEventListener('keydown', (e) => {
   if (e.target instanceof HTMLInputElement || e.ctrlKey || e.metaKey || e.altKey) return;
   if (e.key === '?') { toggleKeys(); return; }
-  if (e.key === 'Escape') { toggleKeys(false); return; }
+  if (e.key === 'Escape') { toggleKeys(false); setTool('navigate'); return; }
   if (e.key === 'l') { setLayout(state.layout === '2x2' ? '1x3' : '2x2'); return; }
   if (e.key === 'm') { toggleMaximized(state.active); return; }
   if (e.key === 'b') { state.sidebar = !state.sidebar; applyLayoutClasses(); return; }
@@ -460,7 +572,8 @@ async function selectPatient(id, restore = null) {
   performance.clearMarks(); performance.clearMeasures();
   performance.mark('ts-choose');
   const t0 = performance.now();
-  Object.assign(state, { id, doc: null, vol: null, masks: null, full: false, stats: null, timings: {}, error: null, probe: null });
+  Object.assign(state, { id, doc: null, vol: null, masks: null, full: false, stats: null, timings: {}, error: null, probe: null, measurements: [], draft: null });
+  refreshMeasurements();
   refreshPatients();
   status(`loading ${summary.label}…`);
   renderStats($('#stats'), null);
@@ -505,6 +618,8 @@ async function selectPatient(id, restore = null) {
       drawNow();
     }
     state.full = true;
+    await loadMeasurements(id);
+    if (stale()) return;
     if (restore && restore.structure && !focusStructure(restore.structure)) {
       status(`${summary.label} has no structure \`${restore.structure}\``);
     }
@@ -573,6 +688,12 @@ async function init() {
   $('#toggle-sidebar').addEventListener('click', () => { state.sidebar = !state.sidebar; applyLayoutClasses(); });
   $('#show-keys').addEventListener('click', () => toggleKeys());
   $('#slab-mm').addEventListener('change', () => setSlab(Number($('#slab-mm').value)));
+  for (const b of document.querySelectorAll('#tools button')) b.addEventListener('click', () => setTool(b.dataset.tool));
+  setTool('navigate');
+  const patientLabel = () => (state.doc ? state.doc.label : 'tumorscope');
+  $('#export-json').addEventListener('click', () => download(`${patientLabel()}-measurements.json`, 'application/json', JSON.stringify(state.measurements, null, 2)));
+  $('#export-csv').addEventListener('click', () => download(`${patientLabel()}-measurements.csv`, 'text/csv', toCsv(patientLabel(), state.measurements)));
+  $('#clear-measurements').addEventListener('click', () => { state.measurements = []; refreshMeasurements(); saveMeasurements(); requestDraw(); });
   for (const name of VIEW_NAMES) new ResizeObserver(fitCanvases).observe(canvases[name].parentElement);
   window.addEventListener('resize', fitCanvases);
   $('#crosshair').addEventListener('change', () => { state.crosshair = $('#crosshair').checked; requestDraw(); });
@@ -631,6 +752,8 @@ window.tumorscope = {
   setWindow,
   setLayout,
   setSlab,
+  setTool,
+  measurementsCsv: () => toCsv(state.doc ? state.doc.label : '', state.measurements),
   toggleMaximized,
   fitCanvases,
   focusStructure,

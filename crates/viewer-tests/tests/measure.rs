@@ -1,0 +1,215 @@
+//! Measurements drawn by hand in real headless Chromium: a length dragged between two voxels is
+//! their distance in mm; an ellipse ROI's area and HU statistics equal a computation here over
+//! the same voxels; both are listed, exported as CSV, drawn (screenshot) and saved beside the
+//! catalog, and come back after a reload.
+
+// Tests print where screenshots went.
+#![allow(clippy::print_stderr)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::{Client, Locator};
+use serde_json::Value;
+use tumorscope_phantom::{write_cohort, PhantomOptions};
+use tumorscope_server::{measurements_file, start, PatientSource, ServerOptions};
+use tumorscope_viewer_tests::*;
+
+const LOAD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Presses at voxel `from`'s centre in `view`, drags to `to`'s, releases.
+async fn drag(client: &Client, view: &str, from: [usize; 3], to: [usize; 3]) {
+    let a = viewport_point(client, view, from).await;
+    let b = viewport_point(client, view, to).await;
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: a.0.floor(),
+            y: a.1.floor(),
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: b.0.floor(),
+            y: b.1.floor(),
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client.perform_actions(mouse).await.expect("drag");
+}
+
+async fn tool(client: &Client, name: &str) {
+    client
+        .find(Locator::Css(&format!("#tools button[data-tool='{name}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+fn point(v: &Value) -> [f64; 3] {
+    [0, 1, 2].map(|n| v[n].as_f64().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lengths_and_rois_measure_the_voxels_and_are_kept() {
+    let Some(tools) = Tools::find_or_skip("measure") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let written = write_cohort(
+        &dir.path().join("c"),
+        &PhantomOptions {
+            patients: 1,
+            dims: [96, 96, 30],
+            ..PhantomOptions::default()
+        },
+        false,
+    )
+    .unwrap();
+    let source = Arc::new(scan_source(std::slice::from_ref(&written.root)));
+    let label = written.patients[0].label.clone();
+    let id = source.id_of(&label).unwrap();
+    let image = source.load(id).unwrap();
+    let g = image.ct.geometry.clone();
+    let saved = dir.path().join("cat.measurements");
+    let server = start(
+        source.clone(),
+        &ServerOptions {
+            viewer_dir: None,
+            measurements_dir: Some(saved.clone()),
+            ..ServerOptions::default()
+        },
+    )
+    .unwrap();
+    let driver = Driver::start(&tools);
+    let client = driver.browser(1400, 1000).await;
+    client.goto(&server.url()).await.unwrap();
+    wait_js(
+        &client,
+        "window.tumorscope && window.tumorscope.state.full",
+        LOAD_TIMEOUT,
+    )
+    .await;
+    let k = g.dims[2] / 2;
+    js(
+        &client,
+        &format!("window.tumorscope.setZoom(3); window.tumorscope.setCursor([48, 48, {k}]);"),
+    )
+    .await;
+    wait_js(&client, "window.tumorscope.state.drawn > 0", LOAD_TIMEOUT).await;
+
+    // A length between two voxel centres: their distance in mm.
+    tool(&client, "length").await;
+    let (a, b) = ([40, 45, k], [52, 50, k]);
+    drag(&client, "axial", a, b).await;
+    wait_js(
+        &client,
+        "window.tumorscope.state.measurements.length === 1",
+        LOAD_TIMEOUT,
+    )
+    .await;
+    let m = js(&client, "return window.tumorscope.state.measurements[0];").await;
+    let (pa, pb) = (point(&m["a"]), point(&m["b"]));
+    for n in 0..3 {
+        assert!(
+            (pa[n] - a[n] as f64).abs() < 0.1,
+            "start {pa:?} vs voxel {a:?}"
+        );
+        assert!(
+            (pb[n] - b[n] as f64).abs() < 0.1,
+            "end {pb:?} vs voxel {b:?}"
+        );
+    }
+    let exact = (0..3)
+        .map(|n| ((b[n] as f64 - a[n] as f64) * g.spacing_mm[n]).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let got = m["length_mm"].as_f64().unwrap();
+    assert!((got - exact).abs() < 0.1, "length {got} mm vs {exact} mm");
+
+    // An ellipse ROI: the voxels whose centres lie inside, and their statistics.
+    tool(&client, "ellipse").await;
+    drag(&client, "axial", [38, 40, k], [58, 55, k]).await;
+    wait_js(
+        &client,
+        "window.tumorscope.state.measurements.length === 2",
+        LOAD_TIMEOUT,
+    )
+    .await;
+    let m = js(&client, "return window.tumorscope.state.measurements[1];").await;
+    let (pa, pb) = (point(&m["a"]), point(&m["b"]));
+    let c = [(pa[0] + pb[0]) / 2.0, (pa[1] + pb[1]) / 2.0];
+    let r = [(pb[0] - pa[0]).abs() / 2.0, (pb[1] - pa[1]).abs() / 2.0];
+    let mut hu = Vec::new();
+    for j in 0..g.dims[1] {
+        for i in 0..g.dims[0] {
+            let (u, v) = ((i as f64 - c[0]) / r[0], (j as f64 - c[1]) / r[1]);
+            if u * u + v * v <= 1.0 {
+                hu.push(f64::from(image.ct.data[g.index([i, j, k])]));
+            }
+        }
+    }
+    let n = hu.len() as f64;
+    let mean = hu.iter().sum::<f64>() / n;
+    let sd = (hu.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    assert_eq!(m["voxels"].as_u64().unwrap() as usize, hu.len());
+    let close = |key: &str, want: f64| {
+        let got = m[key].as_f64().unwrap();
+        assert!(
+            (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "{key}: {got} vs {want}"
+        );
+    };
+    close("hu_mean", mean);
+    close("hu_sd", sd);
+    close("hu_min", hu.iter().copied().fold(f64::MAX, f64::min));
+    close("hu_max", hu.iter().copied().fold(f64::MIN, f64::max));
+    close("area_mm2", n * g.spacing_mm[0] * g.spacing_mm[1]);
+
+    // Listed, exported, drawn.
+    let rows = client
+        .find_all(Locator::Css("#measurements tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    let csv = js(&client, "return window.tumorscope.measurementsCsv();").await;
+    let csv = csv.as_str().unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.starts_with("patient,n,kind,view,slice,"), "{csv}");
+    let shot = save_screenshot(&client, "measurements").await;
+    eprintln!("screenshot: {}", shot.display());
+
+    // Saved beside the catalog, and back after a reload.
+    let file = measurements_file(&saved, &label);
+    wait_js(&client, "window.tumorscope.state.savedAt > 0", LOAD_TIMEOUT).await;
+    for _ in 0..100 {
+        let n = std::fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .and_then(|v| v.as_array().map(Vec::len));
+        if n == Some(2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stored: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(stored.as_array().unwrap().len(), 2);
+    client.refresh().await.unwrap();
+    wait_js(
+        &client,
+        "window.tumorscope && window.tumorscope.state.full && window.tumorscope.state.measurements.length === 2",
+        LOAD_TIMEOUT,
+    )
+    .await;
+    let again = js(&client, "return window.tumorscope.state.measurements[1];").await;
+    assert_eq!(again["hu_mean"], m["hu_mean"]);
+    assert_eq!(again["voxels"], m["voxels"]);
+    client.close().await.unwrap();
+    server.shutdown().unwrap();
+}
