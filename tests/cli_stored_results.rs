@@ -4,13 +4,12 @@
 
 mod util;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use tumorscope_phantom::PhantomOptions;
-use util::Dir;
+use util::{spawn_view, Dir};
 
 /// `stats.json` without the line that says when it was written.
 fn stats_without_time(dir: &Path) -> String {
@@ -155,17 +154,7 @@ fn view_shows_the_newest_stored_result_of_each_patient() {
         "1000",
     ])
     .expect_code(0);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tumorscope"))
-        .args(["view", "--db", "cat.db", "--port", "0"])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = spawn_view(dir.path(), &["--db", "cat.db", "--port", "0"]);
     let port: u16 = line
         .split("127.0.0.1:")
         .nth(1)

@@ -4,11 +4,8 @@
 
 mod util;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
 use tumorscope_phantom::PhantomOptions;
-use util::Dir;
+use util::{spawn_view, Dir};
 
 fn cohort(dir: &Dir) {
     dir.cohort(
@@ -54,9 +51,9 @@ fn unknown_patients_and_structures_are_refused_with_the_names_there_are() {
 fn the_printed_link_opens_on_the_patient_and_structure() {
     let dir = Dir::new();
     cohort(&dir);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tumorscope"))
-        .args([
-            "view",
+    let (mut child, line) = spawn_view(
+        dir.path(),
+        &[
             "c",
             "--patient",
             "3Dircadb1.2",
@@ -64,16 +61,8 @@ fn the_printed_link_opens_on_the_patient_and_structure() {
             "Liver",
             "--port",
             "0",
-        ])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+        ],
+    );
     let _ = child.kill();
     let _ = child.wait();
     assert!(

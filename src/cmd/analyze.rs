@@ -5,6 +5,7 @@
 //! patient's images per worker at a time (load → measure → thumbnails → drop), so memory stays
 //! bounded by the number of workers, not by the cohort.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -422,7 +423,8 @@ pub(crate) fn write_results(
     for p in patients {
         overview.add(p);
     }
-    let mut each = patients.iter().cloned().map(Ok);
+    // Borrowed: the reports are in memory already, the stream reads each once.
+    let mut each = patients.iter().map(|p| Ok(Cow::Borrowed(p)));
     write_streamed(
         out,
         provenance,
@@ -445,7 +447,7 @@ pub(crate) fn write_streamed(
     out: &Path,
     provenance: &Provenance,
     overview: &Overview,
-    patients: &mut dyn Iterator<Item = anyhow::Result<PatientReport>>,
+    patients: &mut dyn Iterator<Item = anyhow::Result<Cow<'_, PatientReport>>>,
     skipped: &[Skipped],
     failures: &[Failure],
     parquet: bool,
@@ -505,7 +507,7 @@ pub(crate) fn write_streamed(
     };
     let mut stream = ReportStream::start(sinks, provenance, overview).map_err(storage)?;
     for p in patients {
-        stream.patient(&p?).map_err(storage)?;
+        stream.patient(&*p?).map_err(storage)?;
     }
     let skipped_pairs: Vec<(String, String)> = skipped
         .iter()

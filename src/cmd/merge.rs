@@ -2,6 +2,7 @@
 //! the tables and report `analyze` writes (default `PLAN/merged`), with the Parquet tables.
 //! Every planned patient must have a current result; the missing are listed (exit 1).
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use tumorscope_batch::{result_path, Plan, UnitResult};
@@ -120,7 +121,7 @@ pub fn execute(args: Args, _ui: &Ui) -> anyhow::Result<Outcome> {
         };
         exams
             .into_iter()
-            .map(|record| Ok(PatientReport::from_record(record?)?))
+            .map(|record| Ok(Cow::Owned(PatientReport::from_record(record?)?)))
     });
     let inputs = plan
         .inputs

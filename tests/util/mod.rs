@@ -56,6 +56,25 @@ impl Dir {
     }
 }
 
+/// A `tumorscope view` started in `dir` with `args` (a port of its own is the caller's to ask
+/// for), and the first line it printed (the URL); the caller kills it.
+pub fn spawn_view(dir: &Path, args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tumorscope"))
+        .arg("view")
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("tumorscope view starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("the URL line");
+    (child, line)
+}
+
 /// The result of one run.
 pub struct Run(pub Output);
 

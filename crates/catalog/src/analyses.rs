@@ -116,6 +116,18 @@ mod tests {
         }
     }
 
+    /// The documents of each patient's newest result, sorted.
+    fn newest(catalog: &Catalog, root: &Path) -> Vec<String> {
+        let mut latest: Vec<String> = catalog
+            .latest_analyses(root)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.document)
+            .collect();
+        latest.sort();
+        latest
+    }
+
     #[test]
     fn results_are_kept_per_options_and_the_newest_is_found() {
         let dir = tempfile::tempdir().unwrap();
@@ -132,26 +144,12 @@ mod tests {
             .unwrap();
         let under_a = catalog.stored_analyses(&root, "a").unwrap();
         assert_eq!(under_a.len(), 2);
-        let mut latest: Vec<String> = catalog
-            .latest_analyses(&root)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.document)
-            .collect();
-        latest.sort();
-        assert_eq!(latest, ["p1 under b", "p2 under a"]);
+        assert_eq!(newest(&catalog, &root), ["p1 under b", "p2 under a"]);
         // Storing under `a` again makes it p1's newest, replacing the old row.
         catalog
             .store_analyses(&[stored(&root, "p1", "a", "p1 under a, again")])
             .unwrap();
-        let mut latest: Vec<String> = catalog
-            .latest_analyses(&root)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.document)
-            .collect();
-        latest.sort();
-        assert_eq!(latest, ["p1 under a, again", "p2 under a"]);
+        assert_eq!(newest(&catalog, &root), ["p1 under a, again", "p2 under a"]);
         assert_eq!(catalog.stored_analyses(&root, "a").unwrap().len(), 2);
         assert!(catalog
             .stored_analyses(&root.join("elsewhere"), "a")
