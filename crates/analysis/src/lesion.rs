@@ -34,6 +34,14 @@ pub struct TumorStats {
     pub axial_short_axis_mm: f64,
     /// Slice where the long axis was measured.
     pub axial_slice_k: usize,
+    /// End points of the long axis, voxel indices `[i, j, k]` (two voxel centres of the tumor
+    /// on slice `axial_slice_k`), for drawing it.
+    #[serde(default)]
+    pub axial_long_axis_ijk: [[f64; 3]; 2],
+    /// The short axis as drawn: perpendicular to the long axis through its midpoint, as long as
+    /// `axial_short_axis_mm` (see [`crate::axial`]).
+    #[serde(default)]
+    pub axial_short_axis_ijk: [[f64; 3]; 2],
     /// Diameter of the sphere of volume `volume_ml`.
     pub equivalent_diameter_mm: f64,
     /// Marching-cubes mesh area.
@@ -202,6 +210,8 @@ pub(crate) fn measure_lesion(indices: &[usize], ctx: &LesionContext<'_>) -> Opti
         axial_diameter_mm: axes.long_axis_mm,
         axial_short_axis_mm: axes.short_axis_mm,
         axial_slice_k: axes.slice_k,
+        axial_long_axis_ijk: axes.long_ij.map(|[i, j]| [i, j, axes.slice_k as f64]),
+        axial_short_axis_ijk: axes.short_ij.map(|[i, j]| [i, j, axes.slice_k as f64]),
         equivalent_diameter_mm: (6.0 * volume_mm3 / std::f64::consts::PI).cbrt(),
         surface_area_mm2: mesh.area_mm2,
         mesh_volume_mm3: mesh.volume_mm3,

@@ -1,11 +1,14 @@
 //! Structure surfaces as closed triangle meshes in patient space, for 3D printing, 3D Slicer and
 //! Blender: the watertight marching-cubes surface of a mask (`tumorscope-analysis`' `surface`),
 //! placed in patient millimetres by the CT's geometry ([`structure_mesh`]), written as binary
-//! STL ([`stl`]) or glTF binary with colours ([`glb`]).
+//! STL ([`stl`]) or glTF binary with colours ([`glb`]); and, for the viewer's 3D view, the same
+//! surface smoothed and simplified ([`display_mesh`]).
 
+mod display;
 mod gltf;
 mod stl;
 
+pub use display::{display_mesh, taubin_smooth, DisplayMesh, DisplayOptions};
 pub use gltf::{glb, GlbItem};
 pub use stl::stl;
 

@@ -8,7 +8,7 @@ use crate::{PatientReport, Provenance, Report, ReportError};
 
 /// What the numbers mean, written into every JSON document (and the HTML page) so that a reader
 /// needs no other documentation. Keys are field names of the schema.
-pub const DEFINITIONS: [(&str, &str); 13] = [
+pub const DEFINITIONS: [(&str, &str); 14] = [
     ("tumor", "a connected component of the union of the tumor masks (26-connected unless `settings` says otherwise); two touching masks make one tumor"),
     ("tumor_burden_pct", TUMOR_BURDEN_DEFINITION),
     ("liver_volume_ml", "volume of liver mask ∪ tumor masks, in millilitres; null without a liver mask"),
@@ -17,6 +17,7 @@ pub const DEFINITIONS: [(&str, &str); 13] = [
     ("max_diameter_mm", "largest distance between two voxel centres of the tumor in 3D (Feret diameter)"),
     ("axial_diameter_mm", "RECIST long axis: largest distance between voxel centres within one axial slice, over all slices"),
     ("axial_short_axis_mm", "width of the tumor perpendicular to the long axis on the same slice"),
+    ("axial_long_axis_ijk", "the long axis' end points as voxel indices [i, j, k] (two voxel centres); `axial_short_axis_ijk` draws the short axis perpendicular to it through its midpoint, as long as the width"),
     ("sphericity", "(36 π V²)^(1/3) / A with V and A the volume and area of the marching-cubes mesh; 1 for a sphere"),
     ("hu_std", "population standard deviation of the tumor's Hounsfield units"),
     ("recist", "RECIST 1.1 targets: measurable tumors (long axis ≥ `measurable_min_mm`), at most 2 per organ, longest first; `sum_of_diameters_mm` adds their long axes"),

@@ -1,4 +1,6 @@
 //! The result tables: one row per patient, per tumor and per organ (CSV and Parquet).
+//! A tumor row has every measured value; drawing geometry (the RECIST axes' end points, the
+//! nearest points between tumor and vessel) stays in the JSON document.
 
 use tumorscope_analysis::{LiverInclusion, PatientStats};
 

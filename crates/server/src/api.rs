@@ -7,6 +7,7 @@
 //! | `GET /api/patients/{id}/ct?level=&k0=&k1=` | little-endian `Int16Array` bytes |
 //! | `GET /api/patients/{id}/masks?level=&k0=&k1=` | bit `n` = structure `n`, 1/2/4 bytes per voxel |
 //! | `GET`/`PUT /api/patients/{id}/measurements` | the viewer's measurements of a patient (JSON array; 404 when the server saves none) |
+//! | `GET /api/patients/{id}/surfaces/{n}` | structure `n`'s smoothed, simplified surface for the 3D view ([`crate::surfaces`]) |
 //! | `GET /api/presets` | window presets of `tumorscope-core` |
 //! | `GET /`, `GET /{asset}` | the embedded page |
 //!
@@ -42,6 +43,8 @@ pub(crate) struct AppState {
     pub viewer_dir: Option<Arc<PathBuf>>,
     /// Where measurements are saved (`None`: not saved).
     pub measurements: Option<Arc<PathBuf>>,
+    /// The 3D view's surfaces made so far.
+    pub surfaces: Arc<crate::surfaces::SurfaceCache>,
 }
 
 /// The router of the API and the page over `source`, caching up to `cache_bytes` of images.
@@ -56,6 +59,7 @@ pub fn router(
         cache: Arc::new(ImageCache::new(cache_bytes)),
         viewer_dir: viewer_dir.map(Arc::new),
         measurements: measurements_dir.map(Arc::new),
+        surfaces: Arc::default(),
     };
     Router::new()
         .route("/", get(index))
@@ -67,6 +71,10 @@ pub fn router(
         .route(
             "/api/patients/{id}/measurements",
             get(crate::measurements::get_measurements).put(crate::measurements::put_measurements),
+        )
+        .route(
+            "/api/patients/{id}/surfaces/{n}",
+            get(crate::surfaces::get_surface),
         )
         .route("/{name}", get(static_file))
         .fallback(not_found)
@@ -158,7 +166,7 @@ pub struct PatientJson {
     pub stats: Option<PatientStats>,
 }
 
-fn parse_id(raw: &str, s: &AppState) -> Option<(u32, PatientSummary)> {
+pub(crate) fn parse_id(raw: &str, s: &AppState) -> Option<(u32, PatientSummary)> {
     // Only plain decimal integers: no signs, spaces or paths.
     if raw.is_empty() || raw.len() > 9 || !raw.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -328,6 +336,6 @@ async fn payload(
     response
 }
 
-fn error(status: StatusCode, message: String) -> Response {
+pub(crate) fn error(status: StatusCode, message: String) -> Response {
     (status, Json(serde_json::json!({ "error": message }))).into_response()
 }

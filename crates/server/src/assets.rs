@@ -54,6 +54,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: JS,
         bytes: include_bytes!("../viewer/measure.js"),
     },
+    Asset {
+        name: "view3d.js",
+        content_type: JS,
+        bytes: include_bytes!("../viewer/view3d.js"),
+    },
 ];
 
 /// The asset called `name` (exact match against the fixed list, so no path is ever built from

@@ -24,6 +24,7 @@ pub mod encode;
 mod measurements;
 mod serve;
 mod source;
+pub mod surfaces;
 
 pub use api::router;
 pub use assets::{asset, Asset, ASSETS};

@@ -409,3 +409,55 @@ async fn measurements_are_kept_per_patient_as_json_arrays() {
     let (status, _, _) = get(&app, "/api/patients/1/measurements").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn surfaces_are_served_per_structure_in_patient_millimetres() {
+    let (app, fake) = app();
+    let (status, headers, body) = get(&app, "/api/patients/1/surfaces/2").await;
+    assert_eq!(status, StatusCode::OK);
+    let count = |name: &str| -> usize { headers[name].to_str().unwrap().parse().unwrap() };
+    let (vertices, triangles) = (
+        count("x-tumorscope-vertices"),
+        count("x-tumorscope-triangles"),
+    );
+    // One voxel: the closed surface around its centre (6 faces, split as the mesh crate does).
+    assert!(triangles >= 8 && vertices >= 6, "{vertices} {triangles}");
+    assert_eq!(count("x-tumorscope-full-triangles"), triangles);
+    assert_eq!(body.len(), vertices * 12 + triangles * 12);
+    let positions: Vec<f32> = body[..vertices * 12]
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    let indices: Vec<u32> = body[vertices * 12..]
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    assert!(indices.iter().all(|&v| (v as usize) < vertices));
+    // Within half a voxel of the tumor voxel's centre, in LPS millimetres.
+    let centre = geometry().voxel_to_patient([2.0, 2.0, 1.0]);
+    let half = [0.4, 0.4, 1.25];
+    for p in positions.chunks_exact(3) {
+        for a in 0..3 {
+            assert!(
+                (f64::from(p[a]) - centre[a]).abs() <= half[a] + 1e-4,
+                "{p:?} vs {centre:?}"
+            );
+        }
+    }
+    // The same bytes as the library makes; the second request is served from the cache.
+    let image = fake.load(1).unwrap();
+    let made = tumorscope_server::surfaces::surface(&image, 2).unwrap();
+    assert_eq!(made.triangles.len(), triangles);
+    let loads = fake.loads.load(Ordering::SeqCst);
+    let (_, _, again) = get(&app, "/api/patients/1/surfaces/2").await;
+    assert_eq!(again, body);
+    assert_eq!(fake.loads.load(Ordering::SeqCst), loads);
+    for bad in [
+        "/api/patients/1/surfaces/3",
+        "/api/patients/1/surfaces/x",
+        "/api/patients/1/surfaces/-1",
+        "/api/patients/9/surfaces/0",
+    ] {
+        assert_eq!(get(&app, bad).await.0, StatusCode::NOT_FOUND, "{bad}");
+    }
+}

@@ -7,13 +7,17 @@
 // boxes. The URL's hash keeps the state (patient, cursor, window, layout, zoom, maximised view),
 // so a reload or a shared link comes back to the same place; `structure=NAME` in it centres the
 // first views on that structure with its organ's window (what `tumorscope view --structure` opens).
+// The 3D view (view3d.js) draws the structures' surfaces, fetched one per structure from the
+// server once the first 2D views are up (visible structures only; others when shown), with the
+// 2D overlays' visibility, colours and opacities; a click on a surface moves the crosshair.
 // Test hook: `window.tumorscope` = { state, ready, viewToCanvas(view, ijk), ... }.
 
 import { drawView, makeOffscreen, overlaysOf } from './draw.js';
 import { makeLut } from './render.js';
 import { VIEW_AXES, VIEW_NAMES, canvasToVoxel, layout, voxelToCanvas } from './views.js';
 import { renderMetadata, renderPatients, renderProbe, renderStats, renderStructures, renderTumors } from './panels.js';
-import { canvasToPoint, drawMeasurements, label, measured, toCsv } from './measure.js';
+import { KINDS, canvasToPoint, drawMeasurements, drawRecistAxes, label, measured, snapShortAxis, toCsv } from './measure.js';
+import { View3d } from './view3d.js';
 
 const DEFAULT_OPACITY = { other: 0.4, vessel: 0.4, liver: 0.3, cyst: 0.5, tumor: 0.6 };
 const COARSE_MAX = 128;
@@ -37,6 +41,7 @@ const state = {
   maximized: null,
   sidebar: true,
   crosshair: true,
+  recistAxes: true,
   slabMm: 0,
   tool: 'navigate',
   measurements: [],
@@ -56,6 +61,21 @@ const sliceLabels = Object.fromEntries(VIEW_NAMES.map((n) => [n, $(`.view[data-v
 const offscreen = Object.fromEntries(VIEW_NAMES.map((n) => [n, makeOffscreen()]));
 let lut = makeLut(state.window.width, state.window.center);
 let drawPending = false;
+const canvas3d = $('.view[data-view="3d"] canvas.surfaces');
+const overlay3d = $('.view[data-view="3d"] canvas.overlay');
+const note3d = $('.view[data-view="3d"] .view3d-note');
+/** All the views' names: the 2D ones and `3d`. */
+const ALL_VIEWS = [...VIEW_NAMES, '3d'];
+let view3d = null;
+try {
+  view3d = new View3d(canvas3d, overlay3d);
+} catch (err) {
+  note3d.textContent = `off: ${err.message || err}`;
+}
+let draw3dPending = false;
+let draw3dSurfaces = false;
+/** Surfaces being fetched, by structure bit (of the current patient). */
+let surfaceLoads = new Map();
 
 function status(text) { $('#status').textContent = text; }
 
@@ -80,9 +100,12 @@ async function getPayload(url, Type) {
 function drawOne(name, ov) {
   drawOneView(name, ov);
   if (!state.geom) return;
-  const list = state.draft ? [...state.measurements, state.draft] : state.measurements;
+  const extra = [state.pendingAxis, state.draft && state.draft.c ? snapShortAxis(state.draft, state.geom) : state.draft];
+  const list = [...state.measurements, ...extra.filter((m) => m && m !== undefined)];
   const slice = state.cursor[VIEW_AXES[name].fixed];
-  drawMeasurements(canvases[name].getContext('2d'), name, state.geom, state.views[name], list, slice);
+  const ctx = canvases[name].getContext('2d');
+  if (name === 'axial' && state.recistAxes && state.stats) drawRecistAxes(ctx, state.geom, state.views[name], state.stats.tumors, slice);
+  drawMeasurements(ctx, name, state.geom, state.views[name], list, slice);
 }
 
 function drawOneView(name, ov) {
@@ -116,6 +139,67 @@ function requestDraw() {
   requestAnimationFrame(() => { drawPending = false; drawNow(); });
 }
 
+/** Redraws the 3D view soon (once per burst), fetching the surfaces newly shown; with
+ * `crosshairOnly`, only its crosshair (the cursor moved: the surfaces stay as drawn). */
+function request3d(crosshairOnly = false) {
+  if (!view3d) return;
+  draw3dSurfaces = draw3dSurfaces || !crosshairOnly;
+  if (draw3dPending) return;
+  draw3dPending = true;
+  requestAnimationFrame(() => {
+    draw3dPending = false;
+    if (draw3dSurfaces) draw3dNow();
+    else view3d.drawOverlay(state.doc && state.crosshair ? state.cursor : null);
+    draw3dSurfaces = false;
+  });
+}
+
+function draw3dNow() {
+  if (!view3d) return;
+  ensureSurfaces();
+  view3d.draw(state.structures, state.doc && state.crosshair ? state.cursor : null);
+  const wanted = state.structures.filter((s) => s.visible && s.bit !== null);
+  const missing = wanted.filter((s) => !view3d.has(s.bit)).length;
+  if (state.doc && state.timings.first3dMs === undefined && wanted.length > 0 && missing === 0) {
+    // The first complete frame, framed on the surfaces shown: wait until it is really drawn
+    // before taking the time.
+    view3d.reset(state.structures);
+    view3d.draw(state.structures, state.crosshair ? state.cursor : null);
+    view3d.gl.finish();
+    state.timings.first3dMs = performance.now() - state.t0;
+    performance.measure('ts-first-3d', 'ts-choose');
+  }
+  const triangles = view3d.triangles(wanted);
+  note3d.textContent = missing > 0
+    ? `loading ${missing} surface(s)…`
+    : `${(triangles / 1000).toFixed(0)}k triangles${view3d.software ? ' (no GPU: software rendering)' : ''} · drag rotates, click moves the crosshair`;
+}
+
+/** Fetches the surfaces of the visible structures the 3D view does not hold yet. */
+function ensureSurfaces() {
+  if (!view3d || !state.doc || !state.vol) return;
+  for (const s of state.structures) {
+    if (s.visible && s.bit !== null && !view3d.has(s.bit) && !surfaceLoads.has(s.bit)) {
+      surfaceLoads.set(s.bit, fetchSurface(state.id, state.gen, s.bit));
+    }
+  }
+}
+
+async function fetchSurface(id, gen, bit) {
+  try {
+    const r = await fetch(`api/patients/${id}/surfaces/${bit}`);
+    if (!r.ok) throw new Error(`surface ${bit}: ${r.status} ${await r.text()}`);
+    const vertices = Number(r.headers.get('x-tumorscope-vertices'));
+    const triangles = Number(r.headers.get('x-tumorscope-triangles'));
+    const buffer = await r.arrayBuffer();
+    if (gen !== state.gen) return;
+    view3d.addSurface(bit, new Float32Array(buffer, 0, vertices * 3), new Uint32Array(buffer, vertices * 12, triangles * 3));
+    request3d();
+  } catch (err) {
+    if (gen === state.gen) status(`3D: ${err.message || err}`);
+  }
+}
+
 // ---------- state changes ----------
 
 function clampIjk(ijk) {
@@ -131,6 +215,7 @@ function setCursor(ijk) {
     sliceLabels[name].textContent = `${state.cursor[fixed] + 1} / ${state.geom.dims[fixed]}`;
   }
   requestDraw();
+  request3d(true);
   saveHash();
 }
 
@@ -152,6 +237,16 @@ function fitCanvases() {
     }
   }
   if (changed) drawNow();
+  const box = canvas3d.parentElement;
+  if (view3d && box.offsetParent !== null) {
+    const w = Math.max(1, Math.floor(box.clientWidth));
+    const h = Math.max(1, Math.floor(box.clientHeight));
+    if (canvas3d.width !== w || canvas3d.height !== h) {
+      canvas3d.width = w;
+      canvas3d.height = h;
+      draw3dNow();
+    }
+  }
 }
 
 function applyLayoutClasses() {
@@ -159,8 +254,8 @@ function applyLayoutClasses() {
   document.body.classList.toggle('layout-1x3', state.layout === '1x3');
   document.body.classList.toggle('maximized', state.maximized !== null);
   document.body.classList.toggle('sidebar-hidden', !state.sidebar);
-  for (const name of VIEW_NAMES) {
-    $(`.view[data-view=${name}]`).classList.toggle('maximized', state.maximized === name);
+  for (const name of ALL_VIEWS) {
+    $(`.view[data-view="${name}"]`).classList.toggle('maximized', state.maximized === name);
   }
   for (const b of document.querySelectorAll('#layouts button')) {
     b.classList.toggle('active', b.dataset.layout === state.layout && state.maximized === null);
@@ -185,7 +280,7 @@ function toggleMaximized(name) {
 function setActive(name) {
   if (state.active === name) return;
   state.active = name;
-  for (const n of VIEW_NAMES) $(`.view[data-view=${n}]`).classList.toggle('active', n === name);
+  for (const n of ALL_VIEWS) $(`.view[data-view="${n}"]`).classList.toggle('active', n === name);
 }
 
 // ---------- the URL's hash ----------
@@ -233,7 +328,7 @@ function readHash() {
     zoom: numbers('zoom', 3),
     window: p.has('ww') && p.has('wl') && Number.isFinite(ww) && Number.isFinite(wl) ? { width: ww, center: wl } : null,
     layout: p.get('layout'),
-    max: VIEW_NAMES.includes(p.get('max')) ? p.get('max') : null,
+    max: ALL_VIEWS.includes(p.get('max')) ? p.get('max') : null,
     panel: p.get('panel'),
     slab: Number(p.get('slab')) > 0 ? Number(p.get('slab')) : 0,
     structure: p.get('structure'),
@@ -276,6 +371,7 @@ function focusStructure(wanted) {
 }
 
 function moveSlice(name, delta) {
+  if (!(name in VIEW_AXES)) return;
   const { fixed } = VIEW_AXES[name];
   const c = state.cursor.slice();
   c[fixed] += delta;
@@ -371,7 +467,17 @@ function bindView(name) {
       if (!state.full) { status('measurements need the full volume: still loading'); return; }
       const slice = state.cursor[VIEW_AXES[name].fixed];
       const p = canvasToPoint(name, state.geom, canvas, state.views[name], e.offsetX, e.offsetY, slice);
-      state.draft = { kind: state.tool, view: name, slice, a: p, b: p.slice() };
+      const pending = state.pendingAxis;
+      if (state.tool === 'bidirectional' && pending && pending.view === name && pending.slice === slice) {
+        // Second drag of a bidirectional measurement: the short axis.
+        state.draft = { ...pending, c: p, d: p.slice() };
+        state.pendingAxis = null;
+      } else if (state.tool === 'freehand') {
+        state.draft = { kind: 'freehand', view: name, slice, points: [p], closed: false };
+      } else {
+        state.pendingAxis = null;
+        state.draft = { kind: state.tool, view: name, slice, a: p, b: p.slice() };
+      }
       drag = { mode: 'measure', name };
     } else if (e.button === 0) {
       drag = { mode: 'cursor', name };
@@ -383,7 +489,16 @@ function bindView(name) {
     setActive(name);
     probeAt(name, e);
     if (drag && drag.mode === 'measure' && drag.name === name && state.draft) {
-      state.draft.b = canvasToPoint(name, state.geom, canvas, state.views[name], e.offsetX, e.offsetY, state.draft.slice);
+      const d = state.draft;
+      const p = canvasToPoint(name, state.geom, canvas, state.views[name], e.offsetX, e.offsetY, d.slice);
+      if (d.kind === 'freehand') {
+        const last = d.points[d.points.length - 1];
+        if (Math.hypot(...[0, 1, 2].map((n) => p[n] - last[n])) >= 0.5) d.points.push(p);
+      } else if (d.c) {
+        d.d = p;
+      } else {
+        d.b = p;
+      }
       requestDraw();
     }
     if (drag && drag.mode === 'cursor' && drag.name === name) {
@@ -406,9 +521,62 @@ function bindView(name) {
   });
 }
 
+/** The 3D view's mouse: left drag rotates (a click without moving picks), right drag and the
+ * wheel zoom, shift or middle drag pans. */
+function bind3d() {
+  canvas3d.addEventListener('contextmenu', (e) => e.preventDefault());
+  canvas3d.addEventListener('dblclick', (e) => { e.preventDefault(); setActive('3d'); toggleMaximized('3d'); });
+  canvas3d.addEventListener('mousemove', () => setActive('3d'));
+  canvas3d.addEventListener('mousedown', (e) => {
+    if (!view3d || !state.doc) return;
+    e.preventDefault();
+    setActive('3d');
+    const mode = e.button === 1 || (e.button === 0 && e.shiftKey) ? 'pan3d' : e.button === 2 ? 'zoom3d' : 'orbit';
+    drag = { mode, x: e.clientX, y: e.clientY, at: [e.offsetX, e.offsetY], moved: false };
+  });
+  canvas3d.addEventListener('wheel', (e) => {
+    if (!view3d || !state.doc) return;
+    e.preventDefault();
+    view3d.zoom(e.deltaY < 0 ? 1.15 : 1 / 1.15);
+    request3d();
+  }, { passive: false });
+}
+
+/** Moves the crosshair to the surface point under canvas pixel `(x, y)` of the 3D view;
+ * false when no visible surface is there. */
+function pick3d(x, y) {
+  if (!view3d || !state.doc) return false;
+  const hit = view3d.pick(x, y, state.structures);
+  if (!hit) return false;
+  setCursor(patientToVoxel(hit.lps));
+  return true;
+}
+
+/** Voxel indices (fractional) of LPS point `p`, through the inverse of the patient matrix. */
+function patientToVoxel(p) {
+  const m = state.doc.voxel_to_patient;
+  const a = [0, 1, 2].map((r) => [m[r][0], m[r][1], m[r][2]]);
+  const b = [0, 1, 2].map((r) => p[r] - m[r][3]);
+  const det = (q) => q[0][0] * (q[1][1] * q[2][2] - q[1][2] * q[2][1]) - q[0][1] * (q[1][0] * q[2][2] - q[1][2] * q[2][0]) + q[0][2] * (q[1][0] * q[2][1] - q[1][1] * q[2][0]);
+  const d = det(a);
+  // Cramer's rule: the matrix is 3×3 and well conditioned (voxel axes and spacings).
+  return [0, 1, 2].map((c) => det(a.map((row, r) => row.map((v, k) => (k === c ? b[r] : v)))) / d);
+}
+
 window.addEventListener('mousemove', (e) => {
   if (!drag) return;
-  if (drag.mode === 'window') {
+  if (drag.mode === 'orbit' || drag.mode === 'pan3d' || drag.mode === 'zoom3d') {
+    const dx = e.clientX - drag.x;
+    const dy = e.clientY - drag.y;
+    if (!drag.moved && Math.hypot(dx, dy) < 3) return;
+    drag.moved = true;
+    drag.x = e.clientX;
+    drag.y = e.clientY;
+    if (drag.mode === 'orbit') view3d.rotate(dx, dy);
+    else if (drag.mode === 'pan3d') view3d.pan(dx, dy);
+    else view3d.zoom(Math.exp(-dy * 0.01));
+    request3d();
+  } else if (drag.mode === 'window') {
     const k = Math.max(1, drag.w / 200);
     setWindow(drag.w + (e.clientX - drag.x) * k, drag.c + (e.clientY - drag.y) * k);
   } else if (drag.mode === 'pan') {
@@ -420,29 +588,58 @@ window.addEventListener('mousemove', (e) => {
 });
 window.addEventListener('mouseup', () => {
   if (drag && drag.mode === 'measure') finishDraft();
+  if (drag && drag.mode === 'orbit' && !drag.moved) pick3d(drag.at[0], drag.at[1]);
   drag = null;
 });
 
 // ---------- measurements ----------
 
 function setTool(tool) {
-  state.tool = ['length', 'ellipse'].includes(tool) ? tool : 'navigate';
+  state.tool = tool in KINDS ? tool : 'navigate';
+  state.pendingAxis = null;
   for (const b of document.querySelectorAll('#tools button')) b.classList.toggle('active', b.dataset.tool === state.tool);
 }
 
-/** Keeps the drawn measurement unless it is a click (no extent). */
+/** Keeps the drawn measurement unless it is a click (no extent). A bidirectional one takes two
+ * drags: the long axis is kept pending until the short axis is dragged across it. */
 function finishDraft() {
   const d = state.draft;
   state.draft = null;
   if (!d) return;
-  const extent = Math.hypot(...[0, 1, 2].map((n) => d.b[n] - d.a[n]));
-  if (extent > 0.5) {
-    state.measurements.push(measured(d, state.geom, state.vol));
+  const span = (p, q) => Math.hypot(...[0, 1, 2].map((n) => q[n] - p[n]));
+  let done = null;
+  if (d.kind === 'freehand') {
+    if (d.points.length >= 3) done = { ...d, closed: true };
+  } else if (d.kind === 'bidirectional' && !d.c) {
+    if (span(d.a, d.b) > 0.5) {
+      state.pendingAxis = d;
+      status('long axis drawn: now drag the short axis across it');
+    }
+  } else if (d.kind === 'bidirectional') {
+    if (span(d.c, d.d) > 0.5) {
+      done = snapShortAxis(d, state.geom);
+      status('bidirectional measurement done');
+    } else {
+      state.pendingAxis = { kind: d.kind, view: d.view, slice: d.slice, a: d.a, b: d.b };
+    }
+  } else if (span(d.a, d.b) > 0.5) {
+    done = d;
+  }
+  if (done) {
+    state.measurements.push(measured(done, state.geom, state.vol));
     refreshMeasurements();
     saveMeasurements();
   }
   requestDraw();
 }
+
+/** Where a measurement is: the middle of its points. */
+function measurementCentre(m) {
+  const pts = m.kind === 'freehand' ? m.points : [m.a, m.b];
+  return [0, 1, 2].map((n) => pts.reduce((sum, p) => sum + p[n], 0) / pts.length);
+}
+
+const KIND_LABELS = { length: 'length', bidirectional: 'RECIST', ellipse: 'ROI', freehand: 'freehand' };
 
 function refreshMeasurements() {
   const body = $('#measurements tbody');
@@ -450,7 +647,7 @@ function refreshMeasurements() {
   state.measurements.forEach((m, n) => {
     const tr = document.createElement('tr');
     tr.dataset.measurement = n + 1;
-    const cells = [`${n + 1}`, m.kind === 'length' ? 'length' : 'ROI', `${m.view} ${m.slice + 1}`, label(m)];
+    const cells = [`${n + 1}`, KIND_LABELS[m.kind], `${m.view} ${m.slice + 1}`, label(m)];
     for (const text of cells) {
       const td = document.createElement('td');
       td.textContent = text;
@@ -468,7 +665,7 @@ function refreshMeasurements() {
     const td = document.createElement('td');
     td.append(del);
     tr.append(td);
-    tr.addEventListener('click', (e) => { if (e.target !== del) centreOn(m.a.map((v, a) => (v + m.b[a]) / 2)); });
+    tr.addEventListener('click', (e) => { if (e.target !== del) centreOn(measurementCentre(m)); });
     body.append(tr);
   });
   $('#measure-note').textContent = state.measurementsSaved
@@ -494,9 +691,10 @@ async function loadMeasurements(id) {
   state.measurementsSaved = r.ok;
   const list = r.ok ? await r.json() : [];
   if (id !== state.id) return;
+  const kept = ['kind', 'view', 'slice', 'a', 'b', 'c', 'd', 'points', 'closed'];
   state.measurements = list
-    .filter((m) => ['length', 'ellipse'].includes(m.kind) && m.a && m.b && m.view in VIEW_AXES)
-    .map((m) => measured({ kind: m.kind, view: m.view, slice: m.slice, a: m.a, b: m.b }, state.geom, state.vol));
+    .filter((m) => m && m.kind in KINDS && KINDS[m.kind](m) && m.view in VIEW_AXES)
+    .map((m) => measured(Object.fromEntries(kept.filter((k) => k in m).map((k) => [k, m[k]])), state.geom, state.vol));
   refreshMeasurements();
   requestDraw();
 }
@@ -517,12 +715,13 @@ function toggleKeys(show) {
 document.addEventListener('keydown', (e) => {
   if (e.target instanceof HTMLInputElement || e.ctrlKey || e.metaKey || e.altKey) return;
   if (e.key === '?') { toggleKeys(); return; }
-  if (e.key === 'Escape') { toggleKeys(false); setTool('navigate'); return; }
+  if (e.key === 'Escape') { toggleKeys(false); setTool('navigate'); requestDraw(); return; }
   if (e.key === 'l') { setLayout(state.layout === '2x2' ? '1x3' : '2x2'); return; }
   if (e.key === 'm') { toggleMaximized(state.active); return; }
   if (e.key === 'b') { state.sidebar = !state.sidebar; applyLayoutClasses(); return; }
-  if (e.key === 'c') { state.crosshair = !state.crosshair; $('#crosshair').checked = state.crosshair; requestDraw(); return; }
+  if (e.key === 'c') { state.crosshair = !state.crosshair; $('#crosshair').checked = state.crosshair; requestDraw(); request3d(true); return; }
   if (e.key === 'r') { resetViews(); return; }
+  if (e.key === 'a') { setRecistAxes(!state.recistAxes); return; }
   const digit = Number(e.key);
   if (Number.isInteger(digit) && digit >= 1 && digit <= PRESET_KEYS.length) {
     const p = state.presets.find((x) => x.name === PRESET_KEYS[digit - 1]);
@@ -542,8 +741,15 @@ function setSlab(mm) {
   saveHash();
 }
 
+function setRecistAxes(on) {
+  state.recistAxes = on;
+  $('#recist-axes').checked = on;
+  requestDraw();
+}
+
 function resetViews() {
   for (const name of VIEW_NAMES) state.views[name] = { zoom: 1, panX: 0, panY: 0 };
+  if (view3d) { view3d.reset(state.structures); request3d(); }
   requestDraw();
   saveHash();
 }
@@ -561,7 +767,8 @@ function refreshPatients() {
 }
 
 function refreshStructures() {
-  renderStructures($('#structures tbody'), state.structures, requestDraw);
+  renderStructures($('#structures tbody'), state.structures, () => { requestDraw(); request3d(); });
+  request3d();
 }
 
 async function selectPatient(id, restore = null) {
@@ -572,7 +779,10 @@ async function selectPatient(id, restore = null) {
   performance.clearMarks(); performance.clearMeasures();
   performance.mark('ts-choose');
   const t0 = performance.now();
-  Object.assign(state, { id, doc: null, vol: null, masks: null, full: false, stats: null, timings: {}, error: null, probe: null, measurements: [], draft: null });
+  state.t0 = t0;
+  surfaceLoads = new Map();
+  if (view3d) view3d.setPatient(null);
+  Object.assign(state, { id, doc: null, vol: null, masks: null, full: false, stats: null, timings: {}, error: null, probe: null, measurements: [], draft: null, pendingAxis: null });
   refreshMeasurements();
   refreshPatients();
   status(`loading ${summary.label}…`);
@@ -588,6 +798,7 @@ async function selectPatient(id, restore = null) {
     const MaskType = { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array }[doc.mask_bytes_per_voxel];
     const maskP = getPayload(`${base}/masks?level=${level}`, MaskType);
     state.doc = doc;
+    if (view3d) view3d.setPatient(doc);
     state.geom = { dims: doc.dims, spacing_mm: doc.spacing_mm, direction: doc.direction };
     state.structures = doc.structure_list.map((s) => ({
       name: s.name, role: s.role, bit: s.bit, hex: s.color,
@@ -610,6 +821,7 @@ async function selectPatient(id, restore = null) {
     state.timings.firstViewsMs = performance.now() - t0;
     performance.measure('ts-first-views', 'ts-choose');
     status(`${summary.label}: first views in ${state.timings.firstViewsMs.toFixed(0)} ms`);
+    request3d();
     if (level > 0) {
       const [fullCt, fullMasks] = await Promise.all([getPayload(`${base}/ct`, Int16Array), getPayload(`${base}/masks`, MaskType)]);
       if (stale()) return;
@@ -632,6 +844,7 @@ async function selectPatient(id, restore = null) {
     state.timings.statsMs = performance.now() - t0;
     renderStats($('#stats'), state.stats);
     renderTumors($('#tumors tbody'), state.stats, centreOnTumor);
+    requestDraw();
     status(`${summary.label}: first views ${state.timings.firstViewsMs.toFixed(0)} ms, full volume ${state.timings.fullMs.toFixed(0)} ms`);
     state.patients = await getJson('api/patients');
     refreshPatients();
@@ -643,19 +856,26 @@ async function selectPatient(id, restore = null) {
   }
 }
 
+/** Centres the views on tumour `t`, on the axial slice of its RECIST axes. */
 function centreOnTumor(t) {
-  centreOn(t.centroid_ijk);
+  centreOn([t.centroid_ijk[0], t.centroid_ijk[1], t.axial_slice_k ?? t.centroid_ijk[2]]);
   for (const tr of document.querySelectorAll('#tumors tbody tr')) tr.classList.toggle('selected', Number(tr.dataset.tumor) === t.id);
 }
 
+/** The views as laid out on screen (2D views with their measurements, and the 3D view). */
 function screenshotCanvas() {
-  const list = VIEW_NAMES.map((n) => canvases[n]);
+  const grid = $('#views').getBoundingClientRect();
   const out = document.createElement('canvas');
-  out.width = list.reduce((s, c) => s + c.width, 0);
-  out.height = Math.max(...list.map((c) => c.height));
+  out.width = Math.round(grid.width);
+  out.height = Math.round(grid.height);
   const ctx = out.getContext('2d');
-  let x = 0;
-  for (const c of list) { ctx.drawImage(c, x, 0); x += c.width; }
+  ctx.fillStyle = '#111';
+  ctx.fillRect(0, 0, out.width, out.height);
+  for (const c of [...VIEW_NAMES.map((n) => canvases[n]), canvas3d, overlay3d]) {
+    if (c.offsetParent === null) continue;
+    const r = c.getBoundingClientRect();
+    ctx.drawImage(c, Math.round(r.left - grid.left), Math.round(r.top - grid.top));
+  }
   return out;
 }
 
@@ -695,9 +915,12 @@ async function init() {
   $('#export-csv').addEventListener('click', () => download(`${patientLabel()}-measurements.csv`, 'text/csv', toCsv(patientLabel(), state.measurements)));
   $('#clear-measurements').addEventListener('click', () => { state.measurements = []; refreshMeasurements(); saveMeasurements(); requestDraw(); });
   for (const name of VIEW_NAMES) new ResizeObserver(fitCanvases).observe(canvases[name].parentElement);
+  new ResizeObserver(fitCanvases).observe(canvas3d.parentElement);
+  bind3d();
   window.addEventListener('resize', fitCanvases);
-  $('#crosshair').addEventListener('change', () => { state.crosshair = $('#crosshair').checked; requestDraw(); });
+  $('#crosshair').addEventListener('change', () => { state.crosshair = $('#crosshair').checked; requestDraw(); request3d(true); });
   $('#screenshot').addEventListener('click', saveScreenshot);
+  $('#recist-axes').addEventListener('change', () => setRecistAxes($('#recist-axes').checked));
   const [presets, patients] = await Promise.all([getJson('api/presets'), getJson('api/patients')]);
   state.presets = presets;
   state.patients = patients;
@@ -759,10 +982,35 @@ window.tumorscope = {
   focusStructure,
   setCursor,
   centreOn,
+  centreOnTumor,
+  setRecistAxes,
   requestDraw,
   /** Sets the zoom of every view (1 = fit), keeping pans; the next draw applies it. */
   setZoom: (zoom) => { for (const name of VIEW_NAMES) state.views[name].zoom = zoom; requestDraw(); },
   drawNow,
+  view3d: () => view3d,
+  /** Canvas pixel of the 3D view where LPS point `p` is drawn. */
+  project3d: (p) => view3d.project(p),
+  pick3d,
+  rotate3d: (dx, dy) => { view3d.rotate(dx, dy); draw3dNow(); },
+  /** The 3D view's pixels: `{ nonBlack, checksum }`, and the RGBA at `(x, y)` when given. */
+  read3d: (x, y) => {
+    const c = document.createElement('canvas');
+    c.width = canvas3d.width;
+    c.height = canvas3d.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(canvas3d, 0, 0);
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    let nonBlack = 0;
+    let checksum = 0;
+    for (let n = 0; n < data.length; n += 4) {
+      if (data[n] + data[n + 1] + data[n + 2] > 30) nonBlack += 1;
+      checksum = (checksum * 31 + data[n] + 7 * data[n + 1] + 13 * data[n + 2]) % 1000000007;
+    }
+    const at = x === undefined ? null : Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data);
+    return { nonBlack, checksum, pixels: data.length / 4, at };
+  },
+  draw3dNow,
   screenshotDataUrl: () => screenshotCanvas().toDataURL('image/png'),
   /** Canvas pixel of the centre of voxel `ijk` in `view` (`axial`, `coronal`, `sagittal`). */
   viewToCanvas: (view, ijk) => voxelToCanvas(view, state.geom, canvases[view], state.views[view], ijk),

@@ -312,3 +312,40 @@ pub fn expected_rgb(
 fn round_half_up(v: f64) -> f64 {
     (v + 0.5).floor()
 }
+
+/// Presses at voxel `path[0]`'s centre in `view`, moves through the others' centres, releases.
+pub async fn drag_through(client: &Client, view: &str, path: &[[usize; 3]]) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let mut mouse = MouseActions::new("mouse".into());
+    for (n, &ijk) in path.iter().enumerate() {
+        let (x, y) = viewport_point(client, view, ijk).await;
+        mouse = mouse.then(PointerAction::MoveTo {
+            duration: None,
+            x: x.floor(),
+            y: y.floor(),
+        });
+        if n == 0 {
+            mouse = mouse.then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        }
+    }
+    mouse = mouse.then(PointerAction::Up {
+        button: MOUSE_BUTTON_LEFT,
+    });
+    client.perform_actions(mouse).await.expect("drag");
+}
+
+/// Chooses measurement tool `name` (`length`, `bidirectional`, `ellipse`, `freehand`,
+/// `navigate`) with its toolbar button.
+pub async fn choose_tool(client: &Client, name: &str) {
+    client
+        .find(fantoccini::Locator::Css(&format!(
+            "#tools button[data-tool='{name}']"
+        )))
+        .await
+        .expect("tool button")
+        .click()
+        .await
+        .expect("click");
+}

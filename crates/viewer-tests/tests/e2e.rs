@@ -151,8 +151,14 @@ async fn wheel_at(client: &Client, x: f64, y: f64, delta_y: i64) {
 /// that every checked voxel owns the pixel at its centre.
 async fn exercise(client: &Client, image: &PatientImage, tag: &str, zoom: f64) {
     let g = image.ct.geometry.clone();
-    js(client, &format!("window.tumorscope.setZoom({zoom});")).await;
-    // 1. Tumor list → every view centred on tumor 1's centroid.
+    // The pixels checked are the CT and overlays composite: no RECIST axes drawn over them
+    // (the 3D view's test checks those).
+    js(
+        client,
+        &format!("window.tumorscope.setZoom({zoom}); window.tumorscope.setRecistAxes(false);"),
+    )
+    .await;
+    // 1. Tumor list → every view centred on tumor 1's centroid, on the slice of its RECIST axes.
     let stats = js(client, "return window.tumorscope.state.stats;").await;
     let centroid: Vec<f64> = stats["tumors"][0]["centroid_ijk"]
         .as_array()
@@ -160,7 +166,12 @@ async fn exercise(client: &Client, image: &PatientImage, tag: &str, zoom: f64) {
         .iter()
         .map(|v| v.as_f64().unwrap())
         .collect();
-    let target = [0, 1, 2].map(|a| centroid[a].round() as usize);
+    let recist_k = stats["tumors"][0]["axial_slice_k"].as_u64().unwrap() as usize;
+    let target = [
+        centroid[0].round() as usize,
+        centroid[1].round() as usize,
+        recist_k,
+    ];
     let before = drawn(client).await;
     client
         .find(Locator::Css("#tumors tbody tr[data-tumor='1']"))

@@ -1,7 +1,8 @@
 //! Measurements drawn by hand in real headless Chromium: a length dragged between two voxels is
-//! their distance in mm; an ellipse ROI's area and HU statistics equal a computation here over
-//! the same voxels; both are listed, exported as CSV, drawn (screenshot) and saved beside the
-//! catalog, and come back after a reload.
+//! their distance in mm; a bidirectional measurement's long axis too, its short axis exactly
+//! perpendicular and as long as the drag across it; an ellipse and a freehand ROI's area and HU
+//! statistics equal a computation here over the same voxels; all are listed, exported as CSV,
+//! drawn (screenshot) and saved beside the catalog, and come back after a reload.
 
 // Tests print where screenshots went.
 #![allow(clippy::print_stderr)]
@@ -9,7 +10,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use tumorscope_phantom::{write_cohort, PhantomOptions};
@@ -18,38 +18,12 @@ use tumorscope_viewer_tests::*;
 
 const LOAD_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Presses at voxel `from`'s centre in `view`, drags to `to`'s, releases.
 async fn drag(client: &Client, view: &str, from: [usize; 3], to: [usize; 3]) {
-    let a = viewport_point(client, view, from).await;
-    let b = viewport_point(client, view, to).await;
-    let mouse = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveTo {
-            duration: None,
-            x: a.0.floor(),
-            y: a.1.floor(),
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::MoveTo {
-            duration: None,
-            x: b.0.floor(),
-            y: b.1.floor(),
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
-    client.perform_actions(mouse).await.expect("drag");
+    drag_through(client, view, &[from, to]).await;
 }
 
 async fn tool(client: &Client, name: &str) {
-    client
-        .find(Locator::Css(&format!("#tools button[data-tool='{name}']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    choose_tool(client, name).await;
 }
 
 fn point(v: &Value) -> [f64; 3] {
@@ -172,15 +146,97 @@ async fn lengths_and_rois_measure_the_voxels_and_are_kept() {
     close("hu_max", hu.iter().copied().fold(f64::MIN, f64::max));
     close("area_mm2", n * g.spacing_mm[0] * g.spacing_mm[1]);
 
+    // Bidirectional: the long axis between two voxel centres, then a drag across it, made
+    // exactly perpendicular.
+    tool(&client, "bidirectional").await;
+    let (a, b) = ([40, 44, k], [56, 52, k]);
+    drag(&client, "axial", a, b).await;
+    wait_js(&client, "window.tumorscope.state.pendingAxis", LOAD_TIMEOUT).await;
+    let (c, d) = ([50, 40, k], [45, 55, k]);
+    drag(&client, "axial", c, d).await;
+    wait_js(
+        &client,
+        "window.tumorscope.state.measurements.length === 3",
+        LOAD_TIMEOUT,
+    )
+    .await;
+    let bi = js(&client, "return window.tumorscope.state.measurements[2];").await;
+    let mm = |p: [f64; 3]| [p[0] * g.spacing_mm[0], p[1] * g.spacing_mm[1]];
+    let to_f = |p: [usize; 3]| p.map(|v| v as f64);
+    let (la, lb) = (mm(point(&bi["a"])), mm(point(&bi["b"])));
+    let (want_a, want_b) = (mm(to_f(a)), mm(to_f(b)));
+    let long = (want_b[0] - want_a[0]).hypot(want_b[1] - want_a[1]);
+    let got_long = bi["long_mm"].as_f64().unwrap();
+    assert!(
+        (got_long - long).abs() < 0.1,
+        "long axis {got_long} vs {long}"
+    );
+    let (sc, sd) = (mm(point(&bi["c"])), mm(point(&bi["d"])));
+    let along = [(lb[0] - la[0]) / got_long, (lb[1] - la[1]) / got_long];
+    let short_dir = [sd[0] - sc[0], sd[1] - sc[1]];
+    assert!(
+        (short_dir[0] * along[0] + short_dir[1] * along[1]).abs() < 1e-6,
+        "short axis perpendicular: {short_dir:?} vs {along:?}"
+    );
+    // Its length: the drag's extent across the long axis.
+    let (dc, dd) = (mm(to_f(c)), mm(to_f(d)));
+    let perp = [-along[1], along[0]];
+    let across = ((dd[0] - dc[0]) * perp[0] + (dd[1] - dc[1]) * perp[1]).abs();
+    let got_short = bi["short_mm"].as_f64().unwrap();
+    assert!(
+        (got_short - across).abs() < 0.1,
+        "short axis {got_short} vs {across}"
+    );
+
+    // Freehand: an outline through three voxel centres; the voxels whose centres lie inside
+    // (even–odd rule, the page's own outline points) and their statistics.
+    tool(&client, "freehand").await;
+    drag_through(&client, "axial", &[[40, 40, k], [60, 44, k], [48, 58, k]]).await;
+    wait_js(
+        &client,
+        "window.tumorscope.state.measurements.length === 4",
+        LOAD_TIMEOUT,
+    )
+    .await;
+    let fh = js(&client, "return window.tumorscope.state.measurements[3];").await;
+    let outline: Vec<[f64; 2]> = fh["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| [p[0].as_f64().unwrap(), p[1].as_f64().unwrap()])
+        .collect();
+    assert_eq!(outline.len(), 3, "{outline:?}");
+    let mut hu = Vec::new();
+    for j in 0..g.dims[1] {
+        for i in 0..g.dims[0] {
+            if inside(&outline, [i as f64, j as f64]) {
+                hu.push(f64::from(image.ct.data[g.index([i, j, k])]));
+            }
+        }
+    }
+    assert!(hu.len() > 50, "{}", hu.len());
+    assert_eq!(fh["voxels"].as_u64().unwrap() as usize, hu.len());
+    let n = hu.len() as f64;
+    let mean = hu.iter().sum::<f64>() / n;
+    let close_fh = |key: &str, want: f64| {
+        let got = fh[key].as_f64().unwrap();
+        assert!(
+            (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "{key}: {got} vs {want}"
+        );
+    };
+    close_fh("hu_mean", mean);
+    close_fh("area_mm2", n * g.spacing_mm[0] * g.spacing_mm[1]);
+
     // Listed, exported, drawn.
     let rows = client
         .find_all(Locator::Css("#measurements tbody tr"))
         .await
         .unwrap();
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 4);
     let csv = js(&client, "return window.tumorscope.measurementsCsv();").await;
     let csv = csv.as_str().unwrap();
-    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert_eq!(csv.lines().count(), 5, "{csv}");
     assert!(csv.starts_with("patient,n,kind,view,slice,"), "{csv}");
     let shot = save_screenshot(&client, "measurements").await;
     eprintln!("screenshot: {}", shot.display());
@@ -193,23 +249,41 @@ async fn lengths_and_rois_measure_the_voxels_and_are_kept() {
             .ok()
             .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
             .and_then(|v| v.as_array().map(Vec::len));
-        if n == Some(2) {
+        if n == Some(4) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let stored: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(stored.as_array().unwrap().len(), 2);
+    assert_eq!(stored.as_array().unwrap().len(), 4);
     client.refresh().await.unwrap();
     wait_js(
         &client,
-        "window.tumorscope && window.tumorscope.state.full && window.tumorscope.state.measurements.length === 2",
+        "window.tumorscope && window.tumorscope.state.full && window.tumorscope.state.measurements.length === 4",
         LOAD_TIMEOUT,
     )
     .await;
     let again = js(&client, "return window.tumorscope.state.measurements[1];").await;
     assert_eq!(again["hu_mean"], m["hu_mean"]);
     assert_eq!(again["voxels"], m["voxels"]);
+    let freehand = js(&client, "return window.tumorscope.state.measurements[3];").await;
+    assert_eq!(freehand["voxels"].as_u64().unwrap() as usize, hu.len());
+    let bidirectional = js(&client, "return window.tumorscope.state.measurements[2];").await;
+    assert_eq!(bidirectional["short_mm"].as_f64().unwrap(), got_short);
     client.close().await.unwrap();
     server.shutdown().unwrap();
+}
+
+/// Is voxel centre `p` inside the closed outline `poly` (even–odd rule, a crossing counted when
+/// an edge spans the row from above `y` to at-or-below it, as the page counts)?
+fn inside(poly: &[[f64; 2]], p: [f64; 2]) -> bool {
+    let mut xs = Vec::new();
+    for e in 0..poly.len() {
+        let (a, b) = (poly[e], poly[(e + 1) % poly.len()]);
+        if (a[1] > p[1]) != (b[1] > p[1]) {
+            xs.push(a[0] + ((p[1] - a[1]) / (b[1] - a[1])) * (b[0] - a[0]));
+        }
+    }
+    xs.sort_by(f64::total_cmp);
+    xs.chunks_exact(2).any(|s| s[0] <= p[0] && p[0] <= s[1])
 }

@@ -38,6 +38,8 @@ pub fn tumor(id: u32, volume_ml: f64, source: &str) -> TumorStats {
         axial_diameter_mm: 35.0 / f,
         axial_short_axis_mm: 20.0 / f,
         axial_slice_k: 50 + id as usize,
+        axial_long_axis_ijk: [[10.0, 10.0, 50.0 + f], [40.0, 10.0, 50.0 + f]],
+        axial_short_axis_ijk: [[25.0, 0.0, 50.0 + f], [25.0, 20.0, 50.0 + f]],
         equivalent_diameter_mm: 30.0,
         surface_area_mm2: 2500.5,
         mesh_volume_mm3: 12000.25,
