@@ -2,9 +2,11 @@
 //! mask payload), made once per patient and structure and kept in a small cache.
 //!
 //! The surface is `tumorscope-mesh`'s display mesh (exact marching cubes, smoothed, simplified);
-//! each structure gets an equal share of [`PATIENT_TRIANGLES`], so a patient stays a few hundred
-//! thousand triangles whatever its structures. The page asks for one structure at a time (the
-//! visible ones first), so the first frame does not wait for the skin of a whole body.
+//! each structure that can be shown (the first [`MAX_MASK_BITS`]) gets an equal share of
+//! [`PATIENT_TRIANGLES`], a hard limit, so a patient stays within it whatever its structures.
+//! The page asks for each structure's surface by itself, the visible ones when it opens and the
+//! others when they are shown, so the first frame does not wait for the skin of a whole body.
+//! At most 16 surfaces are made at once.
 //!
 //! Body: little-endian `Float32Array` of LPS millimetre positions (`x, y, z` per vertex), then
 //! `Uint32Array` of triangle corners (counter-clockwise seen from outside). Headers:
@@ -27,8 +29,6 @@ use crate::encode::MAX_MASK_BITS;
 
 /// Triangles a patient's surfaces share.
 pub const PATIENT_TRIANGLES: usize = 400_000;
-/// Fewest triangles a structure may be given, however many structures share the budget.
-pub const MIN_STRUCTURE_TRIANGLES: usize = 20_000;
 /// Surfaces kept (each a few MB at most).
 const CACHED_SURFACES: usize = 64;
 
@@ -78,10 +78,11 @@ impl SurfaceCache {
     }
 }
 
-/// The display options of a patient with `structures` structures.
+/// The display options of a patient with `structures` structures: an equal share of the
+/// budget for each one the viewer can show (12 500 triangles at the least, with 32).
 pub fn options_for(structures: usize) -> DisplayOptions {
     DisplayOptions {
-        max_triangles: (PATIENT_TRIANGLES / structures.max(1)).max(MIN_STRUCTURE_TRIANGLES),
+        max_triangles: PATIENT_TRIANGLES / structures.clamp(1, MAX_MASK_BITS),
         ..DisplayOptions::default()
     }
 }
@@ -91,6 +92,11 @@ pub fn surface(image: &PatientImage, n: usize) -> Option<DisplayMesh> {
     let mask = image.masks.get(n)?;
     let mesh = structure_mesh(&mask.bits, &image.ct.geometry);
     Some(display_mesh(&mesh, options_for(image.masks.len())))
+}
+
+/// The body the route sends for `mesh`: positions, then triangle corners, little-endian.
+pub fn surface_bytes(mesh: &DisplayMesh) -> Vec<u8> {
+    encode(mesh).body.to_vec()
 }
 
 fn encode(mesh: &DisplayMesh) -> Encoded {
@@ -130,13 +136,16 @@ pub(crate) async fn get_surface(
         }
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    let image = match s.cache.get(&s.source, id).await {
-        Ok(image) => image,
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
-    };
     let slot = s.surfaces.slot((id, n));
+    // A surface made before is sent without the image (which may have left the image cache).
     let made = slot
         .get_or_try_init(|| async move {
+            let image = s.cache.get(&s.source, id).await?;
+            let _permit = s
+                .surface_permits
+                .acquire()
+                .await
+                .map_err(|e| format!("making the surface failed: {e}"))?;
             tokio::task::spawn_blocking(move || surface(&image, n).map(|m| Arc::new(encode(&m))))
                 .await
                 .map_err(|e| format!("making the surface failed: {e}"))?

@@ -444,20 +444,45 @@ async fn surfaces_are_served_per_structure_in_patient_millimetres() {
             );
         }
     }
-    // The same bytes as the library makes; the second request is served from the cache.
+    // The same bytes as the library makes.
     let image = fake.load(1).unwrap();
     let made = tumorscope_server::surfaces::surface(&image, 2).unwrap();
-    assert_eq!(made.triangles.len(), triangles);
-    let loads = fake.loads.load(Ordering::SeqCst);
-    let (_, _, again) = get(&app, "/api/patients/1/surfaces/2").await;
-    assert_eq!(again, body);
-    assert_eq!(fake.loads.load(Ordering::SeqCst), loads);
+    assert_eq!(tumorscope_server::surfaces::surface_bytes(&made), body);
     for bad in [
         "/api/patients/1/surfaces/3",
         "/api/patients/1/surfaces/x",
         "/api/patients/1/surfaces/-1",
+        "/api/patients/1/surfaces/+1",
         "/api/patients/9/surfaces/0",
     ] {
         assert_eq!(get(&app, bad).await.0, StatusCode::NOT_FOUND, "{bad}");
     }
+}
+
+#[tokio::test]
+async fn a_surface_made_once_is_sent_without_loading_the_patient_again() {
+    // An image cache of 0 bytes keeps only the patient asked for last.
+    let fake = Arc::new(Fake {
+        loads: AtomicUsize::new(0),
+    });
+    let app = router(fake.clone(), 0, None, None);
+    let (status, _, first) = get(&app, "/api/patients/1/surfaces/1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 1);
+    // Patient 0 pushes patient 1 out of the image cache.
+    assert_eq!(get(&app, "/api/patients/0/ct").await.0, StatusCode::OK);
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 2);
+    let (_, _, again) = get(&app, "/api/patients/1/surfaces/1").await;
+    assert_eq!(again, first);
+    assert_eq!(
+        fake.loads.load(Ordering::SeqCst),
+        2,
+        "made once, not loaded again"
+    );
+    // Another structure of patient 1 needs its image again.
+    assert_eq!(
+        get(&app, "/api/patients/1/surfaces/2").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(fake.loads.load(Ordering::SeqCst), 3);
 }

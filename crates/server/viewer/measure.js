@@ -119,7 +119,8 @@ export function snapShortAxis(m, geom) {
   const u = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
   const perp = [-u[1], u[0]];
   const mid = [(c[0] + d[0]) / 2, (c[1] + d[1]) / 2];
-  const t = (mid[0] - a[0]) * u[0] + (mid[1] - a[1]) * u[1];
+  // Kept on the long axis itself, so the two axes always cross.
+  const t = Math.max(0, Math.min(len, (mid[0] - a[0]) * u[0] + (mid[1] - a[1]) * u[1]));
   const foot = [a[0] + t * u[0], a[1] + t * u[1]];
   const at = (p) => {
     const s = (p[0] - foot[0]) * perp[0] + (p[1] - foot[1]) * perp[1];
@@ -140,13 +141,20 @@ export function measured(m, geom, vol) {
   return { ...m, ...roiStats(m, geom, vol) };
 }
 
-/** The kinds of measurement and what a saved one must hold. */
+const isPoint = (p) => Array.isArray(p) && p.length === 3 && p.every(Number.isFinite);
+
+/** The kinds of measurement and what a saved one must hold (points of 3 finite numbers). */
 export const KINDS = {
-  length: (m) => m.a && m.b,
-  bidirectional: (m) => m.a && m.b && m.c && m.d,
-  ellipse: (m) => m.a && m.b,
-  freehand: (m) => Array.isArray(m.points) && m.points.length >= 3,
+  length: (m) => isPoint(m.a) && isPoint(m.b),
+  bidirectional: (m) => isPoint(m.a) && isPoint(m.b) && isPoint(m.c) && isPoint(m.d),
+  ellipse: (m) => isPoint(m.a) && isPoint(m.b),
+  freehand: (m) => Array.isArray(m.points) && m.points.length >= 3 && m.points.length <= 100000 && m.points.every(isPoint),
 };
+
+/** Is `kind` one of [`KINDS`] (its own keys only: never `constructor` or `__proto__`)? */
+export function isKind(kind) {
+  return typeof kind === 'string' && Object.hasOwn(KINDS, kind);
+}
 
 /** The one-line text of a measurement. */
 export function label(m) {

@@ -150,13 +150,29 @@ export class View3d {
     const gl = canvas.getContext('webgl2', { antialias: !this.software, preserveDrawingBuffer: true });
     if (!gl) throw new Error('this browser has no WebGL 2: the 3D view is off');
     this.gl = gl;
-    this.surfaceProgram = compile(gl, SURFACE_VS, SURFACE_FS);
-    this.lineProgram = compile(gl, LINE_VS, LINE_FS);
-    this.lineBuffer = gl.createBuffer();
     this.meshes = new Map();
     this.frames = 0;
     this.frameMs = [];
+    this.lost = false;
+    this.onRestored = null;
+    this.setUp();
     this.setPatient(null);
+    // A GPU reset or a driver update loses the context: when it comes back, the programs are
+    // made again and the surfaces fetched again (`onRestored`).
+    canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.lost = true; });
+    canvas.addEventListener('webglcontextrestored', () => {
+      this.lost = false;
+      this.meshes = new Map();
+      this.setUp();
+      if (this.onRestored) this.onRestored();
+    });
+  }
+
+  setUp() {
+    const gl = this.gl;
+    this.surfaceProgram = compile(gl, SURFACE_VS, SURFACE_FS);
+    this.lineProgram = compile(gl, LINE_VS, LINE_FS);
+    this.lineBuffer = gl.createBuffer();
   }
 
   /** Forgets the surfaces; the camera frames the volume of `doc` (the patient document). */
@@ -165,6 +181,7 @@ export class View3d {
     for (const m of this.meshes.values()) { gl.deleteBuffer(m.positionBuffer); gl.deleteBuffer(m.normalBuffer); gl.deleteBuffer(m.indexBuffer); gl.deleteVertexArray(m.vao); }
     this.meshes = new Map();
     this.doc = doc;
+    this.moved = false;
     if (!doc) { this.corners = null; return; }
     const m = doc.voxel_to_patient;
     const toLps = (ijk) => [0, 1, 2].map((r) => m[r][0] * ijk[0] + m[r][1] * ijk[1] + m[r][2] * ijk[2] + m[r][3]);
@@ -180,10 +197,12 @@ export class View3d {
   }
 
   /** Anterior view framing the surfaces of `structures` that are shown and held (all of the
-   * volume when none is). */
+   * volume when none is), whole in the view's narrower direction. */
   reset(structures = []) {
     if (!this.doc) return;
-    const shown = structures.filter((s) => s.visible && s.bit !== null && this.meshes.has(s.bit)).map((s) => this.meshes.get(s.bit));
+    const shown = structures
+      .filter((s) => s.visible && s.bit !== null && this.meshes.has(s.bit) && this.meshes.get(s.bit).count > 0)
+      .map((s) => this.meshes.get(s.bit));
     let centre = this.centre;
     let radius = this.radius;
     if (shown.length > 0) {
@@ -192,7 +211,9 @@ export class View3d {
       centre = scale(add(lo, hi), 0.5);
       radius = Math.max(1, Math.hypot(...sub(hi, lo)) / 2);
     }
-    this.camera = { target: centre.slice(), distance: (radius / Math.sin(FOV_Y / 2)) * 0.9, yaw: 0, pitch: 0 };
+    const aspect = this.canvas.width / Math.max(1, this.canvas.height);
+    const halfFov = Math.min(FOV_Y / 2, Math.atan(Math.tan(FOV_Y / 2) * aspect));
+    this.camera = { target: centre.slice(), distance: (radius / Math.sin(halfFov)) * 0.9, yaw: 0, pitch: 0 };
   }
 
   /** The camera's position and axes (LPS). Yaw turns about the patient's head–foot axis. */
@@ -232,7 +253,9 @@ export class View3d {
     for (let v = 0; v < positions.length; v += 3) {
       for (let a = 0; a < 3; a++) { lo[a] = Math.min(lo[a], positions[v + a]); hi[a] = Math.max(hi[a], positions[v + a]); }
     }
-    this.meshes.set(bit, { vao, positionBuffer, normalBuffer, indexBuffer, count: indices.length, positions, indices, lo, hi, centre: scale(add(lo, hi), 0.5) });
+    // An empty surface (an empty mask) has no box: its centre is the volume's, for sorting.
+    const centre = indices.length > 0 ? scale(add(lo, hi), 0.5) : this.centre;
+    this.meshes.set(bit, { vao, positionBuffer, normalBuffer, indexBuffer, count: indices.length, positions, indices, lo, hi, centre });
   }
 
   /** Triangles held for the structures `shown` (visible ones). */
@@ -243,8 +266,11 @@ export class View3d {
   matrices() {
     const { eye, forward, right, up } = this.basis();
     const aspect = this.canvas.width / Math.max(1, this.canvas.height);
-    const near = Math.max(1, this.camera.distance - this.radius * 2);
-    const far = this.camera.distance + this.radius * 2;
+    // Clipping planes from the depths of the volume's corners (every surface lies inside it),
+    // wherever panning and rotating have taken the camera.
+    const depths = this.corners.map((p) => dot(sub(p, eye), forward));
+    const far = Math.max(2, Math.max(...depths) * 1.01 + 1);
+    const near = Math.max(far / 10000, Math.min(...depths) * 0.99 - 1);
     return { view: lookAt(eye, right, up, forward), projection: perspective(FOV_Y, aspect, near, far), eye, forward };
   }
 
@@ -252,6 +278,7 @@ export class View3d {
    * crosshair through voxel `cursorIjk` (null: none). */
   draw(structures, cursorIjk) {
     const gl = this.gl;
+    if (this.lost) return;
     const t0 = performance.now();
     gl.viewport(0, 0, this.canvas.width, this.canvas.height);
     gl.clearColor(0, 0, 0, 1);

@@ -16,7 +16,7 @@ import { drawView, makeOffscreen, overlaysOf } from './draw.js';
 import { makeLut } from './render.js';
 import { VIEW_AXES, VIEW_NAMES, canvasToVoxel, layout, voxelToCanvas } from './views.js';
 import { renderMetadata, renderPatients, renderProbe, renderStats, renderStructures, renderTumors } from './panels.js';
-import { KINDS, canvasToPoint, drawMeasurements, drawRecistAxes, label, measured, snapShortAxis, toCsv } from './measure.js';
+import { KINDS, canvasToPoint, drawMeasurements, drawRecistAxes, isKind, label, lengthMm, measured, snapShortAxis, toCsv } from './measure.js';
 import { View3d } from './view3d.js';
 
 const DEFAULT_OPACITY = { other: 0.4, vessel: 0.4, liver: 0.3, cyst: 0.5, tumor: 0.6 };
@@ -74,8 +74,17 @@ try {
 }
 let draw3dPending = false;
 let draw3dSurfaces = false;
-/** Surfaces being fetched, by structure bit (of the current patient). */
+/** Surfaces being fetched, by structure bit (of the current patient), and what aborts them when
+ * another patient is chosen. */
 let surfaceLoads = new Map();
+let surfaceAbort = new AbortController();
+if (view3d) {
+  view3d.onRestored = () => {
+    surfaceLoads = new Map();
+    failedSurfaces.clear();
+    request3d();
+  };
+}
 
 function status(text) { $('#status').textContent = text; }
 
@@ -158,19 +167,22 @@ function draw3dNow() {
   if (!view3d) return;
   ensureSurfaces();
   view3d.draw(state.structures, state.doc && state.crosshair ? state.cursor : null);
-  const wanted = state.structures.filter((s) => s.visible && s.bit !== null);
+  const wanted = state.structures.filter((s) => s.visible && s.bit !== null && !failedSurfaces.has(s.bit));
   const missing = wanted.filter((s) => !view3d.has(s.bit)).length;
+  const failed = state.structures.filter((s) => s.visible && failedSurfaces.has(s.bit));
   if (state.doc && state.timings.first3dMs === undefined && wanted.length > 0 && missing === 0) {
-    // The first complete frame, framed on the surfaces shown: wait until it is really drawn
-    // before taking the time.
-    view3d.reset(state.structures);
+    // The first complete frame, framed on the surfaces shown (unless the camera was moved
+    // meanwhile): wait until it is really drawn before taking the time.
+    if (!view3d.moved) view3d.reset(state.structures);
     view3d.draw(state.structures, state.crosshair ? state.cursor : null);
     view3d.gl.finish();
     state.timings.first3dMs = performance.now() - state.t0;
     performance.measure('ts-first-3d', 'ts-choose');
   }
   const triangles = view3d.triangles(wanted);
-  note3d.textContent = missing > 0
+  note3d.textContent = failed.length > 0
+    ? `no surface for ${failed.map((s) => s.name).join(', ')}: ${failedSurfaces.get(failed[0].bit)}`
+    : missing > 0
     ? `loading ${missing} surface(s)…`
     : `${(triangles / 1000).toFixed(0)}k triangles${view3d.software ? ' (no GPU: software rendering)' : ''} · drag rotates, click moves the crosshair`;
 }
@@ -179,24 +191,33 @@ function draw3dNow() {
 function ensureSurfaces() {
   if (!view3d || !state.doc || !state.vol) return;
   for (const s of state.structures) {
-    if (s.visible && s.bit !== null && !view3d.has(s.bit) && !surfaceLoads.has(s.bit)) {
-      surfaceLoads.set(s.bit, fetchSurface(state.id, state.gen, s.bit));
+    if (s.visible && s.bit !== null && !view3d.has(s.bit) && !surfaceLoads.has(s.bit) && !failedSurfaces.has(s.bit)) {
+      surfaceLoads.set(s.bit, fetchSurface(state.id, state.gen, s.bit, surfaceAbort.signal));
     }
   }
 }
 
-async function fetchSurface(id, gen, bit) {
+/** Structures whose surface failed (with why), not asked for again until the structures change. */
+const failedSurfaces = new Map();
+
+async function fetchSurface(id, gen, bit, signal) {
   try {
-    const r = await fetch(`api/patients/${id}/surfaces/${bit}`);
+    const r = await fetch(`api/patients/${id}/surfaces/${bit}`, { signal });
     if (!r.ok) throw new Error(`surface ${bit}: ${r.status} ${await r.text()}`);
     const vertices = Number(r.headers.get('x-tumorscope-vertices'));
     const triangles = Number(r.headers.get('x-tumorscope-triangles'));
     const buffer = await r.arrayBuffer();
     if (gen !== state.gen) return;
     view3d.addSurface(bit, new Float32Array(buffer, 0, vertices * 3), new Uint32Array(buffer, vertices * 12, triangles * 3));
-    request3d();
   } catch (err) {
-    if (gen === state.gen) status(`3D: ${err.message || err}`);
+    if (gen !== state.gen) return;
+    failedSurfaces.set(bit, String(err.message || err));
+    status(`3D: ${err.message || err}`);
+  } finally {
+    if (gen === state.gen) {
+      surfaceLoads.delete(bit);
+      request3d();
+    }
   }
 }
 
@@ -521,23 +542,32 @@ function bindView(name) {
   });
 }
 
+let pickTimer = null;
+
 /** The 3D view's mouse: left drag rotates (a click without moving picks), right drag and the
  * wheel zoom, shift or middle drag pans. */
 function bind3d() {
   canvas3d.addEventListener('contextmenu', (e) => e.preventDefault());
-  canvas3d.addEventListener('dblclick', (e) => { e.preventDefault(); setActive('3d'); toggleMaximized('3d'); });
+  canvas3d.addEventListener('dblclick', (e) => {
+    e.preventDefault();
+    clearTimeout(pickTimer);
+    setActive('3d');
+    toggleMaximized('3d');
+  });
   canvas3d.addEventListener('mousemove', () => setActive('3d'));
   canvas3d.addEventListener('mousedown', (e) => {
     if (!view3d || !state.doc) return;
     e.preventDefault();
     setActive('3d');
-    const mode = e.button === 1 || (e.button === 0 && e.shiftKey) ? 'pan3d' : e.button === 2 ? 'zoom3d' : 'orbit';
-    drag = { mode, x: e.clientX, y: e.clientY, at: [e.offsetX, e.offsetY], moved: false };
+    const mode = e.button === 1 || (e.button === 0 && e.shiftKey) ? 'pan3d' : e.button === 2 ? 'zoom3d' : e.button === 0 ? 'orbit' : null;
+    if (!mode) return;
+    drag = { mode, x: e.clientX, y: e.clientY, at: [e.offsetX, e.offsetY], moved: false, clicks: e.detail };
   });
   canvas3d.addEventListener('wheel', (e) => {
     if (!view3d || !state.doc) return;
     e.preventDefault();
     view3d.zoom(e.deltaY < 0 ? 1.15 : 1 / 1.15);
+    view3d.moved = true;
     request3d();
   }, { passive: false });
 }
@@ -572,6 +602,7 @@ window.addEventListener('mousemove', (e) => {
     drag.moved = true;
     drag.x = e.clientX;
     drag.y = e.clientY;
+    view3d.moved = true;
     if (drag.mode === 'orbit') view3d.rotate(dx, dy);
     else if (drag.mode === 'pan3d') view3d.pan(dx, dy);
     else view3d.zoom(Math.exp(-dy * 0.01));
@@ -588,15 +619,24 @@ window.addEventListener('mousemove', (e) => {
 });
 window.addEventListener('mouseup', () => {
   if (drag && drag.mode === 'measure') finishDraft();
-  if (drag && drag.mode === 'orbit' && !drag.moved) pick3d(drag.at[0], drag.at[1]);
+  if (drag && drag.mode === 'orbit' && !drag.moved && drag.clicks <= 1) {
+    // Picked a moment later, so that the first click of a double-click (maximise) does not.
+    const [x, y] = drag.at;
+    clearTimeout(pickTimer);
+    pickTimer = setTimeout(() => pick3d(x, y), 250);
+  }
   drag = null;
 });
 
 // ---------- measurements ----------
 
 function setTool(tool) {
-  state.tool = tool in KINDS ? tool : 'navigate';
+  state.tool = isKind(tool) ? tool : 'navigate';
+  // A measurement half drawn with the previous tool is dropped.
   state.pendingAxis = null;
+  state.draft = null;
+  if (drag && drag.mode === 'measure') drag = null;
+  requestDraw();
   for (const b of document.querySelectorAll('#tools button')) b.classList.toggle('active', b.dataset.tool === state.tool);
 }
 
@@ -616,8 +656,10 @@ function finishDraft() {
       status('long axis drawn: now drag the short axis across it');
     }
   } else if (d.kind === 'bidirectional') {
-    if (span(d.c, d.d) > 0.5) {
-      done = snapShortAxis(d, state.geom);
+    const snapped = snapShortAxis(d, state.geom);
+    // The short axis as kept (snapped) must have a length, not just the drag.
+    if (lengthMm(state.geom, snapped.c, snapped.d) > 0.5 * Math.min(...state.geom.spacing_mm)) {
+      done = snapped;
       status('bidirectional measurement done');
     } else {
       state.pendingAxis = { kind: d.kind, view: d.view, slice: d.slice, a: d.a, b: d.b };
@@ -692,9 +734,17 @@ async function loadMeasurements(id) {
   const list = r.ok ? await r.json() : [];
   if (id !== state.id) return;
   const kept = ['kind', 'view', 'slice', 'a', 'b', 'c', 'd', 'points', 'closed'];
-  state.measurements = list
-    .filter((m) => m && m.kind in KINDS && KINDS[m.kind](m) && m.view in VIEW_AXES)
-    .map((m) => measured(Object.fromEntries(kept.filter((k) => k in m).map((k) => [k, m[k]])), state.geom, state.vol));
+  // The file is anyone's JSON array: each entry is checked, and one that cannot be measured is
+  // left out rather than stopping the patient's loading.
+  state.measurements = [];
+  for (const m of Array.isArray(list) ? list : []) {
+    if (!m || !isKind(m.kind) || !KINDS[m.kind](m) || typeof m.view !== 'string' || !Object.hasOwn(VIEW_AXES, m.view)) continue;
+    try {
+      state.measurements.push(measured(Object.fromEntries(kept.filter((k) => k in m).map((k) => [k, m[k]])), state.geom, state.vol));
+    } catch (err) {
+      console.warn('saved measurement left out', m, err);
+    }
+  }
   refreshMeasurements();
   requestDraw();
 }
@@ -767,7 +817,7 @@ function refreshPatients() {
 }
 
 function refreshStructures() {
-  renderStructures($('#structures tbody'), state.structures, () => { requestDraw(); request3d(); });
+  renderStructures($('#structures tbody'), state.structures, () => { failedSurfaces.clear(); requestDraw(); request3d(); });
   request3d();
 }
 
@@ -780,7 +830,10 @@ async function selectPatient(id, restore = null) {
   performance.mark('ts-choose');
   const t0 = performance.now();
   state.t0 = t0;
+  surfaceAbort.abort();
+  surfaceAbort = new AbortController();
   surfaceLoads = new Map();
+  failedSurfaces.clear();
   if (view3d) view3d.setPatient(null);
   Object.assign(state, { id, doc: null, vol: null, masks: null, full: false, stats: null, timings: {}, error: null, probe: null, measurements: [], draft: null, pendingAxis: null });
   refreshMeasurements();
@@ -913,7 +966,7 @@ async function init() {
   const patientLabel = () => (state.doc ? state.doc.label : 'tumorscope');
   $('#export-json').addEventListener('click', () => download(`${patientLabel()}-measurements.json`, 'application/json', JSON.stringify(state.measurements, null, 2)));
   $('#export-csv').addEventListener('click', () => download(`${patientLabel()}-measurements.csv`, 'text/csv', toCsv(patientLabel(), state.measurements)));
-  $('#clear-measurements').addEventListener('click', () => { state.measurements = []; refreshMeasurements(); saveMeasurements(); requestDraw(); });
+  $('#clear-measurements').addEventListener('click', () => { state.measurements = []; state.pendingAxis = null; refreshMeasurements(); saveMeasurements(); requestDraw(); });
   for (const name of VIEW_NAMES) new ResizeObserver(fitCanvases).observe(canvases[name].parentElement);
   new ResizeObserver(fitCanvases).observe(canvas3d.parentElement);
   bind3d();

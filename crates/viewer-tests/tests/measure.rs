@@ -187,6 +187,18 @@ async fn lengths_and_rois_measure_the_voxels_and_are_kept() {
         (got_short - across).abs() < 0.1,
         "short axis {got_short} vs {across}"
     );
+    // And the two axes cross: the short one's line meets the long one between its ends, and
+    // the crossing lies between the short one's ends.
+    let cross = |p: [f64; 2], q: [f64; 2]| p[0] * q[1] - p[1] * q[0];
+    let r = [lb[0] - la[0], lb[1] - la[1]];
+    let q = [sd[0] - sc[0], sd[1] - sc[1]];
+    let w = [sc[0] - la[0], sc[1] - la[1]];
+    let denom = cross(r, q);
+    let (t, u) = (cross(w, q) / denom, cross(w, r) / denom);
+    assert!(
+        (-1e-9..=1.0 + 1e-9).contains(&t) && (-1e-9..=1.0 + 1e-9).contains(&u),
+        "the axes cross at t={t} (long) u={u} (short)"
+    );
 
     // Freehand: an outline through three voxel centres; the voxels whose centres lie inside
     // (even–odd rule, the page's own outline points) and their statistics.
@@ -227,6 +239,19 @@ async fn lengths_and_rois_measure_the_voxels_and_are_kept() {
     };
     close_fh("hu_mean", mean);
     close_fh("area_mm2", n * g.spacing_mm[0] * g.spacing_mm[1]);
+    // Independently of the counting rule: the voxel count is the outline's area (shoelace, in
+    // voxels) within half a voxel per voxel of perimeter.
+    let (mut twice_area, mut perimeter) = (0.0, 0.0);
+    for e in 0..outline.len() {
+        let (p, q) = (outline[e], outline[(e + 1) % outline.len()]);
+        twice_area += p[0] * q[1] - q[0] * p[1];
+        perimeter += (q[0] - p[0]).hypot(q[1] - p[1]);
+    }
+    let area = twice_area.abs() / 2.0;
+    assert!(
+        (n - area).abs() <= perimeter / 2.0,
+        "{n} voxels vs an outline of {area:.1} voxels² and perimeter {perimeter:.1}"
+    );
 
     // Listed, exported, drawn.
     let rows = client
