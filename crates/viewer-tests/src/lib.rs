@@ -349,3 +349,50 @@ pub async fn choose_tool(client: &Client, name: &str) {
         .await
         .expect("click");
 }
+
+/// Presses and releases the left button at viewport point `(x, y)` (CSS pixels).
+pub async fn click_at(client: &Client, x: f64, y: f64) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: x.floor(),
+            y: y.floor(),
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client.perform_actions(mouse).await.expect("click");
+}
+
+/// One phantom patient on a `dims` grid written under `dir`, scanned: the source, the
+/// patient's label and id, and its loaded image.
+pub fn one_phantom_patient(
+    dir: &Path,
+    dims: [usize; 3],
+) -> (
+    Arc<DatasetSource>,
+    String,
+    u32,
+    Arc<tumorscope_core::PatientImage>,
+) {
+    use tumorscope_server::PatientSource;
+    let written = tumorscope_phantom::write_cohort(
+        dir,
+        &tumorscope_phantom::PhantomOptions {
+            patients: 1,
+            dims,
+            ..tumorscope_phantom::PhantomOptions::default()
+        },
+        false,
+    )
+    .expect("phantom written");
+    let source = Arc::new(scan_source(std::slice::from_ref(&written.root)));
+    let label = written.patients[0].label.clone();
+    let id = source.id_of(&label).expect("phantom scanned");
+    let image = source.load(id).expect("phantom loads");
+    (source, label, id, image)
+}

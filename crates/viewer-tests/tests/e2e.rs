@@ -8,9 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use fantoccini::actions::{
-    InputSource, MouseActions, PointerAction, WheelAction, WheelActions, MOUSE_BUTTON_LEFT,
-};
+use fantoccini::actions::{InputSource, WheelAction, WheelActions};
 use fantoccini::{Client, Locator};
 use tumorscope_core::{preset_named, PatientImage, StructureRole, Window};
 use tumorscope_phantom::{write_cohort, PhantomOptions};
@@ -117,22 +115,6 @@ async fn assert_voxel_pixels(client: &Client, image: &PatientImage, ijk: [usize;
         assert_eq!([got[0], got[1], got[2]], want, "{what}: {view} pixel of voxel {ijk:?} (HU {}), layers {layers:?}, page structures {page}", image.ct.data[n]);
         assert_eq!(got[3], 255);
     }
-}
-
-async fn click_at(client: &Client, x: f64, y: f64) {
-    let mouse = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveTo {
-            duration: None,
-            x: x.floor(),
-            y: y.floor(),
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
-    client.perform_actions(mouse).await.expect("click");
 }
 
 async fn wheel_at(client: &Client, x: f64, y: f64, delta_y: i64) {

@@ -7,13 +7,11 @@
 // Tests print where screenshots went.
 #![allow(clippy::print_stderr)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 use serde_json::Value;
-use tumorscope_phantom::{write_cohort, PhantomOptions};
-use tumorscope_server::{measurements_file, start, PatientSource, ServerOptions};
+use tumorscope_server::{measurements_file, start, ServerOptions};
 use tumorscope_viewer_tests::*;
 
 const LOAD_TIMEOUT: Duration = Duration::from_secs(120);
@@ -36,20 +34,7 @@ async fn lengths_and_rois_measure_the_voxels_and_are_kept() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let written = write_cohort(
-        &dir.path().join("c"),
-        &PhantomOptions {
-            patients: 1,
-            dims: [96, 96, 30],
-            ..PhantomOptions::default()
-        },
-        false,
-    )
-    .unwrap();
-    let source = Arc::new(scan_source(std::slice::from_ref(&written.root)));
-    let label = written.patients[0].label.clone();
-    let id = source.id_of(&label).unwrap();
-    let image = source.load(id).unwrap();
+    let (source, label, _, image) = one_phantom_patient(&dir.path().join("c"), [96, 96, 30]);
     let g = image.ct.geometry.clone();
     let saved = dir.path().join("cat.measurements");
     let server = start(

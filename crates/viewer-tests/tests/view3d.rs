@@ -15,7 +15,6 @@ use std::time::Duration;
 use fantoccini::Client;
 use serde_json::Value;
 use tumorscope_core::PatientImage;
-use tumorscope_phantom::{write_cohort, PhantomOptions};
 use tumorscope_server::PatientSource;
 use tumorscope_viewer_tests::*;
 
@@ -83,23 +82,6 @@ fn hex_rgb(hex: &str) -> [f64; 3] {
     [(n >> 16) & 255, (n >> 8) & 255, n & 255].map(f64::from)
 }
 
-async fn click(client: &Client, x: f64, y: f64) {
-    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
-    let mouse = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveTo {
-            duration: None,
-            x: x.floor(),
-            y: y.floor(),
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
-    client.perform_actions(mouse).await.expect("click");
-}
-
 fn rgb_of(v: &Value) -> [f64; 3] {
     [0, 1, 2].map(|n| v[n].as_f64().unwrap())
 }
@@ -110,19 +92,7 @@ async fn surfaces_draw_rotate_and_pick_without_a_gpu() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let written = write_cohort(
-        &dir.path().join("c"),
-        &PhantomOptions {
-            patients: 1,
-            dims: [96, 96, 40],
-            ..PhantomOptions::default()
-        },
-        false,
-    )
-    .unwrap();
-    let source = Arc::new(scan_source(std::slice::from_ref(&written.root)));
-    let id = source.id_of(&written.patients[0].label).unwrap();
-    let image = source.load(id).unwrap();
+    let (source, _, _, image) = one_phantom_patient(&dir.path().join("c"), [96, 96, 40]);
     let server = serve(source.clone());
     let driver = Driver::start(&tools);
     let client = driver.browser(1400, 1000).await;
@@ -194,7 +164,7 @@ async fn surfaces_draw_rotate_and_pick_without_a_gpu() {
         ),
     )
     .await;
-    click(
+    click_at(
         &client,
         page[0].as_f64().unwrap(),
         page[1].as_f64().unwrap(),
